@@ -1,0 +1,93 @@
+// Turns a parsed spec into the resolved BenchmarkSpec every component takes:
+// defaults that depend on other fields are filled in here, once.
+import type { BenchmarkToolSpec, ParsedSpec, WorkerSpec } from "./schema";
+import { RUNTIME_IMAGES } from "./versions";
+import { gpusPerWorker } from "./rules";
+
+/** One benchmark run: the base benchmark values with a phase's overrides applied. */
+export interface ResolvedPhase {
+    name: string;
+    concurrency: number;
+    requestCount: number;
+    warmupRequests: number;
+    inputTokens: number;
+    inputTokensStddev: number;
+    outputTokens: number;
+    outputTokensStddev: number;
+    extraArgs: string[];
+}
+
+export interface ResolvedWorker extends WorkerSpec {
+    image: string;
+    /** GPUs of one worker across all its nodes. */
+    gpusPerWorker: number;
+    /** GPUs requested by each pod (or node slot) of one worker. */
+    gpusPerNodeOfWorker: number;
+}
+
+export interface BenchmarkSpec extends Omit<ParsedSpec, "prefill" | "decode" | "name" | "image"> {
+    name: string;
+    stack: string;
+    image: string;
+    servedModelName: string;
+    prefill: ResolvedWorker | undefined;
+    decode: ResolvedWorker;
+    phases: ResolvedPhase[];
+    /** GPUs all workers use together: the denominator of per-GPU throughput. */
+    totalWorkerGpus: number;
+}
+
+export function resolveSpec(parsed: ParsedSpec, stack: string): BenchmarkSpec {
+    const image = parsed.image ?? `${RUNTIME_IMAGES[parsed.backend]}:${parsed.platform.version}`;
+    const worker = (w: WorkerSpec): ResolvedWorker => {
+        const total = gpusPerWorker(w);
+        return { ...w, image: w.image ?? image, gpusPerWorker: total, gpusPerNodeOfWorker: total / w.nodesPerWorker };
+    };
+    const prefill = parsed.mode === "aggregated" ? undefined : worker(parsed.prefill);
+    const decode = worker(parsed.decode);
+    const totalWorkerGpus = decode.gpusPerWorker * decode.replicas + (prefill ? prefill.gpusPerWorker * prefill.replicas : 0);
+    const { prefill: _p, decode: _d, name, image: _i, ...rest } = parsed;
+    return {
+        ...rest,
+        name: name ?? toDnsLabel(stack),
+        stack,
+        image,
+        servedModelName: parsed.model.servedName ?? parsed.model.id,
+        prefill,
+        decode,
+        phases: resolvePhases(parsed.benchmark),
+        totalWorkerGpus,
+    };
+}
+
+export function resolvePhases(benchmark: BenchmarkToolSpec): ResolvedPhase[] {
+    const base: ResolvedPhase = {
+        name: "main",
+        concurrency: benchmark.concurrency,
+        requestCount: benchmark.requestCount,
+        warmupRequests: benchmark.warmupRequests,
+        inputTokens: benchmark.inputTokens,
+        inputTokensStddev: benchmark.inputTokensStddev,
+        outputTokens: benchmark.outputTokens,
+        outputTokensStddev: benchmark.outputTokensStddev,
+        extraArgs: benchmark.extraArgs,
+    };
+    if (benchmark.phases.length === 0) return [base];
+    return benchmark.phases.map((phase) => ({
+        ...base,
+        name: phase.name,
+        concurrency: phase.concurrency ?? base.concurrency,
+        requestCount: phase.requestCount ?? base.requestCount,
+        warmupRequests: phase.warmupRequests ?? base.warmupRequests,
+        inputTokens: phase.inputTokens ?? base.inputTokens,
+        outputTokens: phase.outputTokens ?? base.outputTokens,
+        // Phase arguments follow the base ones, so a phase can override a flag the base set.
+        extraArgs: [...base.extraArgs, ...(phase.extraArgs ?? [])],
+    }));
+}
+
+/** Stack names allow characters Kubernetes names do not. */
+export function toDnsLabel(value: string): string {
+    const label = value.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+    return label || "bench";
+}

@@ -1,0 +1,216 @@
+// The one configuration model shared by every target. Stack config is parsed
+// into a BenchmarkSpec here and nowhere else; components receive typed values.
+import { z } from "zod";
+import { DEFAULT_VERSIONS } from "./versions";
+
+/** DNS-1123 label: what Kubernetes accepts for names derived from it. */
+const dnsLabel = z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a DNS-1123 label (lowercase letters, digits and '-')")
+    .max(40, "expected at most 40 characters, so derived resource names stay under 63");
+
+const positiveInt = z.number().int().min(1);
+const argv = z.array(z.string()).default([]);
+const envMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name"), z.string()).default({});
+/** Kubernetes quantity such as "16Gi" or "500m". */
+const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?([EPTGMK]i?|[mkMGTPE])?$/, "expected a Kubernetes quantity such as 16Gi");
+
+export const targets = ["local", "kubernetes", "slurm"] as const;
+export const backends = ["vllm", "sglang", "trtllm"] as const;
+export const routerModes = ["round-robin", "random", "power-of-two", "kv", "direct", "least-loaded"] as const;
+
+export const modelSchema = z.strictObject({
+    /** A HuggingFace id ("Qwen/Qwen3-0.6B") or an absolute path to a local model folder. */
+    id: z.string().min(1),
+    /** Name clients send as `model`; defaults to the id. */
+    servedName: z.string().min(1).optional(),
+});
+
+export const workerSchema = z.strictObject({
+    replicas: z.number().int().min(0).default(1),
+    /** Nodes one worker spans (multinode tensor/pipeline parallelism). */
+    nodesPerWorker: positiveInt.default(1),
+    tensorParallel: positiveInt.default(1),
+    pipelineParallel: positiveInt.default(1),
+    dataParallel: positiveInt.default(1),
+    /** Extra engine arguments, one argv element each ("--max-model-len", "8192"). */
+    extraArgs: argv,
+    env: envMap,
+    /** Overrides the runtime image for this role. */
+    image: z.string().min(1).optional(),
+});
+
+export const frontendSchema = z.strictObject({
+    routerMode: z.enum(routerModes).default("round-robin"),
+    /** HTTP port. Kubernetes and Slurm default to 8000; local picks a free port unless set. */
+    port: z.number().int().min(1024).max(65535).optional(),
+    replicas: positiveInt.default(1),
+    extraArgs: argv,
+    env: envMap,
+});
+
+const chartSourceSchema = z.strictObject({
+    /** Chart reference: an https .tgz URL, an oci:// reference, a chart name in `repo`, or a local path. */
+    chart: z.string().min(1).optional(),
+    repo: z.string().min(1).optional(),
+    version: z.string().min(1).optional(),
+    values: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** How Grove or KAI get onto the cluster: not at all, through the platform chart, or as their own release. */
+const addonSchema = z.strictObject({
+    install: z.enum(["none", "bundled", "separate"]).default("bundled"),
+    source: chartSourceSchema.prefault({}),
+});
+
+export const platformSchema = z.strictObject({
+    /** false: use a platform another stack (or a human) installed. */
+    install: z.boolean().default(true),
+    version: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+([.-][0-9A-Za-z.]+)?$/, "expected a release version such as 1.3.0").default(DEFAULT_VERSIONS.dynamoPlatform),
+    namespace: dnsLabel.default("dynamo-system"),
+    releaseName: dnsLabel.default("dynamo-platform"),
+    chart: chartSourceSchema.prefault({}),
+    /** Only for 0.x, which ships the CRDs as a chart of their own. */
+    crdsChart: chartSourceSchema.prefault({}),
+    grove: addonSchema.prefault({}),
+    kaiScheduler: addonSchema.prefault({}),
+    timeoutSeconds: positiveInt.default(900),
+});
+
+export const schedulingSchema = z.strictObject({
+    /** Graph pods through Grove (gang scheduling, multinode). */
+    grove: z.boolean().default(true),
+    /** KAI queue for the graph; null disables the KAI annotation. */
+    kaiQueue: dnsLabel.nullable().default("dynamo"),
+    /** Create the queue (and its parent) in this stack. */
+    createQueue: z.boolean().default(true),
+});
+
+export const networkSchema = z.strictObject({
+    mode: z.enum(["pod", "hostNetwork", "cni"]).default("pod"),
+    /** CNI networks (NetworkAttachmentDefinitions) attached to worker pods, with the NIC resource each needs. */
+    cniNetworks: z
+        .array(z.strictObject({
+            name: dnsLabel,
+            namespace: dnsLabel.optional(),
+            /** Extended resource of the NIC, e.g. nvidia.com/rdma_ib0. */
+            resource: z.string().regex(/^[a-z0-9.-]+\/[A-Za-z0-9_.-]+$/, "expected an extended resource name such as nvidia.com/rdma_ib0").optional(),
+            count: positiveInt.default(1),
+        }))
+        .default([]),
+});
+
+export const modelCacheSchema = z.strictObject({
+    pvcName: dnsLabel,
+    /** Create the PVC with the graph (needs size and storageClass), or use an existing one. */
+    create: z.boolean().default(false),
+    size: quantity.optional(),
+    storageClass: z.string().min(1).optional(),
+    accessMode: z.enum(["ReadWriteMany", "ReadWriteOnce", "ReadOnlyMany"]).default("ReadWriteMany"),
+    mountPath: z.string().regex(/^\//, "expected an absolute path").default("/models"),
+});
+
+const phaseOverrides = {
+    concurrency: positiveInt.optional(),
+    requestCount: positiveInt.optional(),
+    warmupRequests: z.number().int().min(0).optional(),
+    inputTokens: positiveInt.optional(),
+    outputTokens: positiveInt.optional(),
+    extraArgs: z.array(z.string()).optional(),
+};
+
+export const phaseSchema = z.strictObject({
+    name: dnsLabel,
+    ...phaseOverrides,
+});
+
+export const benchmarkSchema = z.strictObject({
+    tool: z.enum(["aiperf", "genai-perf"]).default("aiperf"),
+    /** Image of the benchmark Job on Kubernetes; the runtime image carries AIPerf by default. */
+    image: z.string().min(1).optional(),
+    endpointType: z.enum(["chat", "completions"]).default("chat"),
+    streaming: z.boolean().default(true),
+    inputTokens: positiveInt.default(128),
+    inputTokensStddev: z.number().min(0).default(0),
+    outputTokens: positiveInt.default(64),
+    outputTokensStddev: z.number().min(0).default(0),
+    concurrency: positiveInt.default(1),
+    requestCount: positiveInt.default(40),
+    warmupRequests: z.number().int().min(0).default(0),
+    extraArgs: argv,
+    /** Named runs that override the base values above; none means one run named "main". */
+    phases: z.array(phaseSchema).default([]),
+});
+
+export const timeoutsSchema = z.strictObject({
+    /** From submit until every worker serves the model. */
+    readySeconds: positiveInt.default(1800),
+    /** All benchmark phases together. */
+    benchmarkSeconds: positiveInt.default(3600),
+});
+
+export const kubernetesSchema = z.strictObject({
+    namespace: dnsLabel.default("dynamo-bench"),
+    createNamespace: z.boolean().default(true),
+    /** Path of a kubeconfig; the ambient one when unset. */
+    kubeconfig: z.string().min(1).optional(),
+    context: z.string().min(1).optional(),
+    /** Write manifests to this folder instead of applying them (review, or offline runs). */
+    renderYamlToDirectory: z.string().min(1).optional(),
+    imagePullSecrets: z.array(dnsLabel).default([]),
+    sharedMemory: quantity.default("16Gi"),
+    /** Node labels every graph and Job pod must match. */
+    nodeSelector: z.record(z.string(), z.string()).default({}),
+});
+
+export const localSchema = z.strictObject({
+    /** Python virtual environment with ai-dynamo and aiperf; the project's own when unset. */
+    venv: z.string().min(1).optional(),
+    /** Mocker speedup: 1 simulates real timing, larger is faster, 0 removes simulated delay. */
+    speedupRatio: z.number().min(0).default(10),
+    /** Folder for logs and exports of each run; a folder under the project's cache when unset. */
+    runDir: z.string().min(1).optional(),
+});
+
+export const slurmSchema = z.record(z.string(), z.unknown()).default({});
+
+export const benchmarkSpecSchema = z.strictObject({
+    target: z.enum(targets).default("local"),
+    /** Benchmark name; graph, Job and Slurm job names derive from it. Defaults to the stack name. */
+    name: dnsLabel.optional(),
+    model: modelSchema,
+    backend: z.enum(backends).default("vllm"),
+    /** Runtime image of frontend and workers; defaults to nvcr.io/nvidia/ai-dynamo/<backend>-runtime:<platform.version>. */
+    image: z.string().min(1).optional(),
+    gpusPerNode: positiveInt.default(8),
+    frontend: frontendSchema.prefault({}),
+    /** Aggregated: decode workers serve prefill too, and prefill must have no replicas. */
+    mode: z.enum(["disaggregated", "aggregated"]).default("disaggregated"),
+    prefill: workerSchema.prefault({}),
+    decode: workerSchema.prefault({}),
+    env: envMap,
+    platform: platformSchema.prefault({}),
+    scheduling: schedulingSchema.prefault({}),
+    network: networkSchema.prefault({}),
+    modelCache: modelCacheSchema.optional(),
+    benchmark: benchmarkSchema.prefault({}),
+    timeouts: timeoutsSchema.prefault({}),
+    kubernetes: kubernetesSchema.prefault({}),
+    local: localSchema.prefault({}),
+    slurm: slurmSchema,
+});
+
+export type BenchmarkSpecInput = z.input<typeof benchmarkSpecSchema>;
+export type ParsedSpec = z.output<typeof benchmarkSpecSchema>;
+export type WorkerSpec = z.output<typeof workerSchema>;
+export type FrontendSpec = z.output<typeof frontendSchema>;
+export type PlatformSpec = z.output<typeof platformSchema>;
+export type SchedulingSpec = z.output<typeof schedulingSchema>;
+export type NetworkSpec = z.output<typeof networkSchema>;
+export type ModelCacheSpec = z.output<typeof modelCacheSchema>;
+export type BenchmarkToolSpec = z.output<typeof benchmarkSchema>;
+export type PhaseSpec = z.output<typeof phaseSchema>;
+export type KubernetesSpec = z.output<typeof kubernetesSchema>;
+export type LocalSpec = z.output<typeof localSchema>;
+export type Target = (typeof targets)[number];
+export type Backend = (typeof backends)[number];
