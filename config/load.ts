@@ -33,7 +33,9 @@ function describeIssue(issue: z.core.$ZodIssue): RuleViolation[] {
         }));
     }
     const input = "input" in issue ? issue.input : undefined;
-    const expected = issue.message
+    // A bad record key carries its reason in a nested issue.
+    const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    const expected = message
         .replace(/^(Invalid input|Invalid option|Too small|Too big): /, "")
         .replace(/, received \w+$/, "")
         .replace(/expected (number|string|array) to (be|have) /, "expected a $1 ");
