@@ -4,6 +4,7 @@
  * (e.g. `local`, `status`), import it and add an entry to COMMANDS.
  */
 
+import { command as k8sCollect } from "./k8s-collect";
 import { command as results } from "./results";
 
 export interface Command {
@@ -13,6 +14,7 @@ export interface Command {
 
 const COMMANDS: Record<string, Command> = {
   results,
+  "k8s-collect": k8sCollect,
 };
 
 function usage(): string {

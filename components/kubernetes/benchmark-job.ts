@@ -1,0 +1,106 @@
+// The benchmark Job (script in a ConfigMap) and the local command that waits
+// for it and turns its log into the results summary.
+import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { BenchmarkSpec } from "../../config/resolve";
+import {
+    CLI_ENTRY,
+    REPO_ROOT,
+    buildBenchmarkJob,
+    buildBenchmarkPlan,
+    buildScriptConfigMap,
+    collectArgv,
+    digestOf,
+    k8sNames,
+    readBenchmarkScript,
+    shellJoin,
+} from "../../lib/kubernetes";
+
+export interface BenchmarkJobArgs {
+    spec: BenchmarkSpec;
+    hfTokenSecretName?: string;
+    /** The graph the Job measures; part of the digest that re-runs the Job when it changes. */
+    graphManifest: unknown;
+    renderMode: boolean;
+}
+
+/** Extra time the collector gets beyond the Job's own deadline (scheduling, log retrieval). */
+export const COLLECT_SLACK_SECONDS = 300;
+
+export interface ResultsOutput {
+    status: "collected" | "not-run";
+    /** The collector's summary (see lib/results), when collected. */
+    summary?: unknown;
+    /** Why there are no results, when not run. */
+    reason?: string;
+}
+
+export class BenchmarkJob extends pulumi.ComponentResource {
+    public readonly job: k8s.batch.v1.Job;
+    public readonly jobName: string;
+    public readonly results: pulumi.Output<ResultsOutput>;
+
+    constructor(name: string, args: BenchmarkJobArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dynamo-bench:k8s:BenchmarkJob", name, {}, opts);
+        const { spec } = args;
+        const names = k8sNames(spec.name, spec.kubernetes.namespace);
+        const script = readBenchmarkScript();
+        const plan = buildBenchmarkPlan(spec);
+
+        const cm = buildScriptConfigMap(spec, script, plan);
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-script`, { metadata: cm.metadata, data: cm.data as Record<string, string> }, { parent: this });
+
+        const manifest = buildBenchmarkJob(spec, {
+            hfTokenSecret: args.hfTokenSecretName,
+            inputsDigest: digestOf({ graph: args.graphManifest, plan, script }),
+        });
+        this.job = new k8s.batch.v1.Job(
+            `${name}-job`,
+            { metadata: manifest.metadata, spec: manifest.spec as k8s.types.input.batch.v1.JobSpec },
+            { parent: this, dependsOn: [configMap] },
+        );
+        this.jobName = names.job;
+
+        if (args.renderMode) {
+            this.results = pulumi.output<ResultsOutput>({
+                status: "not-run",
+                reason: `render mode: manifests were written to ${spec.kubernetes.renderYamlToDirectory}; nothing ran on a cluster, so there are no results`,
+            });
+        } else {
+            const timeoutSeconds = spec.timeouts.benchmarkSeconds + COLLECT_SLACK_SECONDS;
+            const argv = collectArgv({
+                namespace: spec.kubernetes.namespace,
+                job: names.job,
+                graph: names.graph,
+                timeoutSeconds,
+                phases: spec.phases.map((p) => ({ name: p.name, concurrency: p.concurrency })),
+                gpus: spec.totalWorkerGpus,
+                tool: spec.benchmark.tool,
+                kubeconfig: spec.kubernetes.kubeconfig,
+                context: spec.kubernetes.context,
+            });
+            const limit = `${timeoutSeconds + 60}s`;
+            const collect = new command.local.Command(
+                `${name}-results`,
+                {
+                    create: shellJoin(["node", CLI_ENTRY, ...argv]),
+                    dir: REPO_ROOT,
+                    // A replaced Job (new uid) is a new run: collect again.
+                    triggers: [this.job.metadata.uid],
+                    logging: "stderr",
+                },
+                { parent: this, dependsOn: [this.job], customTimeouts: { create: limit, update: limit } },
+            );
+            this.results = collect.stdout.apply(parseCollectorStdout);
+        }
+        this.registerOutputs({ jobName: this.jobName, results: this.results });
+    }
+}
+
+/** The collector prints one JSON document on stdout. */
+export function parseCollectorStdout(stdout: string): ResultsOutput {
+    const text = stdout.trim();
+    if (!text) return { status: "not-run", reason: "the results command printed nothing" };
+    return { status: "collected", summary: JSON.parse(text) };
+}

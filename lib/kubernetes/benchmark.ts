@@ -1,0 +1,163 @@
+// The benchmark Job: a static script (scripts/k8s/run-benchmark.sh) mounted
+// from a ConfigMap, driven by a JSON plan whose phases carry complete argv
+// arrays. Nothing here builds shell text.
+import { createHash } from "node:crypto";
+import type { BenchmarkSpec, ResolvedPhase } from "../../config/resolve";
+import { ANNOTATIONS, HF_TOKEN_KEY, commonLabels, hfHome, type Manifest } from "./graph";
+import { FRONTEND_SERVICE_PORT, k8sNames } from "./names";
+
+export const SCRIPT_FILE = "run-benchmark.sh";
+export const PLAN_FILE = "plan.json";
+export const SCRIPT_MOUNT = "/opt/dynamo-bench";
+export const RESULTS_DIR = "/results";
+/** Finished Jobs stay a day, so logs can be collected (again) before Kubernetes deletes them. */
+export const JOB_TTL_SECONDS = 86400;
+/** Pod-template annotation with a digest of everything the run depends on; a change replaces the Job. */
+export const INPUTS_DIGEST_ANNOTATION = "dynamo-bench.nvidia.com/inputs-sha256";
+
+export interface PhasePlan {
+    name: string;
+    artifactDir: string;
+    argv: string[];
+}
+
+export interface BenchmarkPlan {
+    tool: "aiperf" | "genai-perf";
+    modelsUrl: string;
+    model: string;
+    modelWaitSeconds: number;
+    phases: PhasePlan[];
+}
+
+type ToolInputs = Pick<BenchmarkSpec, "benchmark" | "model" | "servedModelName">;
+
+/** One run of the benchmark tool for one phase, as argv. */
+export function toolArgv(spec: ToolInputs, phase: ResolvedPhase, host: string, port: number, artifactDir: string): string[] {
+    const b = spec.benchmark;
+    const common = [
+        "--model", spec.servedModelName,
+        "--endpoint-type", b.endpointType,
+        ...(b.streaming ? ["--streaming"] : []),
+        "--concurrency", String(phase.concurrency),
+        "--request-count", String(phase.requestCount),
+        ...(phase.warmupRequests > 0 ? ["--warmup-request-count", String(phase.warmupRequests)] : []),
+        "--synthetic-input-tokens-mean", String(phase.inputTokens),
+        "--synthetic-input-tokens-stddev", String(phase.inputTokensStddev),
+        "--output-tokens-mean", String(phase.outputTokens),
+        "--output-tokens-stddev", String(phase.outputTokensStddev),
+        // Fixed output lengths: cap at the mean and never stop early at EOS.
+        ...(phase.outputTokensStddev === 0 ? ["--extra-inputs", `max_tokens:${phase.outputTokens}`] : []),
+        "--extra-inputs", "ignore_eos:true",
+        "--tokenizer", spec.model.id,
+        "--artifact-dir", artifactDir,
+    ];
+    if (b.tool === "genai-perf") {
+        return ["genai-perf", "profile", "--url", `${host}:${port}`, ...common, ...phase.extraArgs];
+    }
+    return ["aiperf", "profile", "--url", `http://${host}:${port}`, ...common, "--ui-type", "simple", ...phase.extraArgs];
+}
+
+export function buildBenchmarkPlan(spec: BenchmarkSpec): BenchmarkPlan {
+    const host = k8sNames(spec.name, spec.kubernetes.namespace).frontendHost;
+    const port = FRONTEND_SERVICE_PORT;
+    return {
+        tool: spec.benchmark.tool,
+        modelsUrl: `http://${host}:${port}/v1/models`,
+        model: spec.servedModelName,
+        // The graph is Ready before the Job starts; workers still need to register the model.
+        modelWaitSeconds: Math.min(spec.timeouts.readySeconds, spec.timeouts.benchmarkSeconds, 900),
+        phases: spec.phases.map((phase) => {
+            const artifactDir = `${RESULTS_DIR}/${phase.name}`;
+            return { name: phase.name, artifactDir, argv: toolArgv(spec, phase, host, port, artifactDir) };
+        }),
+    };
+}
+
+export function buildScriptConfigMap(spec: BenchmarkSpec, script: string, plan: BenchmarkPlan): Manifest {
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: k8sNames(spec.name, spec.kubernetes.namespace).scriptConfigMap, namespace: spec.kubernetes.namespace, labels: commonLabels(spec) },
+        data: { [SCRIPT_FILE]: script, [PLAN_FILE]: `${JSON.stringify(plan, null, 2)}\n` },
+    };
+}
+
+/** Stable digest of JSON data (object keys sorted). */
+export function digestOf(value: unknown): string {
+    const canonical = (v: unknown): unknown =>
+        Array.isArray(v)
+            ? v.map(canonical)
+            : v && typeof v === "object"
+              ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+              : v;
+    return createHash("sha256").update(JSON.stringify(canonical(value))).digest("hex");
+}
+
+export interface JobOptions {
+    /** Secret with key HF_TOKEN (tokenizer downloads of gated models). */
+    hfTokenSecret?: string;
+    /** Digest of the graph, plan and script: any change re-runs the benchmark. */
+    inputsDigest: string;
+}
+
+/** The model cache is shared with the Job only when many pods may mount it at once. */
+export function jobMountsModelCache(spec: Pick<BenchmarkSpec, "modelCache">): boolean {
+    return spec.modelCache?.accessMode === "ReadWriteMany";
+}
+
+export function buildBenchmarkJob(spec: BenchmarkSpec, opts: JobOptions): Manifest {
+    const names = k8sNames(spec.name, spec.kubernetes.namespace);
+    const k = spec.kubernetes;
+    const cache = jobMountsModelCache(spec) ? spec.modelCache : undefined;
+    const home = cache ? hfHome(spec) : undefined;
+    const labels = { ...commonLabels(spec), "app.kubernetes.io/component": "benchmark" };
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: {
+            name: names.job,
+            namespace: k.namespace,
+            labels,
+            // `pulumi up` does not wait on the Job; the results command polls it with its own bound.
+            annotations: { [ANNOTATIONS.pulumiSkipAwait]: "true" },
+        },
+        spec: {
+            backoffLimit: 0,
+            activeDeadlineSeconds: spec.timeouts.benchmarkSeconds,
+            ttlSecondsAfterFinished: JOB_TTL_SECONDS,
+            template: {
+                metadata: { labels, annotations: { [INPUTS_DIGEST_ANNOTATION]: opts.inputsDigest } },
+                spec: {
+                    restartPolicy: "Never",
+                    ...(k.imagePullSecrets.length > 0 ? { imagePullSecrets: k.imagePullSecrets.map((name) => ({ name })) } : {}),
+                    ...(Object.keys(k.nodeSelector).length > 0 ? { nodeSelector: k.nodeSelector } : {}),
+                    containers: [
+                        {
+                            name: "benchmark",
+                            image: spec.benchmark.image ?? spec.image,
+                            command: ["bash", `${SCRIPT_MOUNT}/${SCRIPT_FILE}`],
+                            env: [
+                                { name: "DYNAMO_BENCH_PLAN", value: `${SCRIPT_MOUNT}/${PLAN_FILE}` },
+                                { name: "PYTHONUNBUFFERED", value: "1" },
+                                ...(home ? [{ name: "HF_HOME", value: home }] : []),
+                                ...(opts.hfTokenSecret ? [{ name: HF_TOKEN_KEY, valueFrom: { secretKeyRef: { name: opts.hfTokenSecret, key: HF_TOKEN_KEY } } }] : []),
+                            ],
+                            resources: { requests: { cpu: "4", memory: "8Gi" }, limits: { cpu: "8", memory: "16Gi" } },
+                            securityContext: { allowPrivilegeEscalation: false },
+                            volumeMounts: [
+                                { name: "script", mountPath: SCRIPT_MOUNT, readOnly: true },
+                                { name: "results", mountPath: RESULTS_DIR },
+                                ...(cache ? [{ name: "model-cache", mountPath: cache.mountPath }] : []),
+                            ],
+                        },
+                    ],
+                    volumes: [
+                        { name: "script", configMap: { name: names.scriptConfigMap, defaultMode: 0o555 } },
+                        { name: "results", emptyDir: {} },
+                        ...(cache ? [{ name: "model-cache", persistentVolumeClaim: { claimName: cache.pvcName } }] : []),
+                    ],
+                },
+            },
+        },
+    };
+}

@@ -1,0 +1,256 @@
+// The DynamoGraphDeployment (nvidia.com/v1alpha1, served by every 0.x-1.3
+// operator) for a BenchmarkSpec: a frontend plus decode (and, disaggregated,
+// prefill) workers with a clean argv per backend.
+import type { BenchmarkSpec, ResolvedWorker } from "../../config/resolve";
+import type { Backend } from "../../config/schema";
+import { flag, mergeArgs, type Flag } from "./args";
+import { FRONTEND_SERVICE_PORT, SERVICE_KEYS, k8sNames } from "./names";
+import { groveEnabled, kaiQueueName } from "./scheduling";
+
+export type WorkerRole = "prefill" | "decode" | "aggregated";
+
+export const GRAPH_API_VERSION = "nvidia.com/v1alpha1";
+export const GRAPH_KIND = "DynamoGraphDeployment";
+
+export const ANNOTATIONS = {
+    enableGrove: "nvidia.com/enable-grove",
+    kaiQueue: "nvidia.com/kai-scheduler-queue",
+    cniNetworks: "k8s.v1.cni.cncf.io/networks",
+    /** Makes `pulumi up` wait until the operator reports the graph Ready. */
+    pulumiWaitFor: "pulumi.com/waitFor",
+    pulumiSkipAwait: "pulumi.com/skipAwait",
+} as const;
+
+/** Folder inside the model cache where HuggingFace keeps downloads. */
+export const HF_HOME_SUBDIR = "hf";
+
+export interface ContainerCommand {
+    command: string[];
+    args: string[];
+    workingDir?: string;
+}
+
+/** Worker argv per backend, following the backend's example graphs for the pinned release. */
+export function workerCommand(spec: Pick<BenchmarkSpec, "backend" | "model" | "servedModelName">, role: WorkerRole, worker: ResolvedWorker): ContainerCommand {
+    const generated = workerFlags(spec.backend, spec.model.id, spec.servedModelName, role, worker);
+    return {
+        command: ["python3", "-m", `dynamo.${spec.backend}`],
+        args: mergeArgs(generated, worker.extraArgs),
+        // The TensorRT-LLM examples resolve engine configs relative to /workspace.
+        ...(spec.backend === "trtllm" ? { workingDir: "/workspace" } : {}),
+    };
+}
+
+function workerFlags(backend: Backend, model: string, served: string, role: WorkerRole, w: ResolvedWorker): Flag[] {
+    switch (backend) {
+        case "vllm":
+            return [
+                flag("--model", model),
+                flag("--served-model-name", served),
+                flag(["--tensor-parallel-size", "-tp"], w.tensorParallel),
+                ...(w.pipelineParallel > 1 ? [flag(["--pipeline-parallel-size", "-pp"], w.pipelineParallel)] : []),
+                ...(w.dataParallel > 1 ? [flag(["--data-parallel-size", "-dp"], w.dataParallel)] : []),
+                // The vLLM graphs of the 1.x releases use these; newer releases keep them
+                // as deprecated aliases of --disaggregation-mode.
+                ...(role === "prefill" ? [flag(["--is-prefill-worker", "--disaggregation-mode"])] : []),
+                ...(role === "decode" ? [flag(["--is-decode-worker", "--disaggregation-mode"])] : []),
+            ];
+        case "sglang":
+            return [
+                flag(["--model-path", "--model"], model),
+                flag("--served-model-name", served),
+                flag(["--tp", "--tp-size", "--tensor-parallel-size"], w.tensorParallel),
+                ...(w.pipelineParallel > 1 ? [flag(["--pp-size", "--pipeline-parallel-size"], w.pipelineParallel)] : []),
+                ...(w.dataParallel > 1 ? [flag(["--dp-size", "--dp", "--data-parallel-size"], w.dataParallel)] : []),
+                // The frontend tokenizes; the engine receives token ids.
+                flag("--skip-tokenizer-init"),
+                ...(role === "aggregated"
+                    ? []
+                    : [
+                          flag("--disaggregation-mode", role),
+                          flag("--disaggregation-transfer-backend", "nixl"),
+                          flag("--disaggregation-bootstrap-port", 12345),
+                          flag("--host", "0.0.0.0"),
+                      ]),
+            ];
+        case "trtllm":
+            return [
+                flag(["--model-path", "--model"], model),
+                flag("--served-model-name", served),
+                flag("--tensor-parallel-size", w.tensorParallel),
+                ...(w.pipelineParallel > 1 ? [flag("--pipeline-parallel-size", w.pipelineParallel)] : []),
+                ...(role === "aggregated" ? [] : [flag("--disaggregation-mode", role)]),
+            ];
+    }
+}
+
+export function frontendCommand(spec: Pick<BenchmarkSpec, "frontend">): ContainerCommand {
+    return {
+        command: ["python3", "-m", "dynamo.frontend"],
+        args: mergeArgs([flag("--http-port", FRONTEND_SERVICE_PORT), flag("--router-mode", spec.frontend.routerMode)], spec.frontend.extraArgs),
+    };
+}
+
+export interface EnvVar {
+    name: string;
+    value: string;
+}
+
+export const toEnvList = (env: Record<string, string>): EnvVar[] => Object.entries(env).map(([name, value]) => ({ name, value }));
+
+/** HF_HOME inside the model cache, when one is mounted. */
+export function hfHome(spec: Pick<BenchmarkSpec, "modelCache">): string | undefined {
+    return spec.modelCache ? `${spec.modelCache.mountPath.replace(/\/+$/, "")}/${HF_HOME_SUBDIR}` : undefined;
+}
+
+export interface GraphOptions {
+    /** Name of the Secret with key HF_TOKEN, when a token is configured. */
+    hfTokenSecret?: string;
+}
+
+export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> };
+
+/** The benchmark's labels on everything it creates. */
+export function commonLabels(spec: Pick<BenchmarkSpec, "name">): Record<string, string> {
+    return { "app.kubernetes.io/name": "dynamo-bench", "app.kubernetes.io/instance": spec.name };
+}
+
+export function graphAnnotations(spec: BenchmarkSpec): Record<string, string> {
+    const queue = kaiQueueName(spec);
+    return {
+        [ANNOTATIONS.pulumiWaitFor]: "condition=Ready",
+        [ANNOTATIONS.enableGrove]: String(groveEnabled(spec)),
+        ...(queue ? { [ANNOTATIONS.kaiQueue]: queue } : {}),
+    };
+}
+
+/** `ns/name` list Multus reads from a pod annotation. */
+export function cniNetworksAnnotation(spec: Pick<BenchmarkSpec, "network">): string {
+    return spec.network.cniNetworks.map((n) => (n.namespace ? `${n.namespace}/${n.name}` : n.name)).join(",");
+}
+
+/** NIC extended resources the CNI networks need, per worker pod. */
+export function nicResources(spec: Pick<BenchmarkSpec, "network">): Record<string, string> {
+    const out: Record<string, number> = {};
+    for (const n of spec.network.cniNetworks) {
+        if (n.resource) out[n.resource] = (out[n.resource] ?? 0) + n.count;
+    }
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, String(v)]));
+}
+
+function podSpecCommon(spec: BenchmarkSpec): Record<string, unknown> {
+    const k = spec.kubernetes;
+    return {
+        ...(k.imagePullSecrets.length > 0 ? { imagePullSecrets: k.imagePullSecrets.map((name) => ({ name })) } : {}),
+        ...(Object.keys(k.nodeSelector).length > 0 ? { nodeSelector: k.nodeSelector } : {}),
+    };
+}
+
+function volumeMounts(spec: BenchmarkSpec): Record<string, unknown> {
+    return spec.modelCache ? { volumeMounts: [{ name: spec.modelCache.pvcName, mountPoint: spec.modelCache.mountPath }] } : {};
+}
+
+function secretRef(opts: GraphOptions): Record<string, unknown> {
+    return opts.hfTokenSecret ? { envFromSecret: opts.hfTokenSecret } : {};
+}
+
+function frontendService(spec: BenchmarkSpec, opts: GraphOptions): Record<string, unknown> {
+    const cmd = frontendCommand(spec);
+    return {
+        componentType: "frontend",
+        replicas: spec.frontend.replicas,
+        ...secretRef(opts),
+        ...(Object.keys(spec.frontend.env).length > 0 ? { envs: toEnvList(spec.frontend.env) } : {}),
+        ...volumeMounts(spec),
+        extraPodSpec: {
+            ...podSpecCommon(spec),
+            mainContainer: { image: spec.image, command: cmd.command, args: cmd.args },
+        },
+    };
+}
+
+function workerService(spec: BenchmarkSpec, role: WorkerRole, worker: ResolvedWorker, opts: GraphOptions): Record<string, unknown> {
+    const cmd = workerCommand(spec, role, worker);
+    const nics = nicResources(spec);
+    const hasNics = Object.keys(nics).length > 0;
+    const network = spec.network.mode;
+    return {
+        componentType: "worker",
+        ...(role === "aggregated" ? {} : { subComponentType: role }),
+        replicas: worker.replicas,
+        ...(worker.nodesPerWorker > 1 ? { multinode: { nodeCount: worker.nodesPerWorker } } : {}),
+        ...secretRef(opts),
+        ...(Object.keys(worker.env).length > 0 ? { envs: toEnvList(worker.env) } : {}),
+        ...volumeMounts(spec),
+        sharedMemory: { size: spec.kubernetes.sharedMemory },
+        resources: {
+            limits: { gpu: String(worker.gpusPerNodeOfWorker), ...(hasNics ? { custom: nics } : {}) },
+            ...(hasNics ? { requests: { custom: nics } } : {}),
+        },
+        ...(network === "cni" ? { extraPodMetadata: { annotations: { [ANNOTATIONS.cniNetworks]: cniNetworksAnnotation(spec) } } } : {}),
+        extraPodSpec: {
+            ...podSpecCommon(spec),
+            ...(network === "hostNetwork" ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),
+            mainContainer: { image: worker.image, command: cmd.command, args: cmd.args, ...(cmd.workingDir ? { workingDir: cmd.workingDir } : {}) },
+        },
+    };
+}
+
+/** The graph, named after the benchmark (never after the namespace, so several graphs can share one). */
+export function buildGraphDeployment(spec: BenchmarkSpec, opts: GraphOptions = {}): Manifest {
+    const names = k8sNames(spec.name, spec.kubernetes.namespace);
+    const home = hfHome(spec);
+    const envs = toEnvList({ ...spec.env, ...(home ? { HF_HOME: home } : {}) });
+    const services: Record<string, unknown> = { [SERVICE_KEYS.frontend]: frontendService(spec, opts) };
+    if (spec.prefill) {
+        services[SERVICE_KEYS.decode] = workerService(spec, "decode", spec.decode, opts);
+        services[SERVICE_KEYS.prefill] = workerService(spec, "prefill", spec.prefill, opts);
+    } else {
+        services[SERVICE_KEYS.aggregated] = workerService(spec, "aggregated", spec.decode, opts);
+    }
+    return {
+        apiVersion: GRAPH_API_VERSION,
+        kind: GRAPH_KIND,
+        metadata: {
+            name: names.graph,
+            namespace: spec.kubernetes.namespace,
+            labels: commonLabels(spec),
+            annotations: graphAnnotations(spec),
+        },
+        spec: {
+            backendFramework: spec.backend,
+            ...(envs.length > 0 ? { envs } : {}),
+            ...(spec.modelCache ? { pvcs: [{ name: spec.modelCache.pvcName, create: false }] } : {}),
+            services,
+        },
+    };
+}
+
+/** The model-cache PVC, when this stack creates it (otherwise an existing claim is mounted). */
+export function buildModelCachePvc(spec: BenchmarkSpec): Manifest | undefined {
+    const cache = spec.modelCache;
+    if (!cache?.create) return undefined;
+    return {
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: {
+            name: cache.pvcName,
+            namespace: spec.kubernetes.namespace,
+            labels: commonLabels(spec),
+            // WaitForFirstConsumer classes bind only once a pod uses the claim, which is after the graph exists.
+            annotations: { [ANNOTATIONS.pulumiSkipAwait]: "true" },
+        },
+        spec: {
+            accessModes: [cache.accessMode],
+            ...(cache.storageClass ? { storageClassName: cache.storageClass } : {}),
+            resources: { requests: { storage: cache.size } },
+        },
+    };
+}
+
+/** The HF token Secret without its data: the component adds the token as a Pulumi secret. */
+export function hfTokenSecretMetadata(spec: BenchmarkSpec): { name: string; namespace: string; labels: Record<string, string> } {
+    return { name: k8sNames(spec.name, spec.kubernetes.namespace).hfTokenSecret, namespace: spec.kubernetes.namespace, labels: commonLabels(spec) };
+}
+
+export const HF_TOKEN_KEY = "HF_TOKEN";

@@ -1,0 +1,11 @@
+// Pure builders of the Kubernetes target (no Pulumi imports).
+export * from "./args";
+export * from "./benchmark";
+export * from "./cluster";
+export * from "./collect";
+export * from "./graph";
+export * from "./names";
+export * from "./platform";
+export * from "./scheduling";
+export * from "./script";
+export * from "./results";

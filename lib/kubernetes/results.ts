@@ -1,0 +1,43 @@
+// From the export files a benchmark Job printed to the results summary the
+// stack outputs carry: one summary per phase, through lib/results.
+import { summarizeExports, toStackOutputs, type RunSummary, type StackOutputs, type ToolName } from "../results";
+import type { ExportFile, PhaseRef } from "./collect";
+
+export interface PhaseResult {
+    name: string;
+    concurrency?: number;
+    /** Flat figures with units in their names (what dashboards read). */
+    outputs: StackOutputs;
+    /** The full normalized summary of the phase. */
+    summary: RunSummary;
+}
+
+export interface CollectedResults {
+    schema: "dynamo-bench/k8s-results@1";
+    tool?: ToolName;
+    gpus?: number;
+    phases: PhaseResult[];
+}
+
+/**
+ * Summarizes each phase's files. Phases come in the expected order; with no
+ * expectation, in the order the log printed them.
+ */
+export function summarizeCollected(files: readonly ExportFile[], phases: readonly PhaseRef[], ctx: { tool?: ToolName; gpus?: number } = {}): CollectedResults {
+    const order: PhaseRef[] = phases.length > 0 ? [...phases] : [...new Set(files.map((f) => f.phase))].map((name) => ({ name }));
+    return {
+        schema: "dynamo-bench/k8s-results@1",
+        ...(ctx.tool ? { tool: ctx.tool } : {}),
+        ...(ctx.gpus ? { gpus: ctx.gpus } : {}),
+        phases: order.map((phase) => {
+            const own = files.filter((f) => f.phase === phase.name).map(({ name, content }) => ({ name, content }));
+            const summary = summarizeExports(own, {
+                phase: phase.name,
+                ...(ctx.tool ? { tool: ctx.tool } : {}),
+                ...(ctx.gpus ? { gpus: ctx.gpus } : {}),
+                ...(phase.concurrency ? { concurrency: phase.concurrency } : {}),
+            });
+            return { name: phase.name, ...(phase.concurrency ? { concurrency: phase.concurrency } : {}), outputs: toStackOutputs(summary), summary };
+        }),
+    };
+}
