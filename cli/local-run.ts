@@ -1,0 +1,248 @@
+/**
+ * `dynamo-bench local-run --spec-file <json> [--stack NAME] [--run-dir DIR] [--run-id ID]`
+ *
+ * Runs one benchmark on this machine with Dynamo's mocker: frontend plus
+ * prefill/decode workers, then each AIPerf phase. Progress goes to stderr; the
+ * last line on stdout is `DYNAMO_BENCH_RESULT <json>` (see LocalRunOutput).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { loadSpec } from "../config/load";
+import type { BenchmarkSpec } from "../config/resolve";
+import { planInputFromSpec, TINY_MODEL_ID } from "../lib/local/from-spec";
+import { planLocalRun, portRequests, portsFromAllocation, type LocalRunPlan, type LocalRunPlanInput } from "../lib/local/plan";
+import { allocatePorts, PortInUseError } from "../lib/local/ports";
+import { LocalRunError, runLocalPlan, type LocalRunResult, type RunTimings } from "../lib/local/runner";
+import { summarizeRun, toStackOutputs, type RunSummary, type StackOutputs } from "../lib/results";
+import type { Command } from "./main";
+
+export const RESULT_MARKER = "DYNAMO_BENCH_RESULT";
+
+const HELP = `usage: dynamo-bench local-run --spec-file <json> [options]
+
+Runs the benchmark locally with the Dynamo mocker (no GPU): a frontend, the
+prefill and decode workers, then every AIPerf phase. Every process is stopped
+at the end, on failure and on Ctrl-C. Ports are picked free unless
+frontend.port is set.
+
+The spec file holds either the stack configuration (the dynamo-bench: keys of
+Pulumi.<stack>.yaml, as JSON) or a resolved BenchmarkSpec. model.id
+"${TINY_MODEL_ID}" means the tiny offline model made by scripts/setup-python.sh.
+
+options:
+  --spec-file FILE   the spec (required)
+  --stack NAME       stack name for a raw configuration (default: $PULUMI_STACK or "local")
+  --run-dir DIR      folder for this run's logs and exports (default: local.runDir/<run-id>,
+                     else $DYNAMO_BENCH_CACHE/runs/<run-id>)
+  --run-id ID        run id (default: <name>-<UTC time>-<random>)
+  -h, --help         this help
+
+Progress goes to stderr. The last stdout line is
+  ${RESULT_MARKER} {"ok":true,"runId":...,"runDir":...,"phases":[{"name","artifactDir","summary","outputs"}],"timings":{...},"outputs":{...}}
+or, on failure, ${RESULT_MARKER} {"ok":false,"error":{"kind","message",...},"timings":{...}}.
+
+exit status: 0 ok, 1 run failed, 2 usage or configuration error, 130/143 interrupted`;
+
+export interface PhaseOutput {
+    name: string;
+    artifactDir: string;
+    logFile: string;
+    /** dynamo-bench.results/v1 summary of the phase (lib/results). */
+    summary?: RunSummary;
+    outputs?: StackOutputs;
+    /** Why the summary is missing, when it is. */
+    summaryError?: string;
+}
+
+export interface LocalRunOutput {
+    ok: boolean;
+    runId?: string;
+    runDir?: string;
+    frontendUrl?: string;
+    phases?: PhaseOutput[];
+    timings?: RunTimings;
+    /** Stack outputs of the first phase (a single-phase run's outputs). */
+    outputs?: StackOutputs;
+    error?: { kind: string; message: string; process?: string; logFile?: string; logTail?: string };
+}
+
+interface Args {
+    specFile: string;
+    stack: string;
+    runDir?: string;
+    runId?: string;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(args: string[], env: NodeJS.ProcessEnv): Args | "help" {
+    const out: Partial<Args> = { stack: env.PULUMI_STACK || "local" };
+    for (let i = 0; i < args.length; i++) {
+        const a = args[i]!;
+        if (a === "-h" || a === "--help") return "help";
+        const eq = a.indexOf("=");
+        const key = a.startsWith("--") ? (eq >= 0 ? a.slice(2, eq) : a.slice(2)) : undefined;
+        if (key === undefined) throw new UsageError(`unexpected argument "${a}"`);
+        const value = eq >= 0 ? a.slice(eq + 1) : args[++i];
+        if (value === undefined || value === "") throw new UsageError(`--${key} needs a value`);
+        if (key === "spec-file") out.specFile = value;
+        else if (key === "stack") out.stack = value;
+        else if (key === "run-dir") out.runDir = path.resolve(value);
+        else if (key === "run-id") out.runId = value;
+        else throw new UsageError(`unknown option --${key}`);
+    }
+    if (!out.specFile) throw new UsageError("missing --spec-file");
+    return out as Args;
+}
+
+/** A resolved BenchmarkSpec carries fields the raw configuration does not have. */
+function readSpec(file: string, stack: string): BenchmarkSpec {
+    const raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+    if (typeof raw.servedModelName === "string" && Array.isArray(raw.phases)) return raw as unknown as BenchmarkSpec;
+    return loadSpec(raw, stack);
+}
+
+/** Checks what the run needs on disk, with the command that fixes it. */
+export function checkPrerequisites(input: LocalRunPlanInput): string[] {
+    const problems: string[] = [];
+    const python = path.join(input.venv, "bin", "python");
+    const aiperf = path.join(input.venv, "bin", "aiperf");
+    if (!fs.existsSync(python) || !fs.existsSync(aiperf)) {
+        problems.push(`the Python venv ${input.venv} is missing or incomplete (needs bin/python and bin/aiperf); set it up with: bash scripts/setup-python.sh`);
+    }
+    if (path.isAbsolute(input.model.path) && !fs.existsSync(path.join(input.model.path, "config.json"))) {
+        problems.push(`the model folder ${input.model.path} has no config.json; for the tiny model run: bash scripts/setup-python.sh`);
+    }
+    return problems;
+}
+
+/** Summaries of each phase through lib/results; a phase that cannot be read keeps its reason. */
+export async function summarizePhases(result: LocalRunResult, spec: Pick<BenchmarkSpec, "totalWorkerGpus" | "phases"> | undefined): Promise<PhaseOutput[]> {
+    const out: PhaseOutput[] = [];
+    for (const phase of result.phases) {
+        const files = ["profile_export_aiperf.json", "profile_export_aiperf.csv", "profile_export.jsonl", "server_metrics_export.csv"]
+            .map((f) => path.join(phase.artifactDir, f))
+            .filter((f) => fs.existsSync(f));
+        const base: PhaseOutput = { name: phase.name, artifactDir: phase.artifactDir, logFile: phase.logFile };
+        try {
+            const specPhase = spec?.phases.find((p) => p.name === phase.name);
+            const summary = await summarizeRun(files, {
+                tool: "aiperf",
+                phase: phase.name,
+                ...(spec ? { gpus: spec.totalWorkerGpus } : {}),
+                ...(specPhase ? { concurrency: specPhase.concurrency } : {}),
+            });
+            out.push({ ...base, summary, outputs: toStackOutputs(summary) });
+        } catch (err) {
+            out.push({ ...base, summaryError: (err as Error).message });
+        }
+    }
+    return out;
+}
+
+/** Runs a plan input end to end: ports, plan, processes, summaries. */
+export async function executeLocalRun(
+    input: LocalRunPlanInput,
+    opts: { env: NodeJS.ProcessEnv; log: (line: string) => void; spec?: BenchmarkSpec },
+): Promise<{ output: LocalRunOutput; plan?: LocalRunPlan }> {
+    const ports = portsFromAllocation(await allocatePorts(portRequests(input)));
+    const plan = planLocalRun(input, opts.env, ports);
+    opts.log(`run ${plan.runId}: ${plan.processes.length} Dynamo processes, ${plan.benchmarkPhases.length} phase(s), frontend ${plan.frontendUrl}, folder ${plan.runDir}`);
+    const result = await runLocalPlan(plan, { log: opts.log });
+    const phases = await summarizePhases(result, opts.spec);
+    return {
+        plan,
+        output: {
+            ok: true,
+            runId: result.runId,
+            runDir: result.runDir,
+            frontendUrl: result.frontendUrl,
+            phases,
+            timings: result.timings,
+            ...(phases[0]?.outputs ? { outputs: phases[0].outputs } : {}),
+        },
+    };
+}
+
+export async function localRun(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv } = process): Promise<number> {
+    const log = (line: string) => io.stderr.write(`[local-run] ${line}\n`);
+    const emit = (o: LocalRunOutput) => io.stdout.write(`${RESULT_MARKER} ${JSON.stringify(o)}\n`);
+    let parsed: Args | "help";
+    try {
+        parsed = parseArgs(args, io.env);
+    } catch (e) {
+        if (e instanceof UsageError) {
+            io.stderr.write(`dynamo-bench local-run: ${e.message}\n\n${HELP}\n`);
+            return 2;
+        }
+        throw e;
+    }
+    if (parsed === "help") {
+        io.stdout.write(HELP + "\n");
+        return 0;
+    }
+
+    let spec: BenchmarkSpec;
+    let input: LocalRunPlanInput;
+    try {
+        spec = readSpec(parsed.specFile, parsed.stack);
+        if (spec.target !== "local") throw new Error(`target is "${spec.target}"; local-run runs only target local`);
+        input = planInputFromSpec(spec, { env: io.env, ...(parsed.runDir ? { runDir: parsed.runDir } : {}), ...(parsed.runId ? { runId: parsed.runId } : {}) });
+        const problems = checkPrerequisites(input);
+        if (problems.length > 0) throw new Error(problems.join("\n"));
+    } catch (e) {
+        const message = (e as Error).message;
+        log(`ERROR: ${message}`);
+        emit({ ok: false, error: { kind: "configuration", message } });
+        return 2;
+    }
+
+    try {
+        const { output } = await executeLocalRun(input, { env: io.env, log, spec });
+        for (const p of output.phases ?? []) {
+            if (p.summaryError) log(`WARNING: phase "${p.name}" exports could not be summarized: ${p.summaryError}`);
+        }
+        log(`done: ${output.runDir} (timings.json, logs/, phases/)`);
+        emit(output);
+        return 0;
+    } catch (e) {
+        const err = e as Error;
+        const base = { runId: input.runId, runDir: input.runDir };
+        if (err instanceof PortInUseError) {
+            log(`ERROR: ${err.message}`);
+            emit({ ok: false, ...base, error: { kind: "port-in-use", message: err.message } });
+            return 2;
+        }
+        if (err instanceof LocalRunError) {
+            log(`ERROR: ${err.message}`);
+            emit({
+                ok: false,
+                ...base,
+                ...(err.timings ? { timings: err.timings } : {}),
+                error: { kind: err.kind, message: err.message, ...(err.detail.process ? { process: err.detail.process } : {}), ...(err.detail.logFile ? { logFile: err.detail.logFile } : {}) },
+            });
+            if (err.kind === "interrupted") return err.detail.signal === "SIGTERM" ? 143 : 130;
+            return 1;
+        }
+        log(`ERROR: ${err.stack ?? err.message}`);
+        emit({ ok: false, ...base, error: { kind: "internal", message: err.message } });
+        return 1;
+    }
+}
+
+export const command: Command = {
+    summary: "run the benchmark locally with the Dynamo mocker (no GPU)",
+    run: (args) => localRun(args),
+};
+
+if (require.main === module) {
+    localRun(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (err: Error) => {
+            process.stderr.write(`dynamo-bench local-run: internal error: ${err.stack ?? err}\n`);
+            process.exitCode = 1;
+        },
+    );
+}

@@ -1,0 +1,372 @@
+// Pure planning of a local run: which processes to start (Dynamo frontend,
+// mocker prefill/decode workers), with which argv and environment, how to tell
+// they are ready, and which AIPerf command runs each benchmark phase.
+// No I/O here: ports are allocated by the caller (ports.ts) and passed in.
+//
+// Flags were checked against `--help` and real runs of ai-dynamo 1.6.1 and
+// aiperf 0.13.0; see docs/local-runtime.md.
+import * as path from "node:path";
+import type { PortRequest } from "./ports";
+
+export type LocalRole = "frontend" | "prefill" | "decode" | "aggregated";
+
+export interface LocalWorkerInput {
+    /** Worker processes of this role (each one mocker engine). */
+    replicas: number;
+    /** Appended after the planned mocker flags, so a flag given here wins (argparse keeps the last). */
+    extraArgs: string[];
+    env: Record<string, string>;
+}
+
+export interface LocalPhaseInput {
+    /** Folder-safe name, unique within the run. */
+    name: string;
+    concurrency: number;
+    requestCount: number;
+    warmupRequests: number;
+    inputTokens: number;
+    inputTokensStddev: number;
+    outputTokens: number;
+    outputTokensStddev: number;
+    /** Appended to the aiperf command line. */
+    extraArgs: string[];
+}
+
+/**
+ * Everything a local run needs, and nothing else. `lib/local/from-spec.ts`
+ * maps a BenchmarkSpec onto it; tests build it directly.
+ */
+export interface LocalRunPlanInput {
+    /** Unique id of the run; the Dynamo namespace is derived from it. */
+    runId: string;
+    /** Absolute folder for logs, discovery state, plan and exports. */
+    runDir: string;
+    /** Python venv with ai-dynamo and aiperf (scripts/setup-python.sh). */
+    venv: string;
+    model: {
+        /** Local model folder (config.json + tokenizer files), or a HuggingFace id (needs hub access). */
+        path: string;
+        /** Name clients send as `model`. */
+        servedName: string;
+    };
+    /** Scheduler the mocker imitates. */
+    engineType: "vllm" | "sglang";
+    /** Mocker --speedup-ratio: 1 = real timing, larger = faster, 0 = no simulated delay. */
+    speedupRatio: number;
+    mode: "disaggregated" | "aggregated";
+    frontend: {
+        routerMode: string;
+        /** Fixed HTTP port; a free one is picked when unset. */
+        port?: number;
+        extraArgs: string[];
+        env: Record<string, string>;
+    };
+    /** Ignored in aggregated mode. */
+    prefill: LocalWorkerInput;
+    decode: LocalWorkerInput;
+    /** Environment for every Dynamo process (role env is applied after it). */
+    env: Record<string, string>;
+    benchmark: {
+        endpointType: "chat" | "completions";
+        streaming: boolean;
+        /** Count tokens from the server's usage (exact for the mocker's random tokens). */
+        useServerTokenCount: boolean;
+        randomSeed: number;
+        phases: LocalPhaseInput[];
+    };
+    timeouts: {
+        /** From the first spawn until the model is served by every worker. */
+        readySeconds: number;
+        /** All benchmark phases together. */
+        benchmarkSeconds: number;
+        /** SIGTERM to SIGKILL at teardown. */
+        teardownGraceSeconds: number;
+    };
+}
+
+export interface LocalPorts {
+    frontend: number;
+    /** One per prefill replica (mocker --bootstrap-ports; prefill listens, decode connects). */
+    bootstrap: number[];
+}
+
+export interface PlannedProcess {
+    /** Unique: "frontend", "prefill-0", "decode-1", "worker-0" (aggregated). */
+    name: string;
+    role: LocalRole;
+    argv: string[];
+    env: Record<string, string>;
+    /** Names of the variables the plan set or the spec gave (values are not repeated in plan.json). */
+    plannedEnvKeys: string[];
+    logFile: string;
+}
+
+export interface PlannedPhase {
+    name: string;
+    argv: string[];
+    env: Record<string, string>;
+    artifactDir: string;
+    logFile: string;
+}
+
+/** A worker set the frontend must list in GET /health before the run counts as registered. */
+export interface ExpectedInstances {
+    role: "prefill" | "decode" | "aggregated";
+    component: string;
+    endpoint: string;
+    count: number;
+}
+
+export interface LocalRunPlan {
+    runId: string;
+    runDir: string;
+    namespace: string;
+    discoveryDir: string;
+    frontendUrl: string;
+    servedModelName: string;
+    ports: LocalPorts;
+    processes: PlannedProcess[];
+    readiness: {
+        expected: ExpectedInstances[];
+        /** A one-token request that must succeed before benchmarking. */
+        probe: { path: string; body: Record<string, unknown> };
+    };
+    benchmarkPhases: PlannedPhase[];
+    timeouts: LocalRunPlanInput["timeouts"];
+}
+
+export class PlanError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "PlanError";
+    }
+}
+
+/** Inherited variables that would change how Dynamo discovers or connects; the plan sets its own. */
+const DROPPED_ENV = /^(DYN_|ETCD_|NATS_)|^(HF_HUB_OFFLINE|TRANSFORMERS_OFFLINE)$/;
+const PHASE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const PREFILL_COMPONENT = "prefill";
+const DECODE_COMPONENT = "backend";
+
+/** The ports a plan needs, in the order planLocalRun expects them back (see portsFromAllocation). */
+export function portRequests(input: LocalRunPlanInput): PortRequest[] {
+    const requests: PortRequest[] = [{ name: "frontend.port", fixed: input.frontend.port }];
+    const prefills = input.mode === "disaggregated" ? input.prefill.replicas : 0;
+    for (let i = 0; i < prefills; i++) requests.push({ name: `prefill[${i}] bootstrap port` });
+    return requests;
+}
+
+export function portsFromAllocation(allocated: number[]): LocalPorts {
+    const [frontend, ...bootstrap] = allocated;
+    if (frontend === undefined) throw new PlanError("no port was allocated for the frontend");
+    return { frontend, bootstrap };
+}
+
+/** Dynamo namespaces allow a-z, 0-9, '-' and '_'. */
+export function namespaceFor(runId: string): string {
+    const slug = runId.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "");
+    return `dbench-${slug || "run"}`.slice(0, 63);
+}
+
+/** A local folder (absolute or ./relative) rather than a HuggingFace id. */
+export function isLocalModelPath(p: string): boolean {
+    return path.isAbsolute(p) || p.startsWith("./") || p.startsWith("../");
+}
+
+/**
+ * Builds the whole run as data: argv arrays (never shell strings) and
+ * environments for every process, readiness expectations and benchmark phases.
+ * `baseEnv` is the environment to inherit (usually process.env).
+ */
+export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, string | undefined>, ports: LocalPorts): LocalRunPlan {
+    validate(input, ports);
+    const runDir = path.resolve(input.runDir);
+    const logs = path.join(runDir, "logs");
+    const discoveryDir = path.join(runDir, "discovery");
+    const namespace = namespaceFor(input.runId);
+    const python = path.join(input.venv, "bin", "python");
+    const aiperf = path.join(input.venv, "bin", "aiperf");
+    const frontendUrl = `http://127.0.0.1:${ports.frontend}`;
+    const localModel = isLocalModelPath(input.model.path);
+    const modelPath = localModel ? path.resolve(input.model.path) : input.model.path;
+
+    const inherited: Record<string, string> = {};
+    for (const [k, v] of Object.entries(baseEnv)) {
+        if (v !== undefined && !DROPPED_ENV.test(k)) inherited[k] = v;
+    }
+    // Shared by every Dynamo process: file discovery in this run's own folder,
+    // TCP request plane, ZMQ event plane; every address advertised on loopback.
+    const dynamoEnv: Record<string, string> = {
+        DYN_NAMESPACE: namespace,
+        DYN_DISCOVERY_BACKEND: "file",
+        DYN_FILE_KV: discoveryDir,
+        DYN_REQUEST_PLANE: "tcp",
+        DYN_EVENT_PLANE: "zmq",
+        DYN_TCP_RPC_HOST: "127.0.0.1",
+        DYN_TCP_RESPONSE_STREAM_HOST: "127.0.0.1",
+        DYN_EVENT_PLANE_HOST: "127.0.0.1",
+        // The system/metrics server stays off (DYN_SYSTEM_PORT unset); without it the
+        // model card is shared through the discovery folder, which this says explicitly.
+        DYN_SELF_HOST_METADATA: "0",
+        PYTHONUNBUFFERED: "1",
+        NO_COLOR: "1",
+        HF_HUB_DISABLE_TELEMETRY: "1",
+        ...(localModel ? { HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1" } : {}),
+    };
+    const planes = ["--discovery-backend", "file", "--request-plane", "tcp", "--event-plane", "zmq"];
+
+    const processes: PlannedProcess[] = [];
+    const addProcess = (name: string, role: LocalRole, argv: string[], roleEnv: Record<string, string>) => {
+        const planned = { ...dynamoEnv, ...input.env, ...roleEnv };
+        processes.push({
+            name,
+            role,
+            argv,
+            env: { ...inherited, ...planned },
+            plannedEnvKeys: Object.keys(planned).sort(),
+            logFile: path.join(logs, `${name}.log`),
+        });
+    };
+
+    addProcess(
+        "frontend",
+        "frontend",
+        [
+            python, "-m", "dynamo.frontend",
+            "--http-host", "127.0.0.1",
+            "--http-port", String(ports.frontend),
+            "--namespace", namespace,
+            "--router-mode", input.frontend.routerMode,
+            ...planes,
+            ...input.frontend.extraArgs,
+        ],
+        input.frontend.env,
+    );
+
+    const mocker = (component: string, mode: "agg" | "prefill" | "decode", extra: string[], worker: LocalWorkerInput) => [
+        python, "-m", "dynamo.mocker",
+        "--model-path", modelPath,
+        "--model-name", input.model.servedName,
+        "--endpoint", `dyn://${namespace}.${component}.generate`,
+        "--disaggregation-mode", mode,
+        ...extra,
+        "--engine-type", input.engineType,
+        "--speedup-ratio", String(input.speedupRatio),
+        ...planes,
+        ...worker.extraArgs,
+    ];
+
+    const expected: ExpectedInstances[] = [];
+    if (input.mode === "disaggregated") {
+        for (let i = 0; i < input.prefill.replicas; i++) {
+            const port = ports.bootstrap[i]!;
+            addProcess(`prefill-${i}`, "prefill", mocker(PREFILL_COMPONENT, "prefill", ["--bootstrap-ports", String(port)], input.prefill), input.prefill.env);
+        }
+        for (let i = 0; i < input.decode.replicas; i++) {
+            addProcess(`decode-${i}`, "decode", mocker(DECODE_COMPONENT, "decode", [], input.decode), input.decode.env);
+        }
+        expected.push({ role: "prefill", component: PREFILL_COMPONENT, endpoint: "generate", count: input.prefill.replicas });
+        expected.push({ role: "decode", component: DECODE_COMPONENT, endpoint: "generate", count: input.decode.replicas });
+    } else {
+        for (let i = 0; i < input.decode.replicas; i++) {
+            addProcess(`worker-${i}`, "aggregated", mocker(DECODE_COMPONENT, "agg", [], input.decode), input.decode.env);
+        }
+        expected.push({ role: "aggregated", component: DECODE_COMPONENT, endpoint: "generate", count: input.decode.replicas });
+    }
+
+    // AIPerf: a local tokenizer folder with HF_HUB_OFFLINE set makes aiperf 0.13.0
+    // look the path up as a hub repo id and fail, so its environment leaves the
+    // offline switches out; a local folder needs no hub access anyway.
+    const aiperfEnv: Record<string, string> = {
+        // Server metrics are scraped from the frontend on loopback; AIPerf's default
+        // 2 s post-run flush wait is mostly idle time here (a caller's value wins).
+        AIPERF_SERVER_METRICS_COLLECTION_FLUSH_PERIOD: "0.5",
+        ...inherited,
+        PYTHONUNBUFFERED: "1",
+        NO_COLOR: "1",
+        HF_HUB_DISABLE_TELEMETRY: "1",
+    };
+    const b = input.benchmark;
+    const benchmarkPhases: PlannedPhase[] = b.phases.map((phase) => {
+        const artifactDir = path.join(runDir, "phases", phase.name);
+        const argv = [
+            aiperf, "profile",
+            "--model", input.model.servedName,
+            "--url", frontendUrl,
+            "--endpoint-type", b.endpointType,
+            ...(b.streaming ? ["--streaming"] : []),
+            "--concurrency", String(phase.concurrency),
+            "--request-count", String(phase.requestCount),
+            ...(phase.warmupRequests > 0 ? ["--warmup-request-count", String(phase.warmupRequests)] : []),
+            "--synthetic-input-tokens-mean", String(phase.inputTokens),
+            "--synthetic-input-tokens-stddev", String(phase.inputTokensStddev),
+            "--output-tokens-mean", String(phase.outputTokens),
+            "--output-tokens-stddev", String(phase.outputTokensStddev),
+            "--extra-inputs", "ignore_eos:true",
+            "--tokenizer", modelPath,
+            "--random-seed", String(b.randomSeed),
+            ...(b.useServerTokenCount ? ["--use-server-token-count"] : []),
+            "--request-timeout-seconds", String(input.timeouts.benchmarkSeconds),
+            "--artifact-dir", artifactDir,
+            "--ui", "none",
+            "--no-gpu-telemetry",
+            ...phase.extraArgs,
+        ];
+        return { name: phase.name, argv, env: aiperfEnv, artifactDir, logFile: path.join(logs, `aiperf-${phase.name}.log`) };
+    });
+
+    const probeBody: Record<string, unknown> =
+        b.endpointType === "chat"
+            ? { model: input.model.servedName, messages: [{ role: "user", content: "ping" }], max_tokens: 1, stream: false }
+            : { model: input.model.servedName, prompt: "ping", max_tokens: 1, stream: false };
+
+    return {
+        runId: input.runId,
+        runDir,
+        namespace,
+        discoveryDir,
+        frontendUrl,
+        servedModelName: input.model.servedName,
+        ports,
+        processes,
+        readiness: {
+            expected,
+            probe: { path: b.endpointType === "chat" ? "/v1/chat/completions" : "/v1/completions", body: probeBody },
+        },
+        benchmarkPhases,
+        timeouts: input.timeouts,
+    };
+}
+
+function validate(input: LocalRunPlanInput, ports: LocalPorts): void {
+    const problems: string[] = [];
+    if (!input.runId.trim()) problems.push("runId is empty");
+    if (!path.isAbsolute(input.runDir)) problems.push(`runDir must be an absolute path, got "${input.runDir}"`);
+    if (!input.venv) problems.push("venv is empty");
+    if (!input.model.path) problems.push("model.path is empty");
+    if (!input.model.servedName) problems.push("model.servedName is empty");
+    if (!(input.speedupRatio >= 0)) problems.push(`speedupRatio must be >= 0, got ${input.speedupRatio}`);
+    if (!Number.isInteger(input.decode.replicas) || input.decode.replicas < 1) problems.push(`decode.replicas must be at least 1, got ${input.decode.replicas}`);
+    if (input.mode === "disaggregated") {
+        if (!Number.isInteger(input.prefill.replicas) || input.prefill.replicas < 1) {
+            problems.push(`prefill.replicas must be at least 1 in disaggregated mode, got ${input.prefill.replicas}`);
+        } else if (ports.bootstrap.length !== input.prefill.replicas) {
+            problems.push(`expected ${input.prefill.replicas} bootstrap ports (one per prefill replica), got ${ports.bootstrap.length}`);
+        }
+    }
+    if (input.benchmark.phases.length === 0) problems.push("benchmark.phases is empty");
+    const names = new Set<string>();
+    for (const [i, phase] of input.benchmark.phases.entries()) {
+        if (!PHASE_NAME.test(phase.name)) problems.push(`benchmark.phases[${i}].name "${phase.name}" must be folder-safe (letters, digits, '.', '_', '-')`);
+        if (names.has(phase.name)) problems.push(`benchmark.phases[${i}].name "${phase.name}" is used twice`);
+        names.add(phase.name);
+        for (const key of ["concurrency", "requestCount", "inputTokens", "outputTokens"] as const) {
+            if (!Number.isInteger(phase[key]) || phase[key] < 1) problems.push(`benchmark.phases[${i}].${key} must be a positive integer, got ${phase[key]}`);
+        }
+        if (!Number.isInteger(phase.warmupRequests) || phase.warmupRequests < 0) problems.push(`benchmark.phases[${i}].warmupRequests must be >= 0, got ${phase.warmupRequests}`);
+    }
+    for (const key of ["readySeconds", "benchmarkSeconds", "teardownGraceSeconds"] as const) {
+        if (!(input.timeouts[key] > 0)) problems.push(`timeouts.${key} must be > 0, got ${input.timeouts[key]}`);
+    }
+    if (problems.length > 0) throw new PlanError(`invalid local run plan input:\n  ${problems.join("\n  ")}`);
+}
