@@ -5,6 +5,7 @@
  */
 
 import { command as k8sCollect } from "./k8s-collect";
+import { command as localRun } from "./local-run";
 import { command as results } from "./results";
 
 export interface Command {
@@ -15,6 +16,7 @@ export interface Command {
 const COMMANDS: Record<string, Command> = {
   results,
   "k8s-collect": k8sCollect,
+  "local-run": localRun,
 };
 
 function usage(): string {
