@@ -55,8 +55,10 @@ export function classifyName(fileName: string): NameClass {
   const base = path.basename(fileName);
   const cut = (suffix: string) => base.slice(0, base.length - suffix.length);
   if (SKIP.some((r) => r.test(name))) return "skip";
-  if (name.endsWith("_genai_perf.csv")) return { kind: "summary-csv", prefix: cut("_genai_perf.csv") };
-  if (name.endsWith("_genai_perf.json")) return { kind: "summary-json", prefix: cut("_genai_perf.json") };
+  // genai-perf's default stem is "profile_export" (from --profile-export-file profile_export.json): no prefix.
+  const stem = (suffix: string) => (name === `profile_export${suffix}` ? "" : cut(suffix));
+  if (name.endsWith("_genai_perf.csv")) return { kind: "summary-csv", prefix: stem("_genai_perf.csv") };
+  if (name.endsWith("_genai_perf.json")) return { kind: "summary-json", prefix: stem("_genai_perf.json") };
   if (name.endsWith("profile_export_aiperf.csv")) return { kind: "summary-csv", prefix: cut("profile_export_aiperf.csv") };
   if (name.endsWith("profile_export_aiperf.json")) return { kind: "summary-json", prefix: cut("profile_export_aiperf.json") };
   if (name.endsWith("server_metrics_export.csv")) return { kind: "server-metrics-csv", prefix: cut("server_metrics_export.csv") };
