@@ -7,6 +7,7 @@
 import { command as k8sCollect } from "./k8s-collect";
 import { command as localRun } from "./local-run";
 import { command as results } from "./results";
+import { command as slurmWait } from "./slurm-wait";
 
 export interface Command {
   summary: string;
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   results,
   "k8s-collect": k8sCollect,
   "local-run": localRun,
+  "slurm-wait": slurmWait,
 };
 
 function usage(): string {

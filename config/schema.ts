@@ -172,7 +172,7 @@ export const localSchema = z.strictObject({
     runDir: z.string().min(1).optional(),
 });
 
-export const slurmSchema = z.record(z.string(), z.unknown()).default({});
+import { slurmSchema } from "./slurm";
 
 export const benchmarkSpecSchema = z.strictObject({
     target: z.enum(targets).default("local"),

@@ -1,0 +1,140 @@
+// From a finished run folder to the results the stack outputs carry: one
+// summary per phase (lib/results) plus the job's own timings.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { summarizeRun, toStackOutputs, type RunSummary, type StackOutputs, type ToolName } from "../results";
+
+/** SUCCESS.json as batch.sh writes it. */
+export interface SuccessMarker {
+    format: number;
+    jobId: string;
+    jobName: string;
+    timestamps: {
+        jobStartNs: number;
+        launchedNs: number;
+        frontendUpNs: number | null;
+        workersRegisteredNs: number | null;
+        modelServedNs: number | null;
+        readyNs: number;
+        benchmarkStartNs: number;
+        benchmarkEndNs: number;
+    };
+    nodes: Array<{ slot: number; host: string; address: string; roles: string }>;
+    phases: Array<{ name: string; dir: string; startNs: number; endNs: number }>;
+}
+
+export interface SlurmTimings {
+    /** Job start until every worker process and the frontend were launched. */
+    launchSeconds?: number;
+    /** Job start until the frontend listed every worker. */
+    workersRegisteredSeconds?: number;
+    /** Job start until ready (workers listed, model served, one-token probe answered). */
+    readySeconds?: number;
+    /** Last worker registered until the benchmark client's first request. */
+    lastWorkerToFirstRequestSeconds?: number;
+    /** Ready until the benchmark client was launched (the job's own overhead). */
+    readyToBenchmarkLaunchSeconds?: number;
+    /** Benchmark client launched until its first request (the client's start-up). */
+    benchmarkLaunchToFirstRequestSeconds?: number;
+    /** All phases, first launch to last exit. */
+    benchmarkSeconds?: number;
+}
+
+export interface SlurmPhaseResult {
+    name: string;
+    concurrency?: number;
+    outputs: StackOutputs;
+    summary: RunSummary;
+}
+
+export interface SlurmResults {
+    schema: "dynamo-bench/slurm-results@1";
+    jobId: string;
+    jobName: string;
+    runDir: string;
+    nodes: SuccessMarker["nodes"];
+    timings: SlurmTimings;
+    tool?: ToolName;
+    gpus?: number;
+    phases: SlurmPhaseResult[];
+}
+
+export function parseSuccessMarker(text: string): SuccessMarker {
+    const parsed = JSON.parse(text) as SuccessMarker;
+    if (parsed.format !== 1 || !Array.isArray(parsed.phases) || typeof parsed.timestamps?.readyNs !== "number") {
+        throw new Error(`SUCCESS.json has an unexpected layout: ${text.slice(0, 200)}`);
+    }
+    return parsed;
+}
+
+/** Earliest request start (ns) in an AIPerf profile_export.jsonl, read as integers (ns exceed double precision). */
+export function firstRequestNs(jsonl: string): bigint | undefined {
+    let min: bigint | undefined;
+    for (const m of jsonl.matchAll(/"request_start_ns":\s*(\d+)/g)) {
+        const v = BigInt(m[1]);
+        if (min === undefined || v < min) min = v;
+    }
+    return min;
+}
+
+const seconds = (from: number | null | undefined, to: number | null | undefined): number | undefined =>
+    from == null || to == null ? undefined : Math.round((to - from) / 1e6) / 1e3;
+
+export function timingsOf(marker: SuccessMarker, firstRequest?: bigint): SlurmTimings {
+    const t = marker.timestamps;
+    const first = firstRequest === undefined ? undefined : Number(firstRequest);
+    const out: SlurmTimings = {
+        launchSeconds: seconds(t.jobStartNs, t.launchedNs),
+        workersRegisteredSeconds: seconds(t.jobStartNs, t.workersRegisteredNs),
+        readySeconds: seconds(t.jobStartNs, t.readyNs),
+        lastWorkerToFirstRequestSeconds: seconds(t.workersRegisteredNs, first),
+        readyToBenchmarkLaunchSeconds: seconds(t.readyNs, t.benchmarkStartNs),
+        benchmarkLaunchToFirstRequestSeconds: seconds(t.benchmarkStartNs, first),
+        benchmarkSeconds: seconds(t.benchmarkStartNs, t.benchmarkEndNs),
+    };
+    return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as SlurmTimings;
+}
+
+export interface CollectContext {
+    /** Local folder that mirrors the run folder (the run folder itself for a local login node). */
+    localRunDir: string;
+    /** The run folder on the cluster, as SUCCESS.json names it. */
+    runDir: string;
+    tool?: ToolName;
+    gpus?: number;
+    concurrency?: Record<string, number>;
+}
+
+/** Summarizes every phase SUCCESS.json lists; throws ResultsError for unreadable exports. */
+export async function collectResults(markerText: string, ctx: CollectContext): Promise<SlurmResults> {
+    const marker = parseSuccessMarker(markerText);
+    const local = (dir: string) => (dir.startsWith(`${ctx.runDir}/`) ? path.join(ctx.localRunDir, dir.slice(ctx.runDir.length + 1)) : dir);
+    const phases: SlurmPhaseResult[] = [];
+    for (const phase of marker.phases) {
+        const concurrency = ctx.concurrency?.[phase.name];
+        const summary = await summarizeRun(local(phase.dir), {
+            phase: phase.name,
+            ...(ctx.tool ? { tool: ctx.tool } : {}),
+            ...(ctx.gpus ? { gpus: ctx.gpus } : {}),
+            ...(concurrency ? { concurrency } : {}),
+        });
+        phases.push({ name: phase.name, ...(concurrency ? { concurrency } : {}), outputs: toStackOutputs(summary), summary });
+    }
+    let first: bigint | undefined;
+    const firstPhase = marker.phases[0];
+    if (firstPhase) {
+        const jsonl = path.join(local(firstPhase.dir), "profile_export.jsonl");
+        if (fs.existsSync(jsonl)) first = firstRequestNs(fs.readFileSync(jsonl, "utf8"));
+    }
+    return {
+        schema: "dynamo-bench/slurm-results@1",
+        jobId: marker.jobId,
+        jobName: marker.jobName,
+        runDir: ctx.runDir,
+        nodes: marker.nodes,
+        timings: timingsOf(marker, first),
+        ...(ctx.tool ? { tool: ctx.tool } : {}),
+        ...(ctx.gpus ? { gpus: ctx.gpus } : {}),
+        phases,
+    };
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# node.sh - starts one process of a dynamo-bench Slurm job on the node srun
+# placed it on (inside the container in pyxis mode). Static: everything it
+# runs is described in the job's env file, which dynamo-bench renders with
+# every value single-quoted.
+#
+# Usage: node.sh ENV_FILE KEY NAME NODE_HOST LEADER_HOST FRONTEND_HOST
+#   KEY     the process in ENV_FILE: P_<KEY>_ARGV (argv), P_<KEY>_ENV (NAME=value
+#           items) and, for workers, P_<KEY>_GPUS (first index, count)
+#   NAME    log and pid-file name (decode-0, frontend, phase-main, ...)
+#   *_HOST  addresses that replace {node_host}, {leader_host} and
+#           {frontend_host} in the argv and environment values
+#
+# It selects the process's GPUs (a slice of the CUDA_VISIBLE_DEVICES Slurm
+# gave the step, or of 0..GPUS_PER_NODE-1), prepares a bare-metal
+# environment (modules, venv, PATH, env), writes RUN_DIR/pids/NAME.pid and
+# execs the process, so srun sees its exit status and signals reach it.
+# Needs bash only; no Node.js, no jq.
+set -euo pipefail
+
+die() { printf 'dynamo-bench node.sh: %s\n' "$*" >&2; exit 97; }
+
+[ $# -eq 6 ] || die "usage: node.sh ENV_FILE KEY NAME NODE_HOST LEADER_HOST FRONTEND_HOST (got $# arguments)"
+ENV_FILE=$1 KEY=$2 NAME=$3 NODE_HOST=$4 LEADER_HOST=$5 FRONTEND_HOST=$6
+[[ $KEY =~ ^[A-Za-z0-9_]+$ ]] || die "invalid process key '$KEY'"
+[ -r "$ENV_FILE" ] || die "cannot read $ENV_FILE on $(hostname)"
+# shellcheck source=/dev/null
+source "$ENV_FILE"
+
+declare -p "P_${KEY}_ARGV" >/dev/null 2>&1 || die "$ENV_FILE describes no process $KEY"
+ref="P_${KEY}_ARGV[@]"; argv=("${!ref}")
+envs=()
+if declare -p "P_${KEY}_ENV" >/dev/null 2>&1; then ref="P_${KEY}_ENV[@]"; envs=("${!ref}"); fi
+gpus=()
+if declare -p "P_${KEY}_GPUS" >/dev/null 2>&1; then ref="P_${KEY}_GPUS[@]"; gpus=("${!ref}"); fi
+[ ${#argv[@]} -gt 0 ] || die "process $KEY has an empty argv"
+
+# --- placeholders: literal replacement, nothing is evaluated
+subst() { # subst VARNAME: replaces the placeholders in the named variable
+  local -n value=$1
+  value=${value//"{node_host}"/"$NODE_HOST"}
+  value=${value//"{leader_host}"/"$LEADER_HOST"}
+  value=${value//"{frontend_host}"/"$FRONTEND_HOST"}
+}
+for i in "${!argv[@]}"; do subst "argv[$i]"; done
+
+# --- bare-metal environment (pyxis: the image provides it)
+if [ "$RUNTIME" = bare-metal ]; then
+  if [ ${#MODULES[@]} -gt 0 ]; then
+    set +u   # module and Lmod init scripts read unset variables
+    if ! type module >/dev/null 2>&1; then
+      for init in /etc/profile.d/lmod.sh /etc/profile.d/modules.sh /usr/share/lmod/lmod/init/bash /usr/share/modules/init/bash; do
+        # shellcheck source=/dev/null
+        if [ -r "$init" ]; then source "$init"; break; fi
+      done
+    fi
+    type module >/dev/null 2>&1 || die "slurm.container.modules is set but the module command is not available on $(hostname)"
+    for m in "${MODULES[@]}"; do module load "$m" || die "module load $m failed on $(hostname)"; done
+    set -u
+  fi
+  for (( i=${#PATH_PREPEND[@]}-1; i>=0; i-- )); do PATH="${PATH_PREPEND[$i]}:$PATH"; done
+  if [ -n "$VENV" ]; then
+    [ -x "$VENV/bin/python" ] || die "venv $VENV has no bin/python on $(hostname) (slurm.container.venv must be on a filesystem every node sees)"
+    PATH="$VENV/bin:$PATH"; export VIRTUAL_ENV=$VENV
+  fi
+  export PATH
+  for kv in "${RUNTIME_ENV[@]}"; do export "${kv%%=*}=${kv#*=}"; done
+fi
+
+# --- secrets (HF token), mode 600 in the run directory
+if [ -f "$RUN_DIR/secrets.env" ]; then
+  set -a
+  # shellcheck source=/dev/null
+  source "$RUN_DIR/secrets.env"
+  set +a
+fi
+
+# --- the process's own environment
+for kv in "${envs[@]}"; do
+  k=${kv%%=*} v=${kv#*=}
+  [[ $k =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "invalid environment item for $KEY: '$k'"
+  subst v
+  export "$k=$v"
+done
+
+# --- GPUs: a slice of what Slurm gave this step (or of the node's GPUs)
+if [ ${#gpus[@]} -eq 2 ] && [ "${gpus[1]}" -gt 0 ]; then
+  first=${gpus[0]} count=${gpus[1]}
+  if [ -n "${CUDA_VISIBLE_DEVICES:-}" ]; then
+    IFS=, read -r -a avail <<<"$CUDA_VISIBLE_DEVICES"
+  else
+    avail=()
+    for (( i=0; i<GPUS_PER_NODE; i++ )); do avail+=("$i"); done
+  fi
+  if (( first + count > ${#avail[@]} )); then
+    die "$NAME needs GPUs $first..$((first + count - 1)) of node $(hostname), but only ${#avail[@]} are visible (CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-unset})"
+  fi
+  slice=("${avail[@]:first:count}")
+  CUDA_VISIBLE_DEVICES=$(IFS=,; printf '%s' "${slice[*]}")
+  export CUDA_VISIBLE_DEVICES
+fi
+
+mkdir -p "$RUN_DIR/pids"
+printf '%s %s %s\n' "$$" "${SLURMD_NODENAME:-$(hostname)}" "$(date +%s%N)" > "$RUN_DIR/pids/$NAME.pid"
+cd "${WORKDIR:-$RUN_DIR}"
+printf 'dynamo-bench: %s on %s (%s), CUDA_VISIBLE_DEVICES=%s, argv:' "$NAME" "${SLURMD_NODENAME:-$(hostname)}" "$NODE_HOST" "${CUDA_VISIBLE_DEVICES:-}"
+printf ' %q' "${argv[@]}"
+printf '\n'
+exec "${argv[@]}"

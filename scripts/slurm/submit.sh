@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# submit.sh - submits a rendered dynamo-bench run from the login node and
+# prints the job id. Static: the job name and sbatch arguments come from
+# RUN_DIR/job.env (JOB_NAME, SBATCH_ARGS).
+#
+#   bash RUN_DIR/submit.sh RUN_DIR
+#
+# Jobs of the same name and user are cancelled first (and waited for, at most
+# 60 s): they can only be left by an interrupted earlier deployment of the
+# same stack and benchmark, and would compete for the nodes and the run folder.
+# The job id is also written to RUN_DIR/job-id.
+set -euo pipefail
+RUN_DIR=${1:?usage: submit.sh RUN_DIR}
+# shellcheck source=/dev/null
+source "$RUN_DIR/job.env"
+me=$(id -un)
+
+old=$(timeout 30 squeue -h -u "$me" -n "$JOB_NAME" -o %i) || { echo "submit.sh: squeue failed" >&2; exit 1; }
+if [ -n "$old" ]; then
+  echo "submit.sh: cancelling earlier jobs named $JOB_NAME: $(tr '\n' ' ' <<<"$old")" >&2
+  timeout 30 scancel -u "$me" -n "$JOB_NAME" || true
+  for _ in $(seq 120); do
+    [ -z "$(timeout 30 squeue -h -u "$me" -n "$JOB_NAME" -t PD,R,CG,S,CF -o %i)" ] && break
+    sleep 0.5
+  done
+fi
+rm -f "$RUN_DIR/FAILURE" "$RUN_DIR/SUCCESS.json" "$RUN_DIR/state" "$RUN_DIR/job-id"
+mkdir -p "$RUN_DIR/logs"
+out=$(timeout 120 sbatch --parsable "${SBATCH_ARGS[@]}" "$RUN_DIR/batch.sh" "$RUN_DIR/job.env") || { echo "submit.sh: sbatch failed: $out" >&2; exit 1; }
+job_id=${out%%;*}
+[[ $job_id =~ ^[0-9]+$ ]] || { echo "submit.sh: unexpected sbatch output: $out" >&2; exit 1; }
+printf '%s\n' "$job_id" > "$RUN_DIR/job-id"
+printf '%s\n' "$job_id"
