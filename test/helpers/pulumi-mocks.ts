@@ -33,6 +33,8 @@ export interface RecordedResource {
     rawInputs: Record<string, any>;
     /** Property paths whose values are secrets, e.g. "stringData" or "spec.env[0].value". */
     secretPaths: string[];
+    /** Inputs with every secret replaced by "[secret]": what may be shown in plain text. */
+    publicInputs: Record<string, any>;
 }
 
 export interface MockOptions {
@@ -60,6 +62,14 @@ export function unwrapSecrets(value: unknown, at = "", paths: string[] = []): { 
         return { value: out, paths };
     }
     return { value, paths };
+}
+
+/** Replaces every secret with "[secret]". */
+export function redactSecrets(value: unknown): any {
+    if (isSecretValue(value)) return "[secret]";
+    if (Array.isArray(value)) return value.map(redactSecrets);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
+    return value;
 }
 
 export class MockRecorder {
@@ -102,9 +112,15 @@ export class MockRecorder {
         return this.byUrn(r.parent);
     }
 
-    /** True when `r` depends on `on`, directly or through any dependency chain. */
+    /**
+     * True when `r` waits for `on`: through its own dependencies or an
+     * ancestor's (a child registers only after its parent, and a component
+     * registers only after its dependencies), followed transitively.
+     */
     dependsOn(r: RecordedResource, on: RecordedResource, seen = new Set<string>()): boolean {
-        for (const dep of r.dependencies) {
+        const deps = [...r.dependencies];
+        for (let p = this.parentOf(r); p; p = this.parentOf(p)) deps.push(...p.dependencies);
+        for (const dep of deps) {
             if (dep === on.urn) return true;
             if (seen.has(dep)) continue;
             seen.add(dep);
@@ -156,11 +172,14 @@ export async function setupMocks(options: MockOptions = {}): Promise<MockRecorde
             dependencies: req.getDependenciesList() ?? [],
             provider: req.getProvider() ?? "",
             customTimeouts: timeouts
-                ? { create: timeouts.getCreate() || undefined, update: timeouts.getUpdate() || undefined, delete: timeouts.getDelete() || undefined }
+                ? Object.fromEntries(
+                      Object.entries({ create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() }).filter(([, v]) => v),
+                  )
                 : {},
             inputs: value,
             rawInputs: raw,
             secretPaths: paths,
+            publicInputs: redactSecrets(raw),
         };
         register(req, (err, resp) => {
             if (!err && resp) {

@@ -1,0 +1,325 @@
+// The resource graph of the Kubernetes target under Pulumi mocks: types,
+// names, parents, providers, ordering, key inputs, and where the HF token goes.
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
+import { setupMocks, promiseOf, type MockRecorder, type RecordedResource } from "../helpers/pulumi-mocks";
+import { assertValidCustomResource, repoRoot } from "../helpers/crd-validate";
+import { k8sSpec } from "./k8s-fixtures";
+import type { KubernetesBenchmarkOutputs } from "../../components/kubernetes";
+
+const T = {
+    benchmark: "dynamo-bench:k8s:Benchmark",
+    platform: "dynamo-bench:k8s:DynamoPlatform",
+    queueComponent: "dynamo-bench:k8s:KaiQueue",
+    graphComponent: "dynamo-bench:k8s:DynamoGraph",
+    jobComponent: "dynamo-bench:k8s:BenchmarkJob",
+    provider: "pulumi:providers:kubernetes",
+    namespace: "kubernetes:core/v1:Namespace",
+    release: "kubernetes:helm.sh/v3:Release",
+    queue: "kubernetes:scheduling.run.ai/v2:Queue",
+    secret: "kubernetes:core/v1:Secret",
+    pvc: "kubernetes:core/v1:PersistentVolumeClaim",
+    graph: "kubernetes:nvidia.com/v1alpha1:DynamoGraphDeployment",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    job: "kubernetes:batch/v1:Job",
+    command: "command:local:Command",
+} as const;
+
+const TOKEN = "hf_ThisIsTheTestTokenValue1234567890";
+const COLLECTED = { schema: "dynamo-bench/k8s-results@1", phases: [{ name: "main", outputs: { requestCount: 40 } }] };
+
+let mocks: MockRecorder;
+let deploy: typeof import("../../components/kubernetes").deployKubernetesBenchmark;
+
+before(async () => {
+    mocks = await setupMocks({ commandStdout: () => JSON.stringify(COLLECTED) });
+    ({ deployKubernetesBenchmark: deploy } = await import("../../components/kubernetes"));
+});
+
+/** Deploys one spec on fresh records. */
+async function run(override: Record<string, unknown>, hfToken?: pulumi.Input<string>): Promise<KubernetesBenchmarkOutputs> {
+    mocks.reset();
+    const outputs = deploy(k8sSpec(override), hfToken);
+    await mocks.settle();
+    return outputs;
+}
+
+const names = (type: string) => mocks.ofType(type).map((r) => r.name).sort();
+const ancestors = (r: RecordedResource): string[] => {
+    const out: string[] = [];
+    for (let p = mocks.parentOf(r); p; p = mocks.parentOf(p)) out.push(p.type);
+    return out;
+};
+
+describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated vLLM, HF token", () => {
+    let outputs: KubernetesBenchmarkOutputs;
+    before(async () => {
+        outputs = await run({ name: "bench" }, TOKEN);
+    });
+
+    test("resources, by type and name", () => {
+        assert.deepEqual(names(T.benchmark), ["bench"]);
+        assert.deepEqual(names(T.provider), ["bench-provider"]);
+        assert.deepEqual(names(T.namespace), ["bench-namespace"]);
+        assert.deepEqual(names(T.release), ["bench-platform"]);
+        assert.deepEqual(names(T.queue), ["bench-queue", "bench-queue-parent"]);
+        assert.deepEqual(names(T.secret), ["bench-hf-token"]);
+        assert.deepEqual(names(T.graph), ["bench-graph"]);
+        assert.deepEqual(names(T.configMap), ["bench-script"]);
+        assert.deepEqual(names(T.job), ["bench-job"]);
+        assert.deepEqual(names(T.command), ["bench-results"]);
+        assert.deepEqual(names(T.pvc), []);
+    });
+
+    test("parents: each child under its component, every component under the benchmark", () => {
+        const expect: Array<[string, string]> = [
+            [T.release, T.platform],
+            [T.queue, T.queueComponent],
+            [T.secret, T.graphComponent],
+            [T.graph, T.graphComponent],
+            [T.configMap, T.jobComponent],
+            [T.job, T.jobComponent],
+            [T.command, T.jobComponent],
+            [T.namespace, T.benchmark],
+            [T.provider, T.benchmark],
+        ];
+        for (const [child, parent] of expect) {
+            for (const r of mocks.ofType(child)) {
+                assert.equal(mocks.parentOf(r)?.type, parent, `${r.name} is a child of ${parent}`);
+                assert.equal(ancestors(r).at(-1), T.benchmark, `${r.name} sits under the benchmark component`);
+            }
+        }
+    });
+
+    test("every Kubernetes resource uses the stack's provider; the command uses the default one", () => {
+        const provider = mocks.one(T.provider);
+        for (const r of mocks.resources.filter((x) => x.custom && x.type.startsWith("kubernetes:"))) {
+            assert.ok(r.provider.startsWith(`${provider.urn}::`), `${r.type} ${r.name} uses ${r.provider}`);
+        }
+        assert.equal(mocks.one(T.command).provider.includes("bench-provider"), false);
+    });
+
+    test("ordering: platform -> queues -> graph -> Job -> results", () => {
+        const release = mocks.one(T.release);
+        const [parent, child] = [mocks.one(T.queue, "bench-queue-parent"), mocks.one(T.queue, "bench-queue")];
+        const graph = mocks.one(T.graph);
+        const job = mocks.one(T.job);
+        const collect = mocks.one(T.command);
+        assert.ok(mocks.dependsOn(parent, release), "queues wait for the platform (KAI CRDs)");
+        assert.ok(mocks.dependsOn(child, parent), "child queue after its parent");
+        assert.ok(mocks.dependsOn(graph, release), "graph after the platform");
+        assert.ok(mocks.dependsOn(graph, child), "graph after its queue");
+        assert.ok(mocks.dependsOn(graph, mocks.one(T.secret)), "graph after its token Secret");
+        assert.ok(mocks.dependsOn(graph, mocks.one(T.namespace)), "graph after the namespace");
+        assert.ok(mocks.dependsOn(job, graph), "Job after the graph is Ready");
+        assert.ok(mocks.dependsOn(job, mocks.one(T.configMap)), "Job after its script");
+        assert.ok(mocks.dependsOn(collect, job), "results after the Job");
+        assert.equal(mocks.dependsOn(release, graph), false, "and not the other way round");
+    });
+
+    test("platform release: the NGC 1.3.0 chart with global.* toggles", () => {
+        const r = mocks.one(T.release).inputs;
+        assert.equal(r.chart, "https://helm.ngc.nvidia.com/nvidia/ai-dynamo/charts/dynamo-platform-1.3.0.tgz");
+        assert.equal(r.name, "dynamo-platform");
+        assert.equal(r.namespace, "dynamo-system");
+        assert.equal(r.createNamespace, true);
+        assert.equal(r.timeout, 900);
+        assert.deepEqual(r.values.global.grove, { install: true, enabled: true });
+        assert.deepEqual(r.values.global["kai-scheduler"], { install: true, enabled: true });
+    });
+
+    test("graph: valid against the CRD as sent to the engine, waits for Ready within readySeconds", () => {
+        const g = mocks.one(T.graph);
+        assertValidCustomResource(g.inputs);
+        assert.equal(g.inputs.metadata.name, "bench");
+        assert.equal(g.inputs.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
+        assert.deepEqual(g.customTimeouts, { create: "1800s", update: "1800s" });
+        assert.equal(g.inputs.spec.services.decode.envFromSecret, "bench-hf-token");
+    });
+
+    test("queues: valid against the KAI CRD, cluster-scoped", () => {
+        for (const q of mocks.ofType(T.queue)) {
+            assertValidCustomResource(q.inputs);
+            assert.equal(q.inputs.metadata.namespace, undefined);
+        }
+    });
+
+    test("Job: skipAwait, script ConfigMap holds the static script verbatim", () => {
+        const job = mocks.one(T.job).inputs;
+        assert.equal(job.metadata.annotations["pulumi.com/skipAwait"], "true");
+        assert.equal(job.spec.backoffLimit, 0);
+        const cm = mocks.one(T.configMap).inputs;
+        assert.equal(cm.data["run-benchmark.sh"], fs.readFileSync(path.join(repoRoot, "scripts/k8s/run-benchmark.sh"), "utf8"));
+        assert.equal(JSON.parse(cm.data["plan.json"]).phases[0].name, "main");
+    });
+
+    test("results command: runs k8s-collect from the repository root, bounded, re-run when the Job is replaced", () => {
+        const c = mocks.one(T.command);
+        assert.equal(c.inputs.dir, repoRoot);
+        assert.match(c.inputs.create, /^node bin\/dynamo-bench\.js k8s-collect --namespace dynamo-bench --job bench-bench --graph bench --timeout 3900 --phases main:1 --gpus 2 --tool aiperf$/);
+        assert.deepEqual(c.inputs.triggers, ["uid-bench-job"]);
+        assert.deepEqual(c.customTimeouts, { create: "3960s", update: "3960s" });
+        assert.equal(c.inputs.environment, undefined, "nothing secret reaches the command");
+    });
+
+    test("outputs: names, URL, platform summary and the collected results", async () => {
+        assert.equal(outputs.target, "kubernetes");
+        assert.equal(outputs.graphName, "bench");
+        assert.equal(outputs.frontendUrl, "http://bench-frontend.dynamo-bench.svc.cluster.local:8000");
+        assert.equal(outputs.jobName, "bench-bench");
+        assert.equal(outputs.platform.mode, "installed");
+        assert.deepEqual(outputs.kaiQueues, ["dynamo-parent", "dynamo"]);
+        assert.equal(outputs.hfTokenSecret, "bench-hf-token");
+        assert.deepEqual(await promiseOf(outputs.results), { status: "collected", summary: COLLECTED });
+    });
+
+    test("HF token: a secret in the Secret and nowhere else in plain text", async () => {
+        const secret = mocks.one(T.secret);
+        assert.ok(secret.secretPaths.includes("stringData"), `secret paths: ${secret.secretPaths}`);
+        assert.equal(secret.inputs.stringData.HF_TOKEN, TOKEN);
+        for (const r of mocks.resources) {
+            assert.equal(JSON.stringify(r.publicInputs).includes(TOKEN), false, `${r.type} ${r.name} shows the token in plain text`);
+        }
+        const { results, ...rest } = outputs;
+        assert.equal(JSON.stringify(rest).includes(TOKEN), false);
+        assert.equal(JSON.stringify(await promiseOf(results)).includes(TOKEN), false);
+    });
+});
+
+describe("variants", () => {
+    test("a plain-string token still becomes a secret", async () => {
+        await run({ name: "plain" }, "hf_plain_token_value");
+        assert.ok(mocks.one(T.secret).secretPaths.includes("stringData"));
+        assert.equal(mocks.resources.some((r) => JSON.stringify(r.publicInputs).includes("hf_plain_token_value")), false);
+    });
+
+    test("no token: no Secret, no envFromSecret, no HF_TOKEN in the Job", async () => {
+        await run({ name: "public" });
+        assert.deepEqual(names(T.secret), []);
+        assert.equal(JSON.stringify(mocks.one(T.graph).inputs).includes("envFromSecret"), false);
+        assert.equal(JSON.stringify(mocks.one(T.job).inputs).includes("HF_TOKEN"), false);
+    });
+
+    test("0.x: dynamo-crds then dynamo-platform; the chart makes the dynamo queues", async () => {
+        await run({ name: "legacy", platform: { version: "0.8.1" } });
+        const crds = mocks.one(T.release, "legacy-crds");
+        const platform = mocks.one(T.release, "legacy-platform");
+        assert.equal(crds.inputs.name, "dynamo-crds");
+        assert.ok(mocks.dependsOn(platform, crds));
+        assert.deepEqual(platform.inputs.values.grove, { enabled: true });
+        assert.deepEqual(names(T.queue), []);
+        assert.ok(mocks.dependsOn(mocks.one(T.graph), platform));
+    });
+
+    test("separate Grove and KAI: own releases first, queues after KAI", async () => {
+        await run({ name: "sep", platform: { grove: { install: "separate" }, kaiScheduler: { install: "separate" } } });
+        assert.deepEqual(names(T.release), ["sep-grove", "sep-kai-scheduler", "sep-platform"]);
+        const kai = mocks.one(T.release, "sep-kai-scheduler");
+        assert.equal(kai.inputs.namespace, "kai-scheduler");
+        assert.equal(kai.inputs.version, "v0.13.4");
+        const platform = mocks.one(T.release, "sep-platform");
+        assert.ok(mocks.dependsOn(platform, kai) && mocks.dependsOn(platform, mocks.one(T.release, "sep-grove")));
+        assert.deepEqual(platform.inputs.values.global.grove, { install: false, enabled: true });
+        assert.ok(mocks.dependsOn(mocks.one(T.queue, "sep-queue-parent"), kai));
+    });
+
+    test("Grove and KAI off: graph opts out of Grove, no queue annotation, no queues", async () => {
+        await run({ name: "plain-sched", platform: { grove: { install: "none" }, kaiScheduler: { install: "none" } }, scheduling: { grove: false } });
+        const g = mocks.one(T.graph).inputs;
+        assert.equal(g.metadata.annotations["nvidia.com/enable-grove"], "false");
+        assert.equal(g.metadata.annotations["nvidia.com/kai-scheduler-queue"], undefined);
+        assert.deepEqual(names(T.queue), []);
+        assert.deepEqual(mocks.one(T.release).inputs.values.global, { grove: { install: false, enabled: false }, "kai-scheduler": { install: false, enabled: false } });
+    });
+
+    test("external platform: no releases, queue and graph still created", async () => {
+        const out = await run({ name: "ext", platform: { install: false } });
+        assert.deepEqual(names(T.release), []);
+        assert.deepEqual(names(T.platform), ["ext"]);
+        assert.deepEqual(names(T.queue), ["ext-queue", "ext-queue-parent"]);
+        assert.equal(out.platform.mode, "external");
+    });
+
+    test("aggregated: frontend and one worker service", async () => {
+        await run({ name: "agg", mode: "aggregated", prefill: { replicas: 0 } });
+        const g = mocks.one(T.graph).inputs;
+        assertValidCustomResource(g);
+        assert.deepEqual(Object.keys(g.spec.services), ["frontend", "worker"]);
+    });
+
+    test("multinode decode", async () => {
+        await run({ name: "mn", decode: { tensorParallel: 16, nodesPerWorker: 2 } });
+        const g = mocks.one(T.graph).inputs;
+        assertValidCustomResource(g);
+        assert.deepEqual(g.spec.services.decode.multinode, { nodeCount: 2 });
+        assert.equal(g.spec.services.decode.resources.limits.gpu, "8");
+    });
+
+    test("CNI and hostNetwork reach the graph", async () => {
+        await run({ name: "cni", network: { mode: "cni", cniNetworks: [{ name: "ib0", resource: "nvidia.com/rdma_ib0" }] } });
+        const cni = mocks.one(T.graph).inputs.spec.services.prefill;
+        assert.equal(cni.extraPodMetadata.annotations["k8s.v1.cni.cncf.io/networks"], "ib0");
+        assert.deepEqual(cni.resources.requests.custom, { "nvidia.com/rdma_ib0": "1" });
+        await run({ name: "hostnet", network: { mode: "hostNetwork" } });
+        const host = mocks.one(T.graph).inputs.spec.services.decode;
+        assert.equal(host.extraPodSpec.hostNetwork, true);
+        assert.equal(host.extraPodSpec.dnsPolicy, "ClusterFirstWithHostNet");
+    });
+
+    test("model cache created here: a PVC the graph waits for", async () => {
+        await run({ name: "cache", modelCache: { pvcName: "models", create: true, size: "500Gi", storageClass: "nfs" } });
+        const pvc = mocks.one(T.pvc);
+        assert.equal(pvc.name, "cache-model-cache");
+        assert.equal(pvc.inputs.spec.resources.requests.storage, "500Gi");
+        assert.ok(mocks.dependsOn(mocks.one(T.graph), pvc));
+    });
+
+    test("no namespace creation when createNamespace is false", async () => {
+        await run({ name: "nons", kubernetes: { createNamespace: false, namespace: "team" } });
+        assert.deepEqual(names(T.namespace), []);
+        assert.equal(mocks.one(T.graph).inputs.metadata.namespace, "team");
+    });
+
+    test("a graph change replaces the Job (new inputs digest on the pod template)", async () => {
+        await run({ name: "d1" });
+        const first = mocks.one(T.job).inputs.spec.template.metadata.annotations["dynamo-bench.nvidia.com/inputs-sha256"];
+        await run({ name: "d1", decode: { extraArgs: ["--max-model-len", "4096"] } });
+        const second = mocks.one(T.job).inputs.spec.template.metadata.annotations["dynamo-bench.nvidia.com/inputs-sha256"];
+        assert.match(first, /^[0-9a-f]{64}$/);
+        assert.notEqual(first, second);
+    });
+});
+
+describe("render mode", () => {
+    let outputs: KubernetesBenchmarkOutputs;
+    before(async () => {
+        outputs = await run({ name: "render", kubernetes: { renderYamlToDirectory: "rendered" } }, TOKEN);
+    });
+
+    test("provider renders to the folder; no Helm release, no command, no Secret in plain-text YAML", () => {
+        assert.deepEqual(mocks.one(T.provider).inputs, { renderYamlToDirectory: "rendered" });
+        assert.deepEqual(names(T.release), []);
+        assert.deepEqual(names(T.command), []);
+        assert.deepEqual(names(T.secret), []);
+        assert.equal(mocks.resources.some((r) => JSON.stringify(r.inputs).includes(TOKEN)), false);
+    });
+
+    test("graph, queues and Job are still rendered", () => {
+        assert.deepEqual(names(T.graph), ["render-graph"]);
+        assert.deepEqual(names(T.job), ["render-job"]);
+        assert.equal(names(T.queue).length, 2);
+        assert.equal(mocks.one(T.graph).inputs.spec.services.decode.envFromSecret, "render-hf-token");
+    });
+
+    test("outputs say nothing ran and what to install by hand", async () => {
+        assert.equal(outputs.renderedTo, "rendered");
+        const results = await promiseOf(outputs.results);
+        assert.equal(results.status, "not-run");
+        assert.match(results.reason ?? "", /render mode.*rendered.*no results/);
+        assert.equal(outputs.platform.mode, "not-rendered");
+        assert.equal(outputs.platform.toInstall?.[0].name, "dynamo-platform");
+    });
+});
