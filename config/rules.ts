@@ -1,6 +1,7 @@
 // Cross-field rules: what a single field's schema cannot see. Each rule names
 // the field to fix, what was expected and what was given.
 import type { ParsedSpec, WorkerSpec } from "./schema";
+import { checkKubernetesRules } from "../lib/kubernetes/rules";
 
 export interface RuleViolation {
     path: string;
@@ -68,6 +69,7 @@ export function checkRules(spec: ParsedSpec): RuleViolation[] {
     if (spec.kubernetes.renderYamlToDirectory && spec.target !== "kubernetes") {
         fail("kubernetes.renderYamlToDirectory", `applies to target kubernetes only, got target ${spec.target}`);
     }
+    if (spec.target === "kubernetes") violations.push(...checkKubernetesRules(spec));
     return violations;
 }
 

@@ -27,6 +27,7 @@ import {
     toolArgv,
     workerCommand,
 } from "../../lib/kubernetes";
+import { ConfigError } from "../../config/load";
 import { k8sSpec } from "./k8s-fixtures";
 
 type Obj = Record<string, any>;
@@ -477,5 +478,34 @@ describe("cluster access", () => {
     test("namespace only when createNamespace", () => {
         assert.equal(buildNamespace(k8sSpec())?.metadata.name, "dynamo-bench");
         assert.equal(buildNamespace(k8sSpec({ kubernetes: { createNamespace: false } })), undefined);
+    });
+});
+
+describe("configuration rules of the Kubernetes target", () => {
+    const violations = (override: Record<string, unknown>) => {
+        try {
+            k8sSpec(override);
+            return [];
+        } catch (e) {
+            assert.ok(e instanceof ConfigError, String(e));
+            return e.violations;
+        }
+    };
+
+    test("render mode with a kubeconfig or context names both fields", () => {
+        const v = violations({ kubernetes: { renderYamlToDirectory: "out", kubeconfig: "/k", context: "prod" } });
+        assert.deepEqual(v.map((x) => x.path), ["kubernetes.kubeconfig", "kubernetes.context"]);
+        assert.match(v[0].message, /render mode writes manifests/);
+    });
+
+    test("a frontend port other than the operator's Service port", () => {
+        const v = violations({ frontend: { port: 9000 } });
+        assert.deepEqual(v.map((x) => x.path), ["frontend.port"]);
+        assert.match(v[0].message, /expected 8000 or unset on Kubernetes.*got 9000/);
+        assert.deepEqual(violations({ frontend: { port: 8000 } }), []);
+    });
+
+    test("other targets are not held to these rules", () => {
+        assert.doesNotThrow(() => k8sSpec({ target: "local", frontend: { port: 9000 } }));
     });
 });
