@@ -1,5 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
 import {
     ADDON_NAMESPACES,
     ANNOTATIONS,
@@ -27,7 +30,8 @@ import {
     toolArgv,
     workerCommand,
 } from "../../lib/kubernetes";
-import { ConfigError } from "../../config/load";
+import { ConfigError, loadSpec } from "../../config/load";
+import { assertValidCustomResource } from "../helpers/crd-validate";
 import { k8sSpec } from "./k8s-fixtures";
 
 type Obj = Record<string, any>;
@@ -507,5 +511,41 @@ describe("configuration rules of the Kubernetes target", () => {
 
     test("other targets are not held to these rules", () => {
         assert.doesNotThrow(() => k8sSpec({ target: "local", frontend: { port: 9000 } }));
+    });
+});
+
+describe("stacks/Pulumi.example-k8s.yaml", () => {
+    const load = () => {
+        const file = path.join(__dirname, "../../stacks/Pulumi.example-k8s.yaml");
+        const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+        const values: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(doc.config)) {
+            assert.ok(key.startsWith("dynamo-bench:"), `${key} is under the project namespace`);
+            values[key.slice("dynamo-bench:".length)] = value;
+        }
+        return { values, text: fs.readFileSync(file, "utf8") };
+    };
+
+    test("is valid configuration: 8-GPU nodes, vLLM TP 4 disaggregated, AIPerf 1..64, platform 1.3.0 bundled", () => {
+        const spec = loadSpec(load().values, "example-k8s");
+        assert.equal(spec.target, "kubernetes");
+        assert.equal(spec.gpusPerNode, 8);
+        assert.equal(spec.backend, "vllm");
+        assert.equal(spec.prefill?.tensorParallel, 4);
+        assert.equal(spec.decode.tensorParallel, 4);
+        assert.equal(spec.benchmark.tool, "aiperf");
+        assert.deepEqual(spec.phases.map((p) => p.concurrency), [1, 2, 4, 8, 16, 32, 64]);
+        assert.equal(spec.platform.version, "1.3.0");
+        assert.equal(spec.platform.grove.install, "bundled");
+        assert.equal(spec.platform.kaiScheduler.install, "bundled");
+        assert.equal(spec.modelCache?.create, true);
+        assert.equal(spec.totalWorkerGpus, 8);
+        assertValidCustomResource(buildGraphDeployment(spec, { hfTokenSecret: "x" }));
+    });
+
+    test("keeps the token out of the file and shows how to set it", () => {
+        const { values, text } = load();
+        assert.equal("hfToken" in values, false);
+        assert.match(text, /pulumi config set --secret hfToken/);
     });
 });
