@@ -196,6 +196,27 @@ describe("local run failures", { skip }, () => {
         await assertNothingLeft(inp.runId, inp.runDir, pgids);
     });
 
+    test("a worker the frontend never sees: not ready within readySeconds, with the counts and every log's tail", { timeout: 60_000 }, async () => {
+        // The prefill worker registers in another discovery folder (role env wins), so the frontend never sees it.
+        const inp = input("notready", {
+            prefill: { replicas: 1, extraArgs: [], env: { DYN_FILE_KV: path.join(work, "elsewhere") } },
+            timeouts: { readySeconds: 6, benchmarkSeconds: 60, teardownGraceSeconds: 5 },
+        });
+        const p = await plan(inp);
+        const t0 = Date.now();
+        let pgids: number[] = [];
+        await assert.rejects(runLocalPlan(p, { onStarted: (procs) => (pgids = procs.map((x) => x.pid)) }), (e: unknown) => {
+            assert.ok(e instanceof LocalRunError);
+            assert.equal(e.kind, "not-ready");
+            assert.match(e.message, /workers not registered with the frontend within timeouts.readySeconds \(6s\): prefill 0\/1, decode 1\/1/);
+            assert.match(e.message, /--- frontend \(.*frontend\.log\) ---/);
+            assert.match(e.message, /--- decode-0 \(.*decode-0\.log\) ---/);
+            return true;
+        });
+        assert.ok(Date.now() - t0 < 20_000, "bounded by readySeconds plus teardown");
+        await assertNothingLeft(inp.runId, inp.runDir, pgids);
+    });
+
     test("a frontend port already taken is reported by name before anything starts", { timeout: 30_000 }, async () => {
         const blocker = net.createServer();
         await new Promise<void>((r) => blocker.listen({ host: "0.0.0.0", port: 0 }, () => r()));
@@ -211,6 +232,24 @@ describe("local run failures", { skip }, () => {
             await assertNothingLeft(inp.runId, inp.runDir, []);
         } finally {
             await new Promise<void>((r) => blocker.close(() => r()));
+        }
+    });
+});
+
+describe("parallel local runs", { skip }, () => {
+    test("two runs at once get their own ports and namespaces and both succeed", { timeout: 240_000 }, async () => {
+        const small = (name: string) => input(name, { benchmark: { ...input(name).benchmark, phases: [{ ...input(name).benchmark.phases[0]!, requestCount: 20, warmupRequests: 0 }] } });
+        const [a, b] = await Promise.all([plan(small("par-a")), plan(small("par-b"))]);
+        const portsA = [a.ports.frontend, ...a.ports.bootstrap];
+        const portsB = [b.ports.frontend, ...b.ports.bootstrap];
+        assert.equal(new Set([...portsA, ...portsB]).size, 4, `ports collide: ${portsA} / ${portsB}`);
+        assert.notEqual(a.namespace, b.namespace);
+        const [ra, rb] = await Promise.all([runLocalPlan(a, { handleSignals: false }), runLocalPlan(b, { handleSignals: false })]);
+        for (const r of [ra, rb]) {
+            assert.ok(fs.existsSync(r.phases[0]!.summaryJson));
+            const out = toStackOutputs(await summarizeRun([r.phases[0]!.summaryJson], { tool: "aiperf" }));
+            assert.equal(out.requestCount, 20);
+            await assertNothingLeft(r.runId, r.runDir, pgidsFrom(r.runDir));
         }
     });
 });
