@@ -1,0 +1,46 @@
+// The Pulumi program: reads the stack config once, validates all of it before
+// any resource exists, and hands the typed spec to the chosen target.
+import * as pulumi from "@pulumi/pulumi";
+import { loadSpec } from "./config/load";
+import type { BenchmarkSpec } from "./config/resolve";
+import { SECRET_KEYS } from "./config/secrets";
+import { rawFromAllConfig } from "./config/stack-config";
+import { LocalBenchmark } from "./components/local/local-benchmark";
+
+export interface Secrets {
+    hfToken?: pulumi.Output<string>;
+    sshPrivateKey?: pulumi.Output<string>;
+}
+
+/** Reads and validates this stack's configuration; throws one error naming every bad field. */
+export function specFromStackConfig(): { spec: BenchmarkSpec; secrets: Secrets } {
+    const project = pulumi.getProject();
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+    const raw = rawFromAllConfig(pulumi.runtime.allConfig(), project, (key) => runtime.isConfigSecret?.(key) ?? false);
+    if (raw.plainSecrets.length > 0) {
+        const keys = raw.plainSecrets.map((k) => `${project}:${k}`).join(", ");
+        throw new Error(`${keys} must be stored encrypted: run \`pulumi config set --secret ${raw.plainSecrets[0]} <value>\` (the plain value sits in the stack file now; rotate it).`);
+    }
+    const spec = loadSpec(raw.values, pulumi.getStack(), project);
+    const config = new pulumi.Config(project);
+    return {
+        spec,
+        secrets: {
+            hfToken: config.getSecret(SECRET_KEYS.hfToken),
+            sshPrivateKey: config.getSecret(SECRET_KEYS.sshPrivateKey),
+        },
+    };
+}
+
+/** Deploys the benchmark for its target and returns the stack outputs. */
+export function deployBenchmark(spec: BenchmarkSpec, secrets: Secrets): Record<string, unknown> {
+    const common = { target: spec.target, benchmark: spec.name, model: spec.servedModelName, workerGpus: spec.totalWorkerGpus };
+    switch (spec.target) {
+        case "local": {
+            const bench = new LocalBenchmark(spec.name, { spec, hfToken: secrets.hfToken });
+            return { ...common, runDir: bench.results.runDir, phases: bench.results.phases, timings: bench.results.timings };
+        }
+        default:
+            throw new Error(`target ${spec.target} is not wired yet`);
+    }
+}
