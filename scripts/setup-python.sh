@@ -75,7 +75,7 @@ pip_install() {
   # One bounded pip step; a failure names what was being installed.
   local what=$1; shift
   if ! timeout "$STEP_TIMEOUT" "$VPY" -m pip install "${PIP_OPTS[@]}" "$@"; then
-    die "pip could not install $what (see the pip output above). Check that PyPI is reachable (pip config, PIP_INDEX_URL, proxy) and re-run; nothing else was changed"
+    die "pip could not install $what (see the pip output above). Check that PyPI is reachable (pip config, PIP_INDEX_URL, proxy) and re-run (the venv has no stamp yet, so the next run installs again)"
   fi
 }
 
