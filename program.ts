@@ -5,7 +5,9 @@ import { loadSpec } from "./config/load";
 import type { BenchmarkSpec } from "./config/resolve";
 import { SECRET_KEYS } from "./config/secrets";
 import { rawFromAllConfig } from "./config/stack-config";
+import { deployKubernetesBenchmark } from "./components/kubernetes";
 import { LocalBenchmark } from "./components/local/local-benchmark";
+import type { StackOutputs } from "./lib/results";
 
 export interface Secrets {
     hfToken?: pulumi.Output<string>;
@@ -40,7 +42,22 @@ export function deployBenchmark(spec: BenchmarkSpec, secrets: Secrets): Record<s
             const bench = new LocalBenchmark(spec.name, { spec, hfToken: secrets.hfToken });
             return { ...common, runDir: bench.results.runDir, phases: bench.results.phases, timings: bench.results.timings };
         }
+        case "kubernetes": {
+            const { results, ...details } = deployKubernetesBenchmark(spec, secrets.hfToken);
+            return {
+                ...common,
+                ...details,
+                resultsStatus: results.apply((r) => (r.status === "collected" ? "collected" : `not run: ${r.reason}`)),
+                phases: results.apply((r) => (r.status === "collected" ? phasesOf(r.summary) : {})),
+            };
+        }
         default:
             throw new Error(`target ${spec.target} is not wired yet`);
     }
+}
+
+/** Per-phase figures out of a collector summary: `{ <phase>: { ttftMs: {...}, ... } }`. */
+function phasesOf(summary: unknown): Record<string, StackOutputs> {
+    const phases = (summary as { phases?: Array<{ name: string; outputs: StackOutputs }> }).phases ?? [];
+    return Object.fromEntries(phases.map((p) => [p.name, p.outputs]));
 }
