@@ -28,6 +28,8 @@ const PERCENTILES: ReadonlyArray<[StatKey, number]> = [
   ["p1", 1], ["p5", 5], ["p10", 10], ["p25", 25], ["p50", 50], ["p75", 75], ["p90", 90], ["p95", 95], ["p99", 99],
 ];
 const MAX_LINE_BYTES = 256 * 1024 * 1024;
+/** Values per chunk of a series' exact store (256 KB as Int32, 512 KB as Float64). */
+const CHUNK = 65536;
 
 /** Log-bucketed histogram (DDSketch-like): quantiles with relative error ≤ (γ-1)/(γ+1) ≈ 0.5%. */
 export class LogSketch {
@@ -75,14 +77,72 @@ export class LogSketch {
 
 type Mode = "dist" | "min" | "max" | "sum";
 
-/** Exact linear-interpolated percentile (numpy's default) of a sorted array. */
-export function percentileSorted(a: ArrayLike<number>, n: number, p: number): number {
+/** Position of percentile p in n sorted values, numpy "linear": index lo, weight t of the next value. */
+function rankOf(n: number, p: number): { lo: number; hi: number; t: number } {
   const v = (n - 1) * (p / 100);
   const lo = Math.floor(v);
-  const hi = Math.min(lo + 1, n - 1);
-  const t = v - lo;
-  const d = a[hi] - a[lo];
-  return t >= 0.5 ? a[hi] - d * (1 - t) : a[lo] + d * t;
+  return { lo, hi: Math.min(lo + 1, n - 1), t: v - lo };
+}
+
+/** numpy's _lerp (the same rounding as numpy for t ≥ 0.5). */
+function lerp(a: number, b: number, t: number): number {
+  const d = b - a;
+  return t >= 0.5 ? b - d * (1 - t) : a + d * t;
+}
+
+/** Exact linear-interpolated percentile (numpy's default) of a sorted array. */
+export function percentileSorted(a: ArrayLike<number>, n: number, p: number): number {
+  const r = rankOf(n, p);
+  return lerp(a[r.lo], a[r.hi], r.t);
+}
+
+/**
+ * Values at the given ranks (ascending) of the union of sorted chunks, by a k-way merge:
+ * no contiguous copy of all values is ever made.
+ */
+export function valuesAtRanks(chunks: ReadonlyArray<ArrayLike<number>>, ranks: readonly number[]): number[] {
+  const heap: number[] = []; // chunk indices, min-heap on head value
+  const pos = new Array<number>(chunks.length).fill(0);
+  const head = (c: number) => chunks[c][pos[c]];
+  const less = (a: number, b: number) => head(heap[a]) < head(heap[b]);
+  const swap = (a: number, b: number) => {
+    const t = heap[a];
+    heap[a] = heap[b];
+    heap[b] = t;
+  };
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && less(l, m)) m = l;
+      if (r < heap.length && less(r, m)) m = r;
+      if (m === i) return;
+      swap(i, m);
+      i = m;
+    }
+  };
+  for (let c = 0; c < chunks.length; c++) if (chunks[c].length > 0) heap.push(c);
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
+  const out: number[] = [];
+  let rank = 0;
+  let next = 0;
+  while (next < ranks.length && heap.length > 0) {
+    const c = heap[0];
+    const v = head(c);
+    while (next < ranks.length && ranks[next] === rank) {
+      out.push(v);
+      next++;
+    }
+    rank++;
+    pos[c]++;
+    if (pos[c] >= chunks[c].length) {
+      heap[0] = heap[heap.length - 1];
+      heap.pop();
+    }
+    if (heap.length > 0) down(0);
+  }
+  return out;
 }
 
 /** Streaming accumulator for one metric of one phase. */
@@ -96,9 +156,18 @@ class Series {
   sum = 0;
   nonFinite = 0;
   nonNumeric = 0;
-  private store: Float64Array | null = new Float64Array(1024);
+  /**
+   * Exact values, in fixed-size chunks (never reallocated or copied while streaming, so no
+   * transient peaks or heap fragmentation). A chunk is an Int32Array while every value in it
+   * is an integer (token counts: half the memory), else a Float64Array.
+   */
+  private chunks: Array<Int32Array | Float64Array> | null = [];
+  private current: Int32Array | Float64Array | null = null;
+  private fill = 0;
   private len = 0;
   private sketch: LogSketch | null = null;
+  /** Statistics once computed from the exact values (the values themselves are then released). */
+  private exact: Stats | null = null;
 
   constructor(
     readonly mode: Mode,
@@ -119,23 +188,59 @@ class Series {
     const d = x - this.mean;
     this.mean += d / this.count;
     this.m2 += d * (x - this.mean);
-    if (this.store !== null) {
-      if (this.len === this.store.length) {
-        if (this.len >= this.exactLimit) {
-          this.sketch = new LogSketch();
-          for (let i = 0; i < this.len; i++) this.sketch.add(this.store[i]);
-          this.store = null;
-          this.sketch.add(x);
-          return;
-        }
-        const grown = new Float64Array(Math.min(this.store.length * 2, this.exactLimit));
-        grown.set(this.store);
-        this.store = grown;
-      }
-      this.store[this.len++] = x;
-    } else {
+    if (this.chunks === null) {
       this.sketch!.add(x);
+      return;
     }
+    if (this.len >= this.exactLimit) {
+      // Too many values to keep: from now on, percentiles from a sketch.
+      const sketch = new LogSketch();
+      let left = this.len;
+      for (const c of this.chunks) {
+        const n = Math.min(c.length, left);
+        for (let i = 0; i < n; i++) sketch.add(c[i]);
+        left -= n;
+      }
+      sketch.add(x);
+      this.sketch = sketch;
+      this.chunks = null;
+      this.current = null;
+      return;
+    }
+    let cur = this.current;
+    if (cur === null || this.fill === cur.length) {
+      const size = Math.min(CHUNK, this.exactLimit - this.len);
+      cur = this.current = (x | 0) === x ? new Int32Array(size) : new Float64Array(size);
+      this.chunks.push(cur);
+      this.fill = 0;
+    } else if ((x | 0) !== x && cur instanceof Int32Array) {
+      const wide = new Float64Array(cur.length);
+      wide.set(cur.subarray(0, this.fill));
+      this.chunks[this.chunks.length - 1] = cur = this.current = wide;
+    }
+    cur[this.fill++] = x;
+    this.len++;
+  }
+
+  /** Exact percentiles: each chunk sorted in place, then a k-way merge picks the ranks. Releases the values. */
+  private exactPercentiles(stats: Stats): void {
+    const views: Array<Int32Array | Float64Array> = [];
+    let left = this.len;
+    for (const c of this.chunks!) {
+      const n = Math.min(c.length, left);
+      views.push(c.subarray(0, n).sort());
+      left -= n;
+    }
+    const positions = PERCENTILES.map(([, p]) => rankOf(this.len, p));
+    const ranks = [...new Set(positions.flatMap((r) => [r.lo, r.hi]))].sort((a, b) => a - b);
+    const values = valuesAtRanks(views, ranks);
+    const at = new Map(ranks.map((r, i) => [r, values[i]]));
+    PERCENTILES.forEach(([k], i) => {
+      const r = positions[i];
+      stats[k] = lerp(at.get(r.lo)!, at.get(r.hi)!, r.t);
+    });
+    this.chunks = null;
+    this.current = null;
   }
 
   result(): { stats: Stats; count: number; approximate?: StatKey[] } {
@@ -149,11 +254,12 @@ class Series {
     stats.max = this.max;
     stats.std = Math.sqrt(this.m2 / this.count);
     stats.sum = this.sum;
-    if (this.store !== null) {
-      const sorted = this.store.subarray(0, this.len).sort();
-      for (const [k, p] of PERCENTILES) stats[k] = percentileSorted(sorted, this.len, p);
+    if (this.chunks !== null) {
+      this.exactPercentiles(stats);
+      this.exact = stats;
       return { stats, count: this.count };
     }
+    if (this.exact !== null) return { stats: this.exact, count: this.count };
     for (const [k, p] of PERCENTILES) {
       const v = this.sketch!.quantile(p / 100);
       stats[k] = Math.min(this.max, Math.max(this.min, v));

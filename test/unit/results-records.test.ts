@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import { parseExport, parseRecordsFile, parseRecordsStream, ResultsError } from "../../lib/results";
-import { percentileSorted } from "../../lib/results/records";
+import { percentileSorted, valuesAtRanks } from "../../lib/results/records";
 
 const SAMPLE = path.resolve(__dirname, "../../../shared/reference/metrics/aiperf-examples-run1-7c31f579__profile_export.jsonl");
 
@@ -54,6 +54,31 @@ test("percentiles are numpy 'linear': values 1..100", () => {
   assert.equal(percentileSorted(a, 100, 99), 99.01);
   assert.equal(percentileSorted(a, 100, 1), 1.99);
   assert.equal(percentileSorted(a, 1, 99), 1);
+});
+
+test("k-way merge of sorted chunks picks the right ranks", () => {
+  const chunks = [Float64Array.from([1, 4, 9]), Float64Array.from([]), Float64Array.from([2, 3, 10, 11]), Float64Array.from([0])];
+  assert.deepEqual(valuesAtRanks(chunks, [0, 1, 2, 2, 7]), [0, 1, 2, 2, 11]);
+});
+
+test("exact percentiles across many chunks, with integers turning into floats midway", () => {
+  let x = 7;
+  const values: number[] = [];
+  const lines: string[] = [];
+  for (let i = 0; i < 150_000; i++) {
+    x = (x * 48271) % 2147483647;
+    const v = i < 100_000 ? x % 5000 : (x / 2147483647) * 5000; // ints first (Int32 chunks), then doubles
+    values.push(v);
+    lines.push(`{"metadata":{},"metrics":{"ttft":{"value":${v},"unit":"ms"}},"error":null}`);
+  }
+  const p = parseExport("profile_export.jsonl", lines.join("\n"));
+  const sorted = Float64Array.from(values).sort();
+  for (const [k, q] of [["p1", 1], ["p5", 5], ["p10", 10], ["p25", 25], ["p50", 50], ["p75", 75], ["p90", 90], ["p95", 95], ["p99", 99]] as const) {
+    assert.equal(p.metrics.ttft.stats[k], percentileSorted(sorted, sorted.length, q), k);
+  }
+  assert.equal(p.metrics.ttft.stats.min, sorted[0]);
+  assert.equal(p.metrics.ttft.stats.max, sorted[sorted.length - 1]);
+  assert.equal(p.metrics.ttft.approximate, undefined);
 });
 
 test("counts, errors, exact stats, population std, duration and throughput from records", () => {

@@ -133,8 +133,8 @@ const CHECKS: Record<string, (p: ParsedExport) => void> = {
   "aiperf-examples-run1-7c31f579__profile_export_aiperf.csv": (p) => {
     assert.equal(p.tool, "aiperf");
     assert.equal(p.metrics.ttft.name, "Time to First Token (ms)");
-    assert.deepEqual(p.metrics.ttft.stats, { avg: 2343.22, min: 464.66, max: 3853.86, p1: 581.2, p5: 728.68, p25: 1413.84, p50: 2369.32, p75: 3336.6, p90: 3796.93, p95: 3825.28, p99: 3833.39, std: 1049.82 });
     assert.equal(p.metrics.ttft.stats.p10, undefined); // no p10 column in 0.1.x
+    assert.deepEqual(p.metrics.ttft.stats, { avg: 2343.22, min: 464.66, max: 3853.86, p1: 581.2, p5: 728.68, p25: 1413.84, p50: 2369.32, p75: 3336.6, p90: 3796.93, p95: 3825.28, p99: 3833.39, std: 1049.82 });
     assert.equal(p.metrics.interChunkLatency.stats.p99, 140.53);
     assert.equal(p.metrics.outputTokenCount.stats.avg, 61.07);
     assert.equal(p.metrics.requestCount.stats.avg, 89);
