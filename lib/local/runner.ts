@@ -3,7 +3,9 @@
 // the model answers, runs each AIPerf phase while watching the workers, and
 // always stops every process group it started.
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { ExpectedInstances, LocalRunPlan, PlannedPhase, PlannedProcess } from "./plan";
 
@@ -166,12 +168,20 @@ const REAPER_SOURCE = `
 const fs = require("fs");
 const [parent, groupsFile] = [Number(process.argv[1]), process.argv[2]];
 const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === "EPERM"; } };
-const groups = () => { try { return JSON.parse(fs.readFileSync(groupsFile, "utf8")).groups || []; } catch { return []; } };
-const signal = (sig) => { for (const g of groups()) { try { process.kill(-g, sig); } catch {} } };
+const read = () => { try { return JSON.parse(fs.readFileSync(groupsFile, "utf8")); } catch { return {}; } };
+const signal = (sig) => { for (const g of read().groups || []) { try { process.kill(-g, sig); } catch {} } };
+let stopping = false;
 setInterval(() => {
-  if (alive(parent)) return;
+  if (stopping || alive(parent)) return;
+  stopping = true;
   signal("SIGTERM");
-  setTimeout(() => { signal("SIGKILL"); process.exit(0); }, 5000);
+  setTimeout(() => {
+    signal("SIGKILL");
+    setTimeout(() => {
+      for (const d of read().tempDirs || []) { try { fs.rmSync(d, { recursive: true, force: true }); } catch {} }
+      process.exit(0);
+    }, 500);
+  }, 5000);
 }, 500);
 `;
 
@@ -192,6 +202,8 @@ export async function runLocalPlan(plan: LocalRunPlan, opts: RunOptions = {}): P
     const timingsFile = path.join(plan.runDir, "timings.json");
     const groupsFile = path.join(plan.runDir, "process-groups.json");
     const managed: Managed[] = [];
+    /** Per-phase temp folders (AIPerf's IPC sockets and dataset mmap files), removed at teardown. */
+    const tempDirs: string[] = [];
     let stopping = false;
     let stage = "start-up";
 
@@ -217,7 +229,7 @@ export async function runLocalPlan(plan: LocalRunPlan, opts: RunOptions = {}): P
 
     const writeGroups = () => {
         const groups = managed.filter((m) => !m.done || groupAlive(m.pid)).map((m) => m.pid);
-        fs.writeFileSync(groupsFile, JSON.stringify({ parent: process.pid, groups }) + "\n");
+        fs.writeFileSync(groupsFile, JSON.stringify({ parent: process.pid, groups, tempDirs }) + "\n");
     };
 
     let reaper: ChildProcess | undefined;
@@ -361,7 +373,12 @@ export async function runLocalPlan(plan: LocalRunPlan, opts: RunOptions = {}): P
         fs.mkdirSync(phase.artifactDir, { recursive: true });
         const startMs = since();
         log(`benchmark phase "${phase.name}": ${phase.argv.slice(1).join(" ")}`);
-        const m = start(`aiperf-${phase.name}`, "benchmark", phase.argv, phase.env, phase.logFile, true);
+        // AIPerf puts its IPC sockets and dataset files under the temp folder and does
+        // not remove them; a short private folder keeps socket paths valid and is deleted.
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), aiperfTempPrefix(plan.runId)));
+        tempDirs.push(tmp);
+        const env = { ...phase.env, TMPDIR: tmp, TEMP: tmp, TMP: tmp };
+        const m = start(`aiperf-${phase.name}`, "benchmark", phase.argv, env, phase.logFile, true);
         opts.onPhaseStarted?.(phase.name, m.pid);
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<never>((_, reject) => {
@@ -389,10 +406,15 @@ export async function runLocalPlan(plan: LocalRunPlan, opts: RunOptions = {}): P
                 signal: exit.signal,
             });
         }
+        removeTempDirs();
         const measuredMs = readMeasuredDurationMs(summaryJson);
         timings.phases.push({ name: phase.name, startMs, endMs, wallMs: endMs - startMs, ...(measuredMs !== undefined ? { measuredMs } : {}) });
         log(`benchmark phase "${phase.name}" done in ${((endMs - startMs) / 1000).toFixed(1)}s (measured ${measuredMs !== undefined ? (measuredMs / 1000).toFixed(2) + "s" : "n/a"}), artifacts ${phase.artifactDir}`);
         return { name: phase.name, artifactDir: phase.artifactDir, logFile: phase.logFile, summaryJson };
+    }
+
+    function removeTempDirs(): void {
+        for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
     }
 
     async function teardown(): Promise<void> {
@@ -413,6 +435,7 @@ export async function runLocalPlan(plan: LocalRunPlan, opts: RunOptions = {}): P
             while (Date.now() < killDeadline && managed.some((m) => !m.done || groupAlive(m.pid))) await sleep(50);
         }
         const left = managed.filter((m) => !m.done || groupAlive(m.pid));
+        if (left.length === 0) removeTempDirs();
         if (left.length > 0) log(`WARNING: process groups still present after SIGKILL: ${left.map((m) => `${m.name} (pgid ${m.pid})`).join(", ")}`);
         timings.teardownMs = since() - tdStart;
         timings.endedAt = new Date().toISOString();
@@ -438,6 +461,14 @@ export async function runLocalPlan(plan: LocalRunPlan, opts: RunOptions = {}): P
         }
         log(`stopped all processes in ${(timings.teardownMs / 1000).toFixed(1)}s`);
     }
+}
+
+/**
+ * Name prefix of a run's AIPerf temp folders: short (Unix socket paths inside
+ * it must stay under 108 bytes) and specific to the run.
+ */
+export function aiperfTempPrefix(runId: string): string {
+    return `dbench-aiperf-${createHash("sha256").update(runId).digest("hex").slice(0, 8)}-`;
 }
 
 /** benchmark_duration from an AIPerf summary JSON, in ms. */

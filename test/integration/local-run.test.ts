@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { defaultVenv, REPO_ROOT } from "../../lib/local/from-spec";
 import { namespaceFor, planLocalRun, portRequests, portsFromAllocation, type LocalRunPlanInput } from "../../lib/local/plan";
 import { allocatePorts, PortInUseError } from "../../lib/local/ports";
-import { groupAlive, LocalRunError, runLocalPlan, type LocalRunResult } from "../../lib/local/runner";
+import { aiperfTempPrefix, groupAlive, LocalRunError, runLocalPlan, type LocalRunResult } from "../../lib/local/runner";
 import { summarizeRun, toStackOutputs } from "../../lib/results";
 
 const venv = defaultVenv(process.env);
@@ -91,6 +91,8 @@ async function assertNothingLeft(runId: string, runDir: string, pgids: number[],
     }
     assert.deepEqual(groups, [], `process groups still alive: ${groups.join(", ")}`);
     assert.deepEqual(left, [], "processes of the run still present");
+    const temps = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(aiperfTempPrefix(runId)));
+    assert.deepEqual(temps, [], "AIPerf temp folders left behind");
 }
 
 /** Process groups the runner recorded for the run. */
@@ -104,6 +106,9 @@ describe("local run on the real mocker", { skip }, () => {
     const inp = () => input("full");
 
     test("a disaggregated run (1 prefill + 1 decode) produces AIPerf exports and timings", { timeout: 240_000 }, async () => {
+        // AIPerf would leave aiperf_mmap_* and tmp*/aiperf in the temp folder; it gets a private one instead.
+        const aiperfTemp = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("aiperf_mmap_") || f.startsWith(aiperfTempPrefix(inp().runId)));
+        const tempBefore = aiperfTemp();
         const p = await plan(inp());
         result = await runLocalPlan(p, { onStarted: (procs) => (started = [...procs]) });
         assert.deepEqual(started.map((s) => s.name), ["frontend", "prefill-0", "decode-0"]);
@@ -117,6 +122,7 @@ describe("local run on the real mocker", { skip }, () => {
         assert.ok(t.phases[0]!.measuredMs! > 0, "AIPerf's measured duration is read");
         assert.ok(t.overheadMs! > 0 && t.overheadMs! < t.totalMs!);
         assert.deepEqual(JSON.parse(fs.readFileSync(result.timingsFile, "utf8")).phases[0].name, "main");
+        assert.deepEqual(aiperfTemp().filter((f) => !tempBefore.includes(f)), [], "AIPerf temp files left in the temp folder");
         process.stderr.write(`timings: ${JSON.stringify({ processStartMs: t.processStartMs, registrationMs: t.registrationMs, readinessMs: t.readinessMs, benchmarkMs: t.benchmarkMs, measuredMs: t.phases[0]!.measuredMs, teardownMs: t.teardownMs, totalMs: t.totalMs, overheadMs: t.overheadMs })}\n`);
     });
 

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { planLocalRun, portRequests, portsFromAllocation, type LocalRunPlanInput } from "../../lib/local/plan";
 import { allocatePorts } from "../../lib/local/ports";
-import { groupAlive, logTail, LocalRunError, readMeasuredDurationMs, runLocalPlan } from "../../lib/local/runner";
+import { aiperfTempPrefix, groupAlive, logTail, LocalRunError, readMeasuredDurationMs, runLocalPlan } from "../../lib/local/runner";
 
 // Stand-in for `python -m dynamo.frontend|dynamo.mocker`. The frontend serves
 // /health (instances from FAKE_PREFILL/FAKE_DECODE), /v1/models and chat;
@@ -48,6 +48,8 @@ const dir = argv[argv.indexOf("--artifact-dir") + 1];
 console.log("fake aiperf " + argv.join(" "));
 if (process.env.FAKE_AIPERF_HANG) { setInterval(() => {}, 1000); return; }
 if (process.env.FAKE_AIPERF_FAIL) { console.error("aiperf: simulated failure"); process.exit(4); }
+fs.writeFileSync(require("os").tmpdir() + "/scratch", "x");
+console.log("tmpdir=" + require("os").tmpdir());
 setTimeout(() => {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(dir + "/profile_export_aiperf.json", JSON.stringify({ benchmark_duration: { unit: "sec", avg: 0.25 } }));
@@ -127,6 +129,10 @@ describe("runLocalPlan with stand-in processes", () => {
         assert.ok(!planJson.includes("hunter2"), "values are not");
         assert.ok(seen.some((l) => l.includes("all workers registered")));
         allGone(pids);
+        // AIPerf got a private temp folder per phase, removed afterwards.
+        const tmp = /tmpdir=(\S+)/.exec(fs.readFileSync(r.phases[0]!.logFile, "utf8"))![1]!;
+        assert.ok(path.basename(tmp).startsWith(aiperfTempPrefix(p.runId)), tmp);
+        assert.ok(!fs.existsSync(tmp), `${tmp} left behind`);
     });
 
     test("a worker that ignores SIGTERM and has a child is SIGKILLed, with its child, after the grace period", { timeout: 30_000 }, async () => {
