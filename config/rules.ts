@@ -2,6 +2,8 @@
 // the field to fix, what was expected and what was given.
 import type { ParsedSpec, WorkerSpec } from "./schema";
 import { checkKubernetesRules } from "../lib/kubernetes/rules";
+import { checkPlan } from "../lib/slurm/plan";
+import { timeLimitSeconds } from "../lib/slurm/time";
 
 export interface RuleViolation {
     path: string;
@@ -70,7 +72,44 @@ export function checkRules(spec: ParsedSpec): RuleViolation[] {
         fail("kubernetes.renderYamlToDirectory", `applies to target kubernetes only, got target ${spec.target}`);
     }
     if (spec.target === "kubernetes") violations.push(...checkKubernetesRules(spec));
+    if (spec.target === "slurm") violations.push(...checkSlurmRules(spec));
     return violations;
+}
+
+/** Rules of the slurm section: the node plan must be possible, and the login node reachable. */
+export function checkSlurmRules(spec: ParsedSpec): RuleViolation[] {
+    const s = spec.slurm;
+    const out: RuleViolation[] = [];
+    if (!s.outputDir) {
+        out.push({ path: "slurm.outputDir", message: "is required for target slurm: a directory the login node and every compute node see (e.g. /lustre/$USER/dynamo-bench)" });
+    }
+    if (s.engine === "mocker" && spec.backend === "trtllm") {
+        out.push({ path: "slurm.engine", message: "expected backend vllm or sglang with the mocker (it has no TensorRT-LLM scheduler model), got trtllm" });
+    }
+    const worker = (w: ParsedSpec["decode"]) => ({ replicas: w.replicas, nodesPerWorker: w.nodesPerWorker, gpusPerNodeOfWorker: gpusPerWorker(w) / w.nodesPerWorker });
+    for (const role of ["prefill", "decode"] as const) {
+        if (role === "prefill" && spec.mode === "aggregated") continue;
+        if (s.engine === "mocker" && spec[role].nodesPerWorker > 1) {
+            out.push({ path: `${role}.nodesPerWorker`, message: `expected 1 with the mocker engine (a mocker worker is one process), got ${spec[role].nodesPerWorker}` });
+        }
+    }
+    out.push(
+        ...checkPlan({
+            gpusPerNode: spec.gpusPerNode,
+            decode: worker(spec.decode),
+            prefill: spec.mode === "aggregated" ? undefined : worker(spec.prefill),
+            topology: s.topology,
+            systemPortBase: s.workerPortBase,
+        }),
+    );
+    if (s.container.runtime === "pyxis" && spec.model.id.startsWith("/") && /[,:\s]/.test(spec.model.id)) {
+        out.push({ path: "model.id", message: `expected a model folder without commas, colons or spaces with pyxis (it is mounted with --container-mounts), got ${JSON.stringify(spec.model.id)}` });
+    }
+    const limit = s.timeLimit === undefined ? undefined : timeLimitSeconds(s.timeLimit);
+    if (limit !== undefined && s.timeLimitWarningSeconds >= limit) {
+        out.push({ path: "slurm.timeLimitWarningSeconds", message: `expected less than the time limit (${limit}s), got ${s.timeLimitWarningSeconds}` });
+    }
+    return out;
 }
 
 /** GPUs one worker needs in total: every parallel dimension multiplies. */

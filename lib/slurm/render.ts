@@ -7,6 +7,7 @@ import * as path from "node:path";
 import type { BenchmarkSpec } from "../../config/resolve";
 import { assign, assignArray, shJoin, shq } from "./quote";
 import { planJob, type JobPlan } from "./plan";
+import { timeLimitSeconds } from "./time";
 import { componentFor, fatalPatterns, frontendProcess, namespaceFor, phaseProcess, serviceProcesses, workerProcess, type CommandContext, type ProcessSpec } from "./commands";
 
 export const SCRIPT_NAMES = ["batch.sh", "node.sh", "submit.sh"] as const;
@@ -66,19 +67,6 @@ export function jobNameFor(spec: Pick<BenchmarkSpec, "stack" | "name" | "slurm">
     const stack = spec.stack.replace(/[^A-Za-z0-9_.-]+/g, "-");
     const base = stack.toLowerCase() === spec.name ? `dynamo-bench-${stack}` : `dynamo-bench-${stack}-${spec.name}`;
     return base.slice(0, 100);
-}
-
-/** Seconds of a Slurm time string ("90", "MM:SS", "HH:MM:SS", "D-HH[:MM[:SS]]") or of a number of minutes. */
-export function timeLimitSeconds(limit: string | number): number {
-    if (typeof limit === "number") return limit * 60;
-    const m = /^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?$/.exec(limit);
-    if (!m) throw new Error(`not a Slurm time limit: ${limit}`);
-    const [, d, a, b, c] = m;
-    const days = Number(d ?? 0);
-    if (d !== undefined) return days * 86400 + Number(a) * 3600 + Number(b ?? 0) * 60 + Number(c ?? 0);
-    if (c !== undefined) return Number(a) * 3600 + Number(b) * 60 + Number(c);
-    if (b !== undefined) return Number(a) * 60 + Number(b);
-    return Number(a) * 60;
 }
 
 function defaultTimeLimitMinutes(spec: BenchmarkSpec): number {

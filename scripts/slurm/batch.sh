@@ -140,9 +140,9 @@ http() { # http URL [JSON_BODY]: sets HTTP_CODE (000 when unreachable) and HTTP_
     hostport=${rest%%/*} path=/${rest#*/}
     [ "$rest" = "$hostport" ] && path=/
     if [ -n "$body" ]; then
-      req=$(printf 'POST %s HTTP/1.0\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n%s' "$path" "$hostport" "$(LC_ALL=C; printf '%s' "${#body}")" "$body")
+      printf -v req 'POST %s HTTP/1.0\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n%s' "$path" "$hostport" "$(LC_ALL=C; printf '%s' "${#body}")" "$body"
     else
-      req=$(printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$hostport")
+      printf -v req 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$hostport"
     fi
     # shellcheck disable=SC2016  # the inner script expands its own arguments
     out=$(timeout "$HTTP_TIMEOUT" bash -c 'exec 3<>"/dev/tcp/$1/$2" && printf "%s" "$3" >&3 && cat <&3' _ "${hostport%:*}" "${hostport##*:}" "$req" 2>/dev/null) || return 1

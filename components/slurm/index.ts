@@ -1,0 +1,167 @@
+// The Slurm target: the run's files written on the login node (locally or over
+// SSH), the job submitted (sbatch) and cancelled on destroy (scancel), and a
+// local command that waits for the job and turns its exports into results.
+import * as os from "node:os";
+import * as path from "node:path";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type { BenchmarkSpec } from "../../config/resolve";
+import { shJoin, shq } from "../../lib/slurm/quote";
+import { cancelCommand, renderJob, sbatchCommandLine, stageCommand, submitCommand, type RenderedFile, type RenderedJob } from "../../lib/slurm/render";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** The CLI entry, relative to REPO_ROOT (the command runs with dir REPO_ROOT). */
+export const CLI_ENTRY = path.join("bin", "dynamo-bench.js");
+/** Time the wait command gets beyond the job's own bound (fetching and summarizing). */
+export const WAIT_SLACK_SECONDS = 300;
+
+export interface SlurmSecrets {
+    /** Private key for slurm.login.mode ssh (the secret config key sshPrivateKey). */
+    sshPrivateKey?: pulumi.Input<string>;
+    /** HuggingFace token, written to the run folder as secrets.env (mode 600). */
+    hfToken?: pulumi.Input<string>;
+}
+
+export interface ResultsOutput {
+    status: "collected" | "not-run";
+    /** What `dynamo-bench slurm-wait` printed (lib/slurm/results.ts SlurmResults). */
+    summary?: unknown;
+    reason?: string;
+}
+
+/** Stack outputs of the Slurm target (no secret appears in them). */
+export interface SlurmBenchmarkOutputs {
+    target: "slurm";
+    jobName: string;
+    runId: string;
+    /** The run folder on the cluster: job files, logs, exports, markers. */
+    runDir: string;
+    nodes: number;
+    /** Node slots and what runs on each (names are known once the job runs). */
+    plan: Array<{ slot: number; node?: string; roles: string[] }>;
+    submitted: boolean;
+    /** How to submit by hand (what the deployment runs when slurm.submit is true). */
+    submitCommand: string;
+    sbatchCommand: string;
+    jobId?: pulumi.Output<string>;
+    results: pulumi.Output<ResultsOutput>;
+}
+
+export interface SlurmBenchmarkArgs {
+    spec: BenchmarkSpec;
+    secrets?: SlurmSecrets;
+    /** Local folder for runs fetched over SSH; default ${DYNAMO_BENCH_CACHE:-~/.cache/dynamo-bench}/slurm. */
+    fetchRoot?: string;
+}
+
+type Runner = (name: string, args: { create: pulumi.Input<string>; delete?: string; stdin?: pulumi.Input<string>; triggers?: pulumi.Input<unknown>[] }, opts: pulumi.CustomResourceOptions) => command.local.Command | command.remote.Command;
+
+export class SlurmBenchmark extends pulumi.ComponentResource {
+    public readonly outputs: SlurmBenchmarkOutputs;
+    public readonly job: RenderedJob;
+
+    constructor(name: string, args: SlurmBenchmarkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dynamo-bench:slurm:Benchmark", name, {}, opts);
+        const { spec } = args;
+        const s = spec.slurm;
+        const job = renderJob(spec);
+        this.job = job;
+        const login = s.login;
+
+        let run: Runner;
+        if (login.mode === "ssh") {
+            const key = args.secrets?.sshPrivateKey;
+            if (!key) throw new Error("slurm.login.mode is ssh but the secret sshPrivateKey is not set: `pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519`");
+            const connection: command.types.input.remote.ConnectionArgs = { host: login.host, port: login.port, user: login.user, privateKey: pulumi.secret(key), dialErrorLimit: 5, perDialTimeout: 20 };
+            run = (n, a, o) => new command.remote.Command(n, { connection, ...a }, o);
+        } else {
+            run = (n, a, o) => new command.local.Command(n, a, o);
+        }
+
+        // Files: one command each, content on stdin, written atomically.
+        const files: RenderedFile[] = [...job.files];
+        const staged = files.map((f) => run(`${name}-file-${f.name.replace(/[^A-Za-z0-9]+/g, "-")}`, { create: stageCommand(job.runDir, f), stdin: f.content }, { parent: this }));
+        if (args.secrets?.hfToken) {
+            const content = pulumi.secret(pulumi.output(args.secrets.hfToken).apply((t) => `HF_TOKEN=${shq(t)}\n`));
+            staged.push(run(`${name}-file-secrets-env`, { create: stageCommand(job.runDir, { name: "secrets.env", mode: "0600" }), stdin: content }, { parent: this, additionalSecretOutputs: ["stdin"] }));
+        }
+
+        const submit = submitCommand(job);
+        const base = {
+            target: "slurm" as const,
+            jobName: job.jobName,
+            runId: job.runId,
+            runDir: job.runDir,
+            nodes: job.plan.nodeCount,
+            plan: job.plan.slots.map((slot, i) => ({ slot: i, ...(slot.name ? { node: slot.name } : {}), roles: slot.roles })),
+            submitCommand: submit,
+            sbatchCommand: sbatchCommandLine(job),
+        };
+
+        if (!s.submit) {
+            this.outputs = {
+                ...base,
+                submitted: false,
+                results: pulumi.output<ResultsOutput>({
+                    status: "not-run",
+                    reason: `slurm.submit is false: the job files are in ${job.runDir} for review; submit them with: ${submit}`,
+                }),
+            };
+            this.registerOutputs({ ...this.outputs });
+            return;
+        }
+
+        // The job: submitted once per run folder; destroy (and replacement) cancels it by name,
+        // which also finds a job an interrupted deployment submitted but never recorded.
+        const jobCmd = run(`${name}-job`, { create: submit, delete: cancelCommand(job), triggers: [job.runId] }, { parent: this, dependsOn: staged, deleteBeforeReplace: true });
+        const jobId = jobCmd.stdout.apply((out) => (out ?? "").trim().split("\n").pop() ?? "");
+
+        const fetchRoot = args.fetchRoot ?? path.join(process.env.DYNAMO_BENCH_CACHE || path.join(os.homedir(), ".cache", "dynamo-bench"), "slurm");
+        const waitArgv = (id: string) => [
+            "node", CLI_ENTRY, "slurm-wait",
+            "--run-dir", job.runDir,
+            "--job-id", id,
+            "--timeout", String(job.waitTimeoutSeconds),
+            "--max-pending", String(s.maxPendingSeconds),
+            "--poll", String(s.pollSeconds),
+            ...Object.entries(job.loginEnv).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
+            ...(login.mode === "ssh"
+                ? ["--ssh", `${login.user}@${login.host}:${login.port}`, ...(login.hostKey ? ["--ssh-host-key", login.hostKey] : []), "--fetch-to", path.join(fetchRoot, job.jobName, job.runId)]
+                : []),
+            ...job.phases.flatMap((p) => ["--phase", `${p.name}:${p.concurrency}`]),
+            "--gpus", String(spec.totalWorkerGpus),
+            "--tool", spec.benchmark.tool,
+        ];
+        const limit = `${job.waitTimeoutSeconds + WAIT_SLACK_SECONDS}s`;
+        const wait = new command.local.Command(
+            `${name}-results`,
+            {
+                create: jobId.apply((id) => shJoin(waitArgv(id))),
+                dir: REPO_ROOT,
+                ...(login.mode === "ssh" ? { environment: { DYNAMO_BENCH_SSH_KEY: pulumi.secret(args.secrets!.sshPrivateKey!) } } : {}),
+                // A new job (new id) is a new run: wait and collect again.
+                triggers: [jobId],
+                logging: "stderr",
+            },
+            { parent: this, dependsOn: [jobCmd], customTimeouts: { create: limit, update: limit } },
+        );
+
+        this.outputs = { ...base, submitted: true, jobId, results: wait.stdout.apply(parseWaitStdout) };
+        this.registerOutputs({ ...this.outputs });
+    }
+}
+
+/** `dynamo-bench slurm-wait` prints one JSON document on stdout. */
+export function parseWaitStdout(stdout: string): ResultsOutput {
+    const text = stdout.trim();
+    if (!text) return { status: "not-run", reason: "slurm-wait printed nothing" };
+    return { status: "collected", summary: JSON.parse(text) };
+}
+
+/**
+ * Deploys one benchmark as a Slurm job. `index.ts` calls this for target
+ * slurm and exports the returned object as stack outputs.
+ */
+export function deploySlurmBenchmark(spec: BenchmarkSpec, secrets: SlurmSecrets = {}, opts?: pulumi.ComponentResourceOptions): SlurmBenchmarkOutputs {
+    return new SlurmBenchmark(spec.name, { spec, secrets }, opts).outputs;
+}
