@@ -35,10 +35,12 @@ options:
   --run-dir DIR      folder for this run's logs and exports (default: local.runDir/<run-id>,
                      else $DYNAMO_BENCH_CACHE/runs/<run-id>)
   --run-id ID        run id (default: <name>-<UTC time>-<random>)
+  --full-summary     also embed each phase's full summary in the result line
+                     (about 140 kB per phase; it is always written to summaryFile)
   -h, --help         this help
 
 Progress goes to stderr. The last stdout line is
-  ${RESULT_MARKER} {"ok":true,"runId":...,"runDir":...,"phases":[{"name","artifactDir","summary","outputs"}],"timings":{...},"outputs":{...}}
+  ${RESULT_MARKER} {"ok":true,"runId":...,"runDir":...,"phases":[{"name","artifactDir","logFile","summaryFile","outputs"}],"timings":{...},"outputs":{...}}
 or, on failure, ${RESULT_MARKER} {"ok":false,"error":{"kind","message",...},"timings":{...}}.
 
 exit status: 0 ok, 1 run failed, 2 usage or configuration error, 130/143 interrupted`;
@@ -47,8 +49,11 @@ export interface PhaseOutput {
     name: string;
     artifactDir: string;
     logFile: string;
-    /** dynamo-bench.results/v1 summary of the phase (lib/results). */
+    /** The phase's dynamo-bench.results/v1 summary (lib/results), as a file in the run folder. */
+    summaryFile?: string;
+    /** The summary itself, with --full-summary only: it is large, and the result line may end up in Pulumi state. */
     summary?: RunSummary;
+    /** toStackOutputs(summary): the phase's figures. */
     outputs?: StackOutputs;
     /** Why the summary is missing, when it is. */
     summaryError?: string;
@@ -69,6 +74,7 @@ export interface LocalRunOutput {
 interface Args {
     specFile: string;
     stack: string;
+    fullSummary: boolean;
     runDir?: string;
     runId?: string;
 }
@@ -76,10 +82,14 @@ interface Args {
 class UsageError extends Error {}
 
 function parseArgs(args: string[], env: NodeJS.ProcessEnv): Args | "help" {
-    const out: Partial<Args> = { stack: env.PULUMI_STACK || "local" };
+    const out: Partial<Args> = { stack: env.PULUMI_STACK || "local", fullSummary: false };
     for (let i = 0; i < args.length; i++) {
         const a = args[i]!;
         if (a === "-h" || a === "--help") return "help";
+        if (a === "--full-summary") {
+            out.fullSummary = true;
+            continue;
+        }
         const eq = a.indexOf("=");
         const key = a.startsWith("--") ? (eq >= 0 ? a.slice(2, eq) : a.slice(2)) : undefined;
         if (key === undefined) throw new UsageError(`unexpected argument "${a}"`);
@@ -116,8 +126,15 @@ export function checkPrerequisites(input: LocalRunPlanInput): string[] {
     return problems;
 }
 
-/** Summaries of each phase through lib/results; a phase that cannot be read keeps its reason. */
-export async function summarizePhases(result: LocalRunResult, spec: Pick<BenchmarkSpec, "totalWorkerGpus" | "phases"> | undefined): Promise<PhaseOutput[]> {
+/**
+ * Summaries of each phase through lib/results, written to <run>/summaries/<phase>.json;
+ * a phase that cannot be read keeps its reason.
+ */
+export async function summarizePhases(
+    result: LocalRunResult,
+    spec: Pick<BenchmarkSpec, "totalWorkerGpus" | "phases"> | undefined,
+    embed = false,
+): Promise<PhaseOutput[]> {
     const out: PhaseOutput[] = [];
     for (const phase of result.phases) {
         const files = ["profile_export_aiperf.json", "profile_export_aiperf.csv", "profile_export.jsonl", "server_metrics_export.csv"]
@@ -132,7 +149,10 @@ export async function summarizePhases(result: LocalRunResult, spec: Pick<Benchma
                 ...(spec ? { gpus: spec.totalWorkerGpus } : {}),
                 ...(specPhase ? { concurrency: specPhase.concurrency } : {}),
             });
-            out.push({ ...base, summary, outputs: toStackOutputs(summary) });
+            const summaryFile = path.join(result.runDir, "summaries", `${phase.name}.json`);
+            fs.mkdirSync(path.dirname(summaryFile), { recursive: true });
+            fs.writeFileSync(summaryFile, JSON.stringify(summary, null, 2) + "\n");
+            out.push({ ...base, summaryFile, ...(embed ? { summary } : {}), outputs: toStackOutputs(summary) });
         } catch (err) {
             out.push({ ...base, summaryError: (err as Error).message });
         }
@@ -143,13 +163,13 @@ export async function summarizePhases(result: LocalRunResult, spec: Pick<Benchma
 /** Runs a plan input end to end: ports, plan, processes, summaries. */
 export async function executeLocalRun(
     input: LocalRunPlanInput,
-    opts: { env: NodeJS.ProcessEnv; log: (line: string) => void; spec?: BenchmarkSpec },
+    opts: { env: NodeJS.ProcessEnv; log: (line: string) => void; spec?: BenchmarkSpec; fullSummary?: boolean },
 ): Promise<{ output: LocalRunOutput; plan?: LocalRunPlan }> {
     const ports = portsFromAllocation(await allocatePorts(portRequests(input)));
     const plan = planLocalRun(input, opts.env, ports);
     opts.log(`run ${plan.runId}: ${plan.processes.length} Dynamo processes, ${plan.benchmarkPhases.length} phase(s), frontend ${plan.frontendUrl}, folder ${plan.runDir}`);
     const result = await runLocalPlan(plan, { log: opts.log });
-    const phases = await summarizePhases(result, opts.spec);
+    const phases = await summarizePhases(result, opts.spec, opts.fullSummary ?? false);
     return {
         plan,
         output: {
@@ -198,7 +218,7 @@ export async function localRun(args: string[], io: { stdout: NodeJS.WritableStre
     }
 
     try {
-        const { output } = await executeLocalRun(input, { env: io.env, log, spec });
+        const { output } = await executeLocalRun(input, { env: io.env, log, spec, fullSummary: parsed.fullSummary });
         for (const p of output.phases ?? []) {
             if (p.summaryError) log(`WARNING: phase "${p.name}" exports could not be summarized: ${p.summaryError}`);
         }

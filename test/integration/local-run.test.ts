@@ -293,7 +293,7 @@ describe("dynamo-bench local-run command", { skip }, () => {
         });
     }
 
-    test("prints one DYNAMO_BENCH_RESULT line with artifacts, timings, summary and outputs; progress on stderr", { timeout: 240_000 }, async () => {
+    test("prints one DYNAMO_BENCH_RESULT line with artifacts, timings, summary file and outputs; progress on stderr", { timeout: 240_000 }, async () => {
         const runDir = path.join(work, "cli-ok");
         const r = await runCli(["--spec-file", specFile("cli-ok"), "--run-dir", runDir, "--run-id", `cli-ok-${process.pid}`]);
         assert.equal(r.code, 0, r.stderr);
@@ -305,7 +305,9 @@ describe("dynamo-bench local-run command", { skip }, () => {
         assert.equal(out.runDir, runDir);
         assert.equal(out.phases[0].name, "main");
         assert.ok(fs.existsSync(path.join(out.phases[0].artifactDir, "profile_export_aiperf.json")));
-        assert.equal(out.phases[0].summary.schema, "dynamo-bench.results/v1");
+        assert.equal(out.phases[0].summary, undefined, "the full summary is a file unless --full-summary");
+        assert.equal(JSON.parse(fs.readFileSync(out.phases[0].summaryFile, "utf8")).schema, "dynamo-bench.results/v1");
+        assert.ok(lines[0]!.length < 20_000, `result line is ${lines[0]!.length} bytes`);
         assert.equal(out.outputs.requestCount, 20);
         assert.ok(out.timings.totalMs > 0 && out.timings.registrationMs > 0);
         assert.match(r.stderr, /\[local-run\] all workers registered/);
