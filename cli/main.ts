@@ -6,6 +6,7 @@
 
 import { command as k8sCollect } from "./k8s-collect";
 import { command as localRun } from "./local-run";
+import { command as outputs } from "./outputs";
 import { command as results } from "./results";
 import { command as slurmWait } from "./slurm-wait";
 
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   results,
   "k8s-collect": k8sCollect,
   "local-run": localRun,
+  outputs,
   "slurm-wait": slurmWait,
 };
 
