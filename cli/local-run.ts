@@ -219,8 +219,13 @@ export async function localRun(args: string[], io: { stdout: NodeJS.WritableStre
 
     try {
         const { output } = await executeLocalRun(input, { env: io.env, log, spec, fullSummary: parsed.fullSummary });
-        for (const p of output.phases ?? []) {
-            if (p.summaryError) log(`WARNING: phase "${p.name}" exports could not be summarized: ${p.summaryError}`);
+        // A phase without readable exports is a failed benchmark: no numbers, no success.
+        const unreadable = (output.phases ?? []).filter((p) => p.summaryError);
+        for (const p of unreadable) log(`ERROR: phase "${p.name}" exports could not be read: ${p.summaryError} (${p.artifactDir}, log ${p.logFile})`);
+        if (unreadable.length > 0) {
+            const message = unreadable.map((p) => `phase "${p.name}": ${p.summaryError}`).join("; ");
+            emit({ ...output, ok: false, error: { kind: "results", message } });
+            return 1;
         }
         log(`done: ${output.runDir} (timings.json, logs/, phases/)`);
         emit(output);

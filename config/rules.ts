@@ -55,6 +55,9 @@ export function checkRules(spec: ParsedSpec): RuleViolation[] {
         // The mocker imitates vLLM and SGLang schedulers only.
         fail("backend", "expected vllm or sglang for target local (the mocker has no TensorRT-LLM scheduler model), got trtllm");
     }
+    if (spec.target === "local" && spec.frontend.replicas > 1) {
+        fail("frontend.replicas", `expected 1 for target local (one frontend serves the local run), got ${spec.frontend.replicas}`);
+    }
     if (spec.target === "local" && spec.benchmark.tool !== "aiperf") {
         fail("benchmark.tool", `expected aiperf for target local (the project's environment installs AIPerf only), got ${spec.benchmark.tool}`);
     }

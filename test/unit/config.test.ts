@@ -61,6 +61,7 @@ const invalid: Array<{ name: string; config: Record<string, unknown>; field: str
     { name: "unknown addon install mode", config: withBase({ platform: { kaiScheduler: { install: "yes" } } }, k8s), field: "platform.kaiScheduler.install", says: /bundled/ },
     { name: "trtllm rehearsed locally", config: withBase({ backend: "trtllm" }), field: "backend", says: /mocker/ },
     { name: "genai-perf locally", config: withBase({ benchmark: { tool: "genai-perf" } }), field: "benchmark.tool", says: /aiperf/ },
+    { name: "several frontends locally", config: withBase({ frontend: { replicas: 2 } }), field: "frontend.replicas", says: /expected 1 for target local/ },
     { name: "render directory on local target", config: withBase({ kubernetes: { renderYamlToDirectory: "out" } }), field: "kubernetes.renderYamlToDirectory", says: /kubernetes only/ },
     { name: "zero ready timeout", config: withBase({ timeouts: { readySeconds: 0 } }), field: "timeouts.readySeconds", says: />=1/ },
     { name: "namespace too long", config: withBase({ kubernetes: { namespace: "n".repeat(50) } }, k8s), field: "kubernetes.namespace", says: /at most 40/ },
