@@ -17,6 +17,9 @@ stage "unit tests"
 npm run --silent test:unit
 
 stage "set-up of the real tools (idempotent)"
+# The Slurm cluster and sshd exist for these tests only: stop them at the end
+# unless asked to keep them (KEEP_TEST_SERVICES=1) for a faster next run.
+if [ "${KEEP_TEST_SERVICES:-0}" != 1 ]; then trap 'bash scripts/teardown-test-env.sh' EXIT; fi
 bash scripts/setup-test-env.sh
 
 stage "integration tests (real mocker, AIPerf, Slurm, sshd)"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Sets up everything the integration and end-to-end tests run against:
+# the Python venv with Dynamo and AIPerf (plus the tiny offline model), the
+# Pulumi engine, a one-machine Slurm cluster and an sshd on 127.0.0.1.
+# Idempotent: what is already there is kept. The Slurm cluster and sshd need
+# root (they install Debian packages); without it they are skipped with the
+# reason, and the tests that need them say so when they skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '[setup-test-env] %s\n' "$*"; }
+
+step "Python venv (ai-dynamo, aiperf) and the tiny offline model"
+bash scripts/setup-python.sh
+
+step "Pulumi engine (CLI, Node.js language host, command and kubernetes providers)"
+bash scripts/setup-pulumi.sh
+
+if [ "$(id -u)" = 0 ]; then
+    step "Slurm test cluster (three emulated nodes with fake GPUs)"
+    bash scripts/slurm/cluster-up.sh
+    step "sshd on 127.0.0.1 for the SSH path"
+    bash scripts/setup-sshd.sh up
+else
+    step "skipping the Slurm test cluster and sshd: they need root to install slurm-wlm, munge and openssh-server (run this script as root)"
+fi
