@@ -216,7 +216,8 @@ export async function runSlurmWait(args: string[], io: SlurmWaitIo = defaultIo()
             io.stderr(`dynamo-bench slurm-wait: FAILED: the job succeeded but its exports could not be read: ${(e as Error).message}\n`);
             return 1;
         }
-        throw e;
+        io.stderr(`dynamo-bench slurm-wait: FAILED: ${(e as Error).message ?? String(e)}\n`);
+        return 1;
     } finally {
         await t.close();
     }

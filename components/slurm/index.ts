@@ -7,7 +7,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { BenchmarkSpec } from "../../config/resolve";
 import { shJoin, shq } from "../../lib/slurm/quote";
-import { cancelCommand, renderJob, sbatchCommandLine, stageCommand, submitCommand, type RenderedFile, type RenderedJob } from "../../lib/slurm/render";
+import { cancelCommand, renderJob, sbatchCommandLine, stageCommand, submitCommand, waitCommandArgs, type RenderedFile, type RenderedJob } from "../../lib/slurm/render";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 /** The CLI entry, relative to REPO_ROOT (the command runs with dir REPO_ROOT). */
@@ -117,26 +117,12 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
         const jobId = jobCmd.stdout.apply((out) => (out ?? "").trim().split("\n").pop() ?? "");
 
         const fetchRoot = args.fetchRoot ?? path.join(process.env.DYNAMO_BENCH_CACHE || path.join(os.homedir(), ".cache", "dynamo-bench"), "slurm");
-        const waitArgv = (id: string) => [
-            "node", CLI_ENTRY, "slurm-wait",
-            "--run-dir", job.runDir,
-            "--job-id", id,
-            "--timeout", String(job.waitTimeoutSeconds),
-            "--max-pending", String(s.maxPendingSeconds),
-            "--poll", String(s.pollSeconds),
-            ...Object.entries(job.loginEnv).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
-            ...(login.mode === "ssh"
-                ? ["--ssh", `${login.user}@${login.host}:${login.port}`, ...(login.hostKey ? ["--ssh-host-key", login.hostKey] : []), "--fetch-to", path.join(fetchRoot, job.jobName, job.runId)]
-                : []),
-            ...job.phases.flatMap((p) => ["--phase", `${p.name}:${p.concurrency}`]),
-            "--gpus", String(spec.totalWorkerGpus),
-            "--tool", spec.benchmark.tool,
-        ];
+        const fetchTo = login.mode === "ssh" ? path.join(fetchRoot, job.jobName, job.runId) : undefined;
         const limit = `${job.waitTimeoutSeconds + WAIT_SLACK_SECONDS}s`;
         const wait = new command.local.Command(
             `${name}-results`,
             {
-                create: jobId.apply((id) => shJoin(waitArgv(id))),
+                create: jobId.apply((id) => shJoin(["node", CLI_ENTRY, ...waitCommandArgs(spec, job, id, fetchTo)])),
                 dir: REPO_ROOT,
                 ...(login.mode === "ssh" ? { environment: { DYNAMO_BENCH_SSH_KEY: pulumi.secret(args.secrets!.sshPrivateKey!) } } : {}),
                 // A new job (new id) is a new run: wait and collect again.

@@ -273,3 +273,25 @@ export function cancelCommand(job: Pick<RenderedJob, "jobName" | "loginEnv">): s
 export function sbatchCommandLine(job: Pick<RenderedJob, "runDir" | "sbatchArgs">): string {
     return shJoin(["sbatch", "--parsable", ...job.sbatchArgs, path.posix.join(job.runDir, "batch.sh"), path.posix.join(job.runDir, "job.env")]);
 }
+
+/** Arguments of `dynamo-bench slurm-wait` for a submitted run (fetchTo: local copy, for a login node reached over SSH). */
+export function waitCommandArgs(spec: BenchmarkSpec, job: RenderedJob, jobId: string, fetchTo?: string): string[] {
+    const s = spec.slurm;
+    const login = s.login;
+    if (login.mode === "ssh" && !fetchTo) throw new Error("waitCommandArgs: a login node reached over SSH needs a local fetchTo folder");
+    return [
+        "slurm-wait",
+        "--run-dir", job.runDir,
+        "--job-id", jobId,
+        "--timeout", String(job.waitTimeoutSeconds),
+        "--max-pending", String(s.maxPendingSeconds),
+        "--poll", String(s.pollSeconds),
+        ...Object.entries(job.loginEnv).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
+        ...(login.mode === "ssh"
+            ? ["--ssh", `${login.user}@${login.host}:${login.port}`, ...(login.hostKey ? ["--ssh-host-key", login.hostKey] : []), "--fetch-to", fetchTo!]
+            : []),
+        ...job.phases.flatMap((p) => ["--phase", `${p.name}:${p.concurrency}`]),
+        "--gpus", String(spec.totalWorkerGpus),
+        "--tool", spec.benchmark.tool,
+    ];
+}

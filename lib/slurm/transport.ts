@@ -11,6 +11,8 @@ export interface ExecResult {
     code: number;
     stdout: string;
     stderr: string;
+    /** The login node could not be reached at all (ssh exit 255): nothing ran. */
+    unreachable?: boolean;
 }
 
 export interface Transport {
@@ -122,13 +124,17 @@ export function sshTransport(target: SshTarget, loginEnv: Record<string, string>
         const pairs = Object.entries(loginEnv).map(([k, v]) => `${k}=${v}`);
         return shJoin(pairs.length > 0 ? ["env", ...pairs, ...argv] : argv);
     };
-    const exec = (argv: string[], timeoutMs = DEFAULT_TIMEOUT_MS) => run([...base, target.host, "--", remote(argv)], { timeoutMs });
+    const exec = async (argv: string[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ExecResult> => {
+        const r = await run([...base, target.host, "--", remote(argv)], { timeoutMs });
+        return r.code === 255 ? { ...r, unreachable: true } : r;
+    };
     return {
         describe: `${target.user}@${target.host}:${target.port}`,
         exec,
         readFile: async (file) => {
             const r = await exec(["sh", "-c", 'if [ -e "$1" ]; then cat -- "$1"; else exit 3; fi', "sh", file]);
             if (r.code === 3) return undefined;
+            if (r.unreachable) throw new Error(`cannot reach the login node ${target.user}@${target.host}:${target.port}: ${r.stderr.trim()}`);
             if (r.code !== 0) throw new Error(`cannot read ${file} on ${target.host}: ${r.stderr.trim() || `exit ${r.code}`}`);
             return r.stdout;
         },

@@ -38,8 +38,12 @@ export function parseSacct(text: string, source: "sacct" | "sacct -c"): JobState
     return { state: state.split(" ")[0], exitCode, reason, timeLimit, nodes, source };
 }
 
+/** The login node did not answer at all (SSH could not connect). */
+export class UnreachableError extends Error {}
+
 export async function queryJob(t: Transport, jobId: string): Promise<JobState | undefined> {
     const sc = await t.exec(["scontrol", "show", "job", "-o", jobId], 30_000);
+    if (sc.unreachable) throw new UnreachableError(`cannot reach the login node ${t.describe}: ${sc.stderr.trim()}`);
     if (sc.code === 0) {
         const parsed = parseScontrol(sc.stdout);
         if (parsed) return parsed;
@@ -91,8 +95,19 @@ export async function waitForJob(t: Transport, o: WaitOptions, io: WaitIo): Prom
     let lastProgress = start;
     let pendingSince: number | undefined;
     let unknownSince: number | undefined;
+    let lastContact: number | undefined;
     for (;;) {
-        const state = await queryJob(t, o.jobId);
+        let state: JobState | undefined;
+        try {
+            state = await queryJob(t, o.jobId);
+            lastContact = io.now();
+        } catch (e) {
+            if (!(e instanceof UnreachableError)) throw e;
+            // Never reached: a configuration problem (host, key, host key). Reached before: ride out 2 minutes of network trouble.
+            if (lastContact === undefined || io.now() - lastContact > 120_000) throw new WaitError(e.message);
+            await io.sleep(o.pollSeconds * 1000);
+            continue;
+        }
         const now = io.now();
         if (state === undefined) {
             // Right after submit a job can be missing for a moment; for a minute it means it is gone.
