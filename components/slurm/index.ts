@@ -6,7 +6,9 @@ import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { BenchmarkSpec } from "../../config/resolve";
+import type { StackOutputs } from "../../lib/results";
 import { shJoin, shq } from "../../lib/slurm/quote";
+import type { SlurmResults, SlurmTimings } from "../../lib/slurm/results";
 import { cancelCommand, renderJob, sbatchCommandLine, stageCommand, submitCommand, waitCommandArgs, type RenderedFile, type RenderedJob } from "../../lib/slurm/render";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -44,6 +46,12 @@ export interface SlurmBenchmarkOutputs {
     submitCommand: string;
     sbatchCommand: string;
     jobId?: pulumi.Output<string>;
+    /** "collected", or "not run: <reason>". */
+    resultsStatus: pulumi.Output<string>;
+    /** Per-phase figures: `{ <phase>: { ttftMs: {...}, outputTokenThroughputPerGpuTokPerS, ... } }`. */
+    phases: pulumi.Output<Record<string, StackOutputs>>;
+    /** Start-up and benchmark timings of the job (seconds), when it ran. */
+    timings: pulumi.Output<SlurmTimings | undefined>;
     results: pulumi.Output<ResultsOutput>;
 }
 
@@ -102,10 +110,12 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
             this.outputs = {
                 ...base,
                 submitted: false,
-                results: pulumi.output<ResultsOutput>({
-                    status: "not-run",
-                    reason: `slurm.submit is false: the job files are in ${job.runDir} for review; submit them with: ${submit}`,
-                }),
+                ...resultOutputs(
+                    pulumi.output<ResultsOutput>({
+                        status: "not-run",
+                        reason: `slurm.submit is false: the job files are in ${job.runDir} for review; submit them with: ${submit}`,
+                    }),
+                ),
             };
             this.registerOutputs({ ...this.outputs });
             return;
@@ -132,9 +142,19 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
             { parent: this, dependsOn: [jobCmd], customTimeouts: { create: limit, update: limit } },
         );
 
-        this.outputs = { ...base, submitted: true, jobId, results: wait.stdout.apply(parseWaitStdout) };
+        this.outputs = { ...base, submitted: true, jobId, ...resultOutputs(wait.stdout.apply(parseWaitStdout)) };
         this.registerOutputs({ ...this.outputs });
     }
+}
+
+function resultOutputs(results: pulumi.Output<ResultsOutput>) {
+    const summary = results.apply((r) => (r.status === "collected" ? (r.summary as SlurmResults) : undefined));
+    return {
+        results,
+        resultsStatus: results.apply((r) => (r.status === "collected" ? "collected" : `not run: ${r.reason}`)),
+        phases: summary.apply((s) => Object.fromEntries((s?.phases ?? []).map((p) => [p.name, p.outputs]))),
+        timings: summary.apply((s) => s?.timings),
+    };
 }
 
 /** `dynamo-bench slurm-wait` prints one JSON document on stdout. */

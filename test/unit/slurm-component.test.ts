@@ -45,6 +45,8 @@ describe("slurm component, login node local", () => {
         assert.ok(wait.customTimeouts.create, "the wait is bounded");
         assert.equal(jobId, "4242");
         assert.deepEqual(results, { status: "collected", summary: RESULTS });
+        assert.deepEqual(await promiseOf(out.phases), { main: { requestCount: 40 } });
+        assert.equal(await promiseOf(out.resultsStatus), "collected");
         const envFile = mocks.one(LOCAL, "unit-file-job-env");
         assert.match(envFile.inputs.stdin, /^# dynamo-bench dynamo-bench-unit/);
         assert.equal(out.nodes, 2);
