@@ -124,6 +124,15 @@ if ! cli_ok; then
   fi
 fi
 
+install_cli_from_cache() {
+  mkdir -p "$VBIN"
+  install -m 0755 "$CACHE_BIN/pulumi" "$CACHE_BIN/pulumi-language-nodejs" "$VBIN/"
+}
+if ! cli_ok && [[ -x "$CACHE_BIN/pulumi" && -x "$CACHE_BIN/pulumi-language-nodejs" ]]; then
+  log "installing pulumi $CLI_V from the build cache $CACHE_BIN"
+  install_cli_from_cache
+fi
+
 OFFICIAL=0
 if ! cli_ok && [[ "${PULUMI_SETUP_SKIP_DOWNLOAD:-0}" != 1 ]] && command -v curl >/dev/null; then
   case "$(uname -s)-$(uname -m)" in
@@ -146,6 +155,8 @@ if ! cli_ok && [[ "${PULUMI_SETUP_SKIP_DOWNLOAD:-0}" != 1 ]] && command -v curl 
   fi
 fi
 if [[ $OFFICIAL == 1 ]] && ! plugins_ok; then
+  # Plugins from the official release only go with the official CLI; with a CLI
+  # built here the plugins come from the build below.
   for p in "kubernetes $K8S_V" "command $CMD_V"; do
     read -r name ver <<<"$p"
     plugin_installed resource "$name" "$ver" && continue
@@ -156,10 +167,11 @@ if [[ $OFFICIAL == 1 ]] && ! plugins_ok; then
 fi
 
 # --- 3. build what is still missing from Go modules ---------------------------
+# need_X: X must be compiled (not installed and not in the build cache).
 need_cli=0; need_k8s=0; need_cmd=0
 cli_ok || need_cli=1
-plugin_installed resource kubernetes "$K8S_V" || need_k8s=1
-plugin_installed resource command "$CMD_V" || need_cmd=1
+plugin_installed resource kubernetes "$K8S_V" || [[ -x "$CACHE_BIN/pulumi-resource-kubernetes" ]] || need_k8s=1
+plugin_installed resource command "$CMD_V" || [[ -x "$CACHE_BIN/pulumi-resource-command" ]] || need_cmd=1
 
 if (( need_cli + need_k8s == 0 && need_cmd == 1 )) && ! command -v go >/dev/null; then
   warn "the command plugin $CMD_V is not installed and Go is not on PATH to build it"
@@ -204,7 +216,7 @@ if (( need_cli + need_k8s + need_cmd > 0 )); then
 
     if [[ ! -x "$CACHE_BIN/pulumi" ]]; then
       t=$SECONDS; w=$CACHE_DIR/work/cli; rm -rf "$w"; mkdir -p "$w"
-      log "building pulumi $CLI_V (cold: ~15-25 min on 2 cores)"
+      log "building pulumi $CLI_V (cold: about 5 min on 2 cores)"
       (cd "$w" && go mod init local.invalid/pulumi-cli-build >/dev/null 2>&1 \
         && gonet go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$CLI_V" "github.com/pulumi/pulumi/sdk/v3@v$CLI_V" \
         && gobuild go build -trimpath -tags osusergo,grpcnotrace -ldflags "-s -w -X $LDF_SDK=v$CLI_V" \
@@ -223,8 +235,7 @@ if (( need_cli + need_k8s + need_cmd > 0 )); then
       mv -f "$CACHE_BIN/pulumi-language-nodejs.tmp" "$CACHE_BIN/pulumi-language-nodejs"
       record_time "build pulumi-language-nodejs $PULUMI_NODEJS_HOST_VERSION" $((SECONDS - t))
     fi
-    mkdir -p "$VBIN"
-    install -m 0755 "$CACHE_BIN/pulumi" "$CACHE_BIN/pulumi-language-nodejs" "$VBIN/"
+    install_cli_from_cache
     cli_ok || die "the built pulumi in $VBIN does not report v$CLI_V"
   fi
 
@@ -236,7 +247,7 @@ if (( need_cli + need_k8s + need_cmd > 0 )); then
     proxy_has "$K8S_SDK_MOD" || die "the Go module proxy does not serve $K8S_SDK_MOD; see PULUMI_KUBERNETES_GO_SDK_VERSION in scripts/versions.env"
     if [[ ! -x "$CACHE_BIN/pulumi-resource-kubernetes" ]]; then
       t=$SECONDS; w=$CACHE_DIR/work/kubernetes
-      log "building pulumi-resource-kubernetes $K8S_V (cold: ~15-25 min on 2 cores)"
+      log "building pulumi-resource-kubernetes $K8S_V (cold: about 11 min on 2 cores)"
       src=$(timeout "$NET_TIMEOUT" go mod download -json "$K8S_MOD" | node -e \
         'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);if(j.Error){console.error(j.Error);process.exit(1)}console.log(j.Dir)})') \
         || die "go mod download $K8S_MOD failed"
@@ -261,16 +272,14 @@ if (( need_cli + need_k8s + need_cmd > 0 )); then
   if (( need_cmd )); then
     CMD_MOD=github.com/pulumi/pulumi-command/provider@$PULUMI_COMMAND_MODULE_VERSION
     log "checking the Go module proxy: $CMD_MOD"
-    if [[ -x "$CACHE_BIN/pulumi-resource-command" ]] || proxy_has "$CMD_MOD"; then
-      if [[ ! -x "$CACHE_BIN/pulumi-resource-command" ]]; then
-        t=$SECONDS; w=$CACHE_DIR/work/gobin; mkdir -p "$w"
-        log "building pulumi-resource-command $CMD_V"
-        GOBIN=$w gobuild go install -trimpath \
-          -ldflags "-s -w -X github.com/pulumi/pulumi-command/provider/pkg/version.Version=$CMD_V" \
-          "github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command@$PULUMI_COMMAND_MODULE_VERSION"
-        mv -f "$w/pulumi-resource-command" "$CACHE_BIN/pulumi-resource-command"
-        record_time "build pulumi-resource-command $CMD_V" $((SECONDS - t))
-      fi
+    if proxy_has "$CMD_MOD"; then
+      t=$SECONDS; w=$CACHE_DIR/work/gobin; mkdir -p "$w"
+      log "building pulumi-resource-command $CMD_V"
+      GOBIN=$w gobuild go install -trimpath \
+        -ldflags "-s -w -X github.com/pulumi/pulumi-command/provider/pkg/version.Version=$CMD_V" \
+        "github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command@$PULUMI_COMMAND_MODULE_VERSION"
+      mv -f "$w/pulumi-resource-command" "$CACHE_BIN/pulumi-resource-command"
+      record_time "build pulumi-resource-command $CMD_V" $((SECONDS - t))
     else
       msg="the Go module proxy does not serve $CMD_MOD, so the command plugin $CMD_V cannot be built here; Pulumi programs that create @pulumi/command resources will fail with 'plugin not installed' (use pulumi.dynamic resources, or make get.pulumi.com reachable)"
       [[ $STRICT == 1 ]] && die "$msg"
