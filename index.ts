@@ -1,7 +1,9 @@
 // Entry point of the dynamo-bench Pulumi program. Everything it exports is a stack output.
-import { deployBenchmark, specFromStackConfig } from "./program";
+import { commandRunnerFromEnv, deployBenchmark, specFromStackConfig } from "./program";
 
 const { spec, secrets } = specFromStackConfig();
-const outputs = deployBenchmark(spec, secrets);
+// How commands run is a property of the machine running Pulumi, not of the benchmark.
+const commandRunner = commandRunnerFromEnv(process.env.DYNAMO_BENCH_COMMAND_RUNNER);
+const outputs = deployBenchmark(spec, secrets, { commandRunner });
 
 export = outputs;

@@ -6,6 +6,7 @@ import type { BenchmarkSpec } from "./config/resolve";
 import { SECRET_KEYS } from "./config/secrets";
 import { rawFromAllConfig } from "./config/stack-config";
 import { deployKubernetesBenchmark } from "./components/kubernetes";
+import type { CommandRunner } from "./components/exec";
 import { LocalBenchmark } from "./components/local/local-benchmark";
 import type { StackOutputs } from "./lib/results";
 
@@ -34,12 +35,17 @@ export function specFromStackConfig(): { spec: BenchmarkSpec; secrets: Secrets }
     };
 }
 
+/** How this machine runs commands: see components/exec. */
+export interface ProgramOptions {
+    commandRunner: CommandRunner;
+}
+
 /** Deploys the benchmark for its target and returns the stack outputs. */
-export function deployBenchmark(spec: BenchmarkSpec, secrets: Secrets): Record<string, unknown> {
+export function deployBenchmark(spec: BenchmarkSpec, secrets: Secrets, options: ProgramOptions = { commandRunner: "pulumi-command" }): Record<string, unknown> {
     const common = { target: spec.target, benchmark: spec.name, model: spec.servedModelName, workerGpus: spec.totalWorkerGpus };
     switch (spec.target) {
         case "local": {
-            const bench = new LocalBenchmark(spec.name, { spec, hfToken: secrets.hfToken });
+            const bench = new LocalBenchmark(spec.name, { spec, hfToken: secrets.hfToken, runner: options.commandRunner });
             return { ...common, runDir: bench.results.runDir, phases: bench.results.phases, timings: bench.results.timings };
         }
         case "kubernetes": {
@@ -60,4 +66,11 @@ export function deployBenchmark(spec: BenchmarkSpec, secrets: Secrets): Record<s
 function phasesOf(summary: unknown): Record<string, StackOutputs> {
     const phases = (summary as { phases?: Array<{ name: string; outputs: StackOutputs }> }).phases ?? [];
     return Object.fromEntries(phases.map((p) => [p.name, p.outputs]));
+}
+
+/** DYNAMO_BENCH_COMMAND_RUNNER picks the command runner of this machine; unset means @pulumi/command. */
+export function commandRunnerFromEnv(value: string | undefined): CommandRunner {
+    if (value === undefined || value === "" || value === "pulumi-command") return "pulumi-command";
+    if (value === "dynamic") return "dynamic";
+    throw new Error(`DYNAMO_BENCH_COMMAND_RUNNER must be "pulumi-command" or "dynamic", got "${value}"`);
 }

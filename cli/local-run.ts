@@ -30,7 +30,7 @@ Pulumi.<stack>.yaml, as JSON) or a resolved BenchmarkSpec. model.id
 "${TINY_MODEL_ID}" means the tiny offline model made by scripts/setup-python.sh.
 
 options:
-  --spec-file FILE   the spec (required)
+  --spec-file FILE   the spec (required; - reads standard input)
   --stack NAME       stack name for a raw configuration (default: $PULUMI_STACK or "local")
   --run-dir DIR      folder for this run's logs and exports (default: local.runDir/<run-id>,
                      else $DYNAMO_BENCH_CACHE/runs/<run-id>)
@@ -106,10 +106,17 @@ function parseArgs(args: string[], env: NodeJS.ProcessEnv): Args | "help" {
 }
 
 /** A resolved BenchmarkSpec carries fields the raw configuration does not have. */
-function readSpec(file: string, stack: string): BenchmarkSpec {
-    const raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+async function readSpec(file: string, stack: string): Promise<BenchmarkSpec> {
+    const raw = JSON.parse(file === "-" ? await readAll(process.stdin) : fs.readFileSync(file, "utf8")) as Record<string, unknown>;
     if (typeof raw.servedModelName === "string" && Array.isArray(raw.phases)) return raw as unknown as BenchmarkSpec;
     return loadSpec(raw, stack);
+}
+
+/** Standard input may be a pipe or a socket; a stream read works for both. */
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+    return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Checks what the run needs on disk, with the command that fixes it. */
@@ -205,7 +212,7 @@ export async function localRun(args: string[], io: { stdout: NodeJS.WritableStre
     let spec: BenchmarkSpec;
     let input: LocalRunPlanInput;
     try {
-        spec = readSpec(parsed.specFile, parsed.stack);
+        spec = await readSpec(parsed.specFile, parsed.stack);
         if (spec.target !== "local") throw new Error(`target is "${spec.target}"; local-run runs only target local`);
         input = planInputFromSpec(spec, { env: io.env, ...(parsed.runDir ? { runDir: parsed.runDir } : {}), ...(parsed.runId ? { runId: parsed.runId } : {}) });
         const problems = checkPrerequisites(input);

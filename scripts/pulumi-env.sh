@@ -8,6 +8,8 @@
 #   PULUMI_SKIP_UPDATE_CHECK=true, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 #                       no network calls for updates or missing plugins
 #   PULUMI_BACKEND_URL  default file://<repo>/.pulumi-state (local state, git-ignored)
+#   DYNAMO_BENCH_COMMAND_RUNNER
+#                       "dynamic" when the command provider plugin is not installed
 #   PULUMI_CONFIG_PASSPHRASE
 #                       only if neither it nor PULUMI_CONFIG_PASSPHRASE_FILE is set:
 #                       "dynamo-bench-local-only". This is NOT a secret; it only
@@ -16,6 +18,7 @@
 
 _pulumi_env_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 _pulumi_env_cli=$(sed -n 's/^PULUMI_CLI_VERSION=//p' "$_pulumi_env_repo/scripts/versions.env")
+_pulumi_env_cmd=$(sed -n 's/^PULUMI_COMMAND_VERSION=//p' "$_pulumi_env_repo/scripts/versions.env")
 
 export PULUMI_HOME="${PULUMI_HOME:-$HOME/.pulumi}"
 _pulumi_env_bin="$PULUMI_HOME/versions/$_pulumi_env_cli/bin"
@@ -32,4 +35,9 @@ fi
 if [ -z "${PULUMI_CONFIG_PASSPHRASE+x}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   export PULUMI_CONFIG_PASSPHRASE="dynamo-bench-local-only"
 fi
-unset _pulumi_env_repo _pulumi_env_cli _pulumi_env_bin
+# Without the command provider plugin (it could not be installed here), commands
+# run through dynamic-provider resources that need no plugin (components/exec).
+if [ -z "${DYNAMO_BENCH_COMMAND_RUNNER:-}" ] && [ ! -x "$PULUMI_HOME/plugins/resource-command-v$_pulumi_env_cmd/pulumi-resource-command" ]; then
+  export DYNAMO_BENCH_COMMAND_RUNNER=dynamic
+fi
+unset _pulumi_env_repo _pulumi_env_cmd _pulumi_env_cli _pulumi_env_bin

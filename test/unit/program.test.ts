@@ -64,7 +64,7 @@ describe("local target", () => {
         await mocks.settle();
         const run = mocks.one("command:local:Command");
         assert.equal(run.name, "local-run");
-        assert.match(run.inputs.create, /dynamo-bench\.js local-run --spec-file \/dev\/stdin$/);
+        assert.match(run.inputs.create, /dynamo-bench\.js local-run --spec-file -$/);
         assert.equal(JSON.parse(run.inputs.stdin).servedModelName, "tiny");
         assert.equal(run.inputs.triggers.length, 1);
         // The runner's own bounds (ready + benchmark) sit inside the resource's timeout.
