@@ -216,7 +216,12 @@ export function findExports(root: string): ExportFile[] {
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Export files under a directory, grouped into runs (same directory and same name prefix). */
+/**
+ * Export files under a directory, grouped into runs: same directory and same name prefix.
+ * When a directory has exactly one group with a summary (CSV/JSON), groups there that hold
+ * only records or server metrics join it (AIPerf 0.1.x's --profile-export-file renames only
+ * the JSONL, e.g. my_run.jsonl next to profile_export_aiperf.csv).
+ */
 export function findRuns(root: string): RunFiles[] {
   const groups = new Map<string, RunFiles>();
   for (const f of findExports(root)) {
@@ -229,5 +234,20 @@ export function findRuns(root: string): RunFiles[] {
     }
     g.files.push(f);
   }
-  return [...groups.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  const byDir = new Map<string, RunFiles[]>();
+  for (const g of groups.values()) byDir.set(g.dir, [...(byDir.get(g.dir) ?? []), g]);
+  const runs: RunFiles[] = [];
+  for (const list of byDir.values()) {
+    const isSummary = (g: RunFiles) => g.files.some((f) => f.kind === "summary-csv" || f.kind === "summary-json");
+    const summaries = list.filter(isSummary);
+    if (summaries.length === 1 && list.length > 1) {
+      const main = summaries[0];
+      for (const g of list) if (g !== main) main.files.push(...g.files);
+      main.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      runs.push(main);
+    } else {
+      runs.push(...list);
+    }
+  }
+  return runs.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
 }

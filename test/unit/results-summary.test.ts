@@ -197,6 +197,27 @@ test("discovery: nested run folders of both tools, skipping files that are not s
   }
 });
 
+test("discovery: a renamed records file or server-metrics file joins the only summary of its folder", () => {
+  const root = tree({
+    "run/profile_export_aiperf.json": read("aiperf-examples-run1-7c31f579__profile_export_aiperf.json"),
+    "run/my_run.jsonl": read("aiperf-examples-run1-7c31f579__profile_export.jsonl"),
+    "run/server_metrics_export.csv": read("aiperf-rust-golden-25abba1e__server_metrics_export.csv"),
+    "two/a_genai_perf.csv": read("seed-example.csv"),
+    "two/b_genai_perf.csv": read("seed-example.csv"),
+    "two/c_profile_export.jsonl": read("aiperf-examples-run1-7c31f579__profile_export.jsonl"),
+  });
+  try {
+    assert.deepEqual(findRuns(root).map((r) => [r.label, r.files.map((f) => path.basename(f.path))]), [
+      ["run", ["my_run.jsonl", "profile_export_aiperf.json", "server_metrics_export.csv"]],
+      ["two/a", ["a_genai_perf.csv"]],
+      ["two/b", ["b_genai_perf.csv"]],
+      ["two/c_", ["c_profile_export.jsonl"]],
+    ]);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test("a 0-byte export found in a run folder is an error naming it, not an empty result", async () => {
   const root = tree({ "run/profile_export_aiperf.csv": "" });
   try {
