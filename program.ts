@@ -49,7 +49,7 @@ export function deployBenchmark(spec: BenchmarkSpec, secrets: Secrets, options: 
             return { ...common, runDir: bench.results.runDir, phases: bench.results.phases, timings: bench.results.timings };
         }
         case "kubernetes": {
-            const { results, ...details } = deployKubernetesBenchmark(spec, secrets.hfToken);
+            const { results, ...details } = deployKubernetesBenchmark(spec, secrets.hfToken, undefined, options.commandRunner);
             return {
                 ...common,
                 ...details,

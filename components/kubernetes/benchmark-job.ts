@@ -1,8 +1,8 @@
 // The benchmark Job (script in a ConfigMap) and the local command that waits
 // for it and turns its log into the results summary.
-import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { shellCommand, type CommandRunner } from "../exec";
 import type { BenchmarkSpec } from "../../config/resolve";
 import {
     CLI_ENTRY,
@@ -23,6 +23,8 @@ export interface BenchmarkJobArgs {
     /** The graph the Job measures; part of the digest that re-runs the Job when it changes. */
     graphManifest: unknown;
     renderMode: boolean;
+    /** How the results command runs (components/exec); @pulumi/command by default. */
+    runner?: CommandRunner;
 }
 
 /** Extra time the collector gets beyond the Job's own deadline (scheduling, log retrieval). */
@@ -80,17 +82,18 @@ export class BenchmarkJob extends pulumi.ComponentResource {
                 kubeconfig: spec.kubernetes.kubeconfig,
                 context: spec.kubernetes.context,
             });
-            const limit = `${timeoutSeconds + 60}s`;
-            const collect = new command.local.Command(
+            const collect = shellCommand(
+                args.runner ?? "pulumi-command",
                 `${name}-results`,
                 {
                     create: shellJoin(["node", CLI_ENTRY, ...argv]),
                     dir: REPO_ROOT,
                     // A replaced Job (new uid) is a new run: collect again.
                     triggers: [this.job.metadata.uid],
-                    logging: "stderr",
+                    streamStderr: true,
+                    timeoutSeconds: timeoutSeconds + 60,
                 },
-                { parent: this, dependsOn: [this.job], customTimeouts: { create: limit, update: limit } },
+                { parent: this, dependsOn: [this.job] },
             );
             this.results = collect.stdout.apply(parseCollectorStdout);
         }

@@ -2,6 +2,7 @@
 // graph and benchmark Job, ordered platform -> queues -> graph -> Job -> results.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { CommandRunner } from "../exec";
 import type { BenchmarkSpec } from "../../config/resolve";
 import { buildNamespace, isRenderMode, kaiQueues, k8sNames, providerSettings } from "../../lib/kubernetes";
 import { BenchmarkJob, type ResultsOutput } from "./benchmark-job";
@@ -13,6 +14,8 @@ export interface KubernetesBenchmarkArgs {
     spec: BenchmarkSpec;
     /** HuggingFace token, a Pulumi secret; omit for public models. */
     hfToken?: pulumi.Input<string>;
+    /** How the results command runs (components/exec); @pulumi/command by default. */
+    runner?: CommandRunner;
 }
 
 /** Stack outputs of the Kubernetes target (no secret appears in them). */
@@ -59,7 +62,7 @@ export class KubernetesBenchmark extends pulumi.ComponentResource {
         );
         const job = new BenchmarkJob(
             name,
-            { spec, hfTokenSecretName: graph.hfTokenSecretName, graphManifest: graph.manifest, renderMode },
+            { spec, hfTokenSecretName: graph.hfTokenSecretName, graphManifest: graph.manifest, renderMode, runner: args.runner },
             // The Job starts once the graph is Ready (the graph resource waits for it).
             { ...childOpts, dependsOn: [graph] },
         );
@@ -84,6 +87,11 @@ export class KubernetesBenchmark extends pulumi.ComponentResource {
  * Deploys one benchmark on Kubernetes. `index.ts` calls this for target
  * kubernetes and exports the returned object as stack outputs.
  */
-export function deployKubernetesBenchmark(spec: BenchmarkSpec, hfToken?: pulumi.Input<string>, opts?: pulumi.ComponentResourceOptions): KubernetesBenchmarkOutputs {
-    return new KubernetesBenchmark(spec.name, { spec, hfToken }, opts).outputs;
+export function deployKubernetesBenchmark(
+    spec: BenchmarkSpec,
+    hfToken?: pulumi.Input<string>,
+    opts?: pulumi.ComponentResourceOptions,
+    runner?: CommandRunner,
+): KubernetesBenchmarkOutputs {
+    return new KubernetesBenchmark(spec.name, { spec, hfToken, runner }, opts).outputs;
 }

@@ -75,7 +75,7 @@ describe("default local stack", { skip }, () => {
             async (stack) => {
                 const started = Date.now();
                 await stack.up();
-                const outputs = await stack.outputs();
+                const outputs = (await stack.outputs()) as { target: string; phases: Record<string, any>; runDir: string; timings: unknown };
                 assert.equal(outputs.target, "local");
                 assert.deepEqual(Object.keys(outputs.phases).sort(), ["c1", "c4"]);
                 for (const [name, phase] of Object.entries<any>(outputs.phases)) {

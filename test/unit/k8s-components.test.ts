@@ -161,7 +161,7 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.equal(c.inputs.dir, repoRoot);
         assert.match(c.inputs.create, /^node bin\/dynamo-bench\.js k8s-collect --namespace dynamo-bench --job bench-bench --graph bench --timeout 3900 --phases main:1 --gpus 2 --tool aiperf$/);
         assert.deepEqual(c.inputs.triggers, ["uid-bench-job"]);
-        assert.deepEqual(c.customTimeouts, { create: "3960s", update: "3960s" });
+        assert.deepEqual(c.customTimeouts, { create: "3960s", update: "3960s", delete: "3960s" });
         assert.equal(c.inputs.environment, undefined, "nothing secret reaches the command");
     });
 
