@@ -3,12 +3,12 @@
 // local command that waits for the job and turns its exports into results.
 import * as os from "node:os";
 import * as path from "node:path";
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { BenchmarkSpec } from "../../config/resolve";
 import type { StackOutputs } from "../../lib/results";
 import { shJoin, shq } from "../../lib/slurm/quote";
 import type { SlurmResults, SlurmTimings } from "../../lib/slurm/results";
+import { shellCommand, type CommandRunner, type ShellCommandArgs, type SshConnection } from "../exec";
 import { cancelCommand, renderJob, sbatchCommandLine, stageCommand, submitCommand, waitCommandArgs, type RenderedFile, type RenderedJob } from "../../lib/slurm/render";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -16,6 +16,10 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const CLI_ENTRY = path.join("bin", "dynamo-bench.js");
 /** Time the wait command gets beyond the job's own bound (fetching and summarizing). */
 export const WAIT_SLACK_SECONDS = 300;
+/** Bound of writing one file on the login node. */
+export const STAGE_TIMEOUT_SECONDS = 120;
+/** Bound of submit.sh (waiting up to 60 s for leftover jobs, sbatch up to 120 s) and of scancel. */
+export const SUBMIT_TIMEOUT_SECONDS = 300;
 
 export interface SlurmSecrets {
     /** Private key for slurm.login.mode ssh (the secret config key sshPrivateKey). */
@@ -60,9 +64,11 @@ export interface SlurmBenchmarkArgs {
     secrets?: SlurmSecrets;
     /** Local folder for runs fetched over SSH; default ${DYNAMO_BENCH_CACHE:-~/.cache/dynamo-bench}/slurm. */
     fetchRoot?: string;
+    /** How this machine runs commands (components/exec); default @pulumi/command. */
+    runner?: CommandRunner;
 }
 
-type Runner = (name: string, args: { create: pulumi.Input<string>; delete?: string; stdin?: pulumi.Input<string>; triggers?: pulumi.Input<unknown>[] }, opts: pulumi.CustomResourceOptions) => command.local.Command | command.remote.Command;
+type Run = (name: string, args: Omit<ShellCommandArgs, "connection">, opts: pulumi.CustomResourceOptions) => ReturnType<typeof shellCommand>;
 
 export class SlurmBenchmark extends pulumi.ComponentResource {
     public readonly outputs: SlurmBenchmarkOutputs;
@@ -76,22 +82,26 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
         this.job = job;
         const login = s.login;
 
-        let run: Runner;
+        const runner = args.runner ?? "pulumi-command";
+        let connection: pulumi.Output<SshConnection> | undefined;
         if (login.mode === "ssh") {
             const key = args.secrets?.sshPrivateKey;
             if (!key) throw new Error("slurm.login.mode is ssh but the secret sshPrivateKey is not set: `pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519`");
-            const connection: command.types.input.remote.ConnectionArgs = { host: login.host, port: login.port, user: login.user, privateKey: pulumi.secret(key), dialErrorLimit: 5, perDialTimeout: 20 };
-            run = (n, a, o) => new command.remote.Command(n, { connection, ...a }, o);
-        } else {
-            run = (n, a, o) => new command.local.Command(n, a, o);
+            connection = pulumi.secret(
+                pulumi.output(key).apply((privateKey) => ({ host: login.host, port: login.port, user: login.user, privateKey, ...(login.hostKey ? { hostKey: login.hostKey } : {}) })),
+            );
         }
+        // Login-node commands: on this machine, or over SSH when login.mode is ssh.
+        const run: Run = (n, a, o) => shellCommand(runner, n, { ...a, ...(connection ? { connection } : {}) }, o);
 
         // Files: one command each, content on stdin, written atomically.
         const files: RenderedFile[] = [...job.files];
-        const staged = files.map((f) => run(`${name}-file-${f.name.replace(/[^A-Za-z0-9]+/g, "-")}`, { create: stageCommand(job.runDir, f), stdin: f.content }, { parent: this }));
+        const staged = files.map(
+            (f) => run(`${name}-file-${f.name.replace(/[^A-Za-z0-9]+/g, "-")}`, { create: stageCommand(job.runDir, f), stdin: f.content, timeoutSeconds: STAGE_TIMEOUT_SECONDS }, { parent: this }).resource,
+        );
         if (args.secrets?.hfToken) {
             const content = pulumi.secret(pulumi.output(args.secrets.hfToken).apply((t) => `HF_TOKEN=${shq(t)}\n`));
-            staged.push(run(`${name}-file-secrets-env`, { create: stageCommand(job.runDir, { name: "secrets.env", mode: "0600" }), stdin: content }, { parent: this, additionalSecretOutputs: ["stdin"] }));
+            staged.push(run(`${name}-file-secrets-env`, { create: stageCommand(job.runDir, { name: "secrets.env", mode: "0600" }), stdin: content, timeoutSeconds: STAGE_TIMEOUT_SECONDS }, { parent: this }).resource);
         }
 
         const submit = submitCommand(job);
@@ -123,13 +133,13 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
 
         // The job: submitted once per run folder; destroy (and replacement) cancels it by name,
         // which also finds a job an interrupted deployment submitted but never recorded.
-        const jobCmd = run(`${name}-job`, { create: submit, delete: cancelCommand(job), triggers: [job.runId] }, { parent: this, dependsOn: staged, deleteBeforeReplace: true });
+        const jobCmd = run(`${name}-job`, { create: submit, delete: cancelCommand(job), triggers: [job.runId], timeoutSeconds: SUBMIT_TIMEOUT_SECONDS }, { parent: this, dependsOn: staged, deleteBeforeReplace: true });
         const jobId = jobCmd.stdout.apply((out) => (out ?? "").trim().split("\n").pop() ?? "");
 
         const fetchRoot = args.fetchRoot ?? path.join(process.env.DYNAMO_BENCH_CACHE || path.join(os.homedir(), ".cache", "dynamo-bench"), "slurm");
         const fetchTo = login.mode === "ssh" ? path.join(fetchRoot, job.jobName, job.runId) : undefined;
-        const limit = `${job.waitTimeoutSeconds + WAIT_SLACK_SECONDS}s`;
-        const wait = new command.local.Command(
+        const wait = shellCommand(
+            runner,
             `${name}-results`,
             {
                 create: jobId.apply((id) => shJoin(["node", CLI_ENTRY, ...waitCommandArgs(spec, job, id, fetchTo)])),
@@ -137,9 +147,10 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
                 ...(login.mode === "ssh" ? { environment: { DYNAMO_BENCH_SSH_KEY: pulumi.secret(args.secrets!.sshPrivateKey!) } } : {}),
                 // A new job (new id) is a new run: wait and collect again.
                 triggers: [jobId],
-                logging: "stderr",
+                streamStderr: true,
+                timeoutSeconds: job.waitTimeoutSeconds + WAIT_SLACK_SECONDS,
             },
-            { parent: this, dependsOn: [jobCmd], customTimeouts: { create: limit, update: limit } },
+            { parent: this, dependsOn: [jobCmd.resource] },
         );
 
         this.outputs = { ...base, submitted: true, jobId, ...resultOutputs(wait.stdout.apply(parseWaitStdout)) };
@@ -158,8 +169,8 @@ function resultOutputs(results: pulumi.Output<ResultsOutput>) {
 }
 
 /** `dynamo-bench slurm-wait` prints one JSON document on stdout. */
-export function parseWaitStdout(stdout: string): ResultsOutput {
-    const text = stdout.trim();
+export function parseWaitStdout(stdout: string | undefined): ResultsOutput {
+    const text = (stdout ?? "").trim();
     if (!text) return { status: "not-run", reason: "slurm-wait printed nothing" };
     return { status: "collected", summary: JSON.parse(text) };
 }
@@ -168,6 +179,6 @@ export function parseWaitStdout(stdout: string): ResultsOutput {
  * Deploys one benchmark as a Slurm job. `index.ts` calls this for target
  * slurm and exports the returned object as stack outputs.
  */
-export function deploySlurmBenchmark(spec: BenchmarkSpec, secrets: SlurmSecrets = {}, opts?: pulumi.ComponentResourceOptions): SlurmBenchmarkOutputs {
-    return new SlurmBenchmark(spec.name, { spec, secrets }, opts).outputs;
+export function deploySlurmBenchmark(spec: BenchmarkSpec, secrets: SlurmSecrets = {}, options: { commandRunner?: CommandRunner } = {}, opts?: pulumi.ComponentResourceOptions): SlurmBenchmarkOutputs {
+    return new SlurmBenchmark(spec.name, { spec, secrets, runner: options.commandRunner }, opts).outputs;
 }

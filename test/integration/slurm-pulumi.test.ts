@@ -15,23 +15,20 @@ const engine = pulumiAvailable();
 const cluster = slurmCluster();
 const py = pythonRuntime();
 const sshd = testSshd();
-const skip = !engine.ok
-    ? engine.reason
-    : !engine.plugins.command
-      ? "the Pulumi command plugin is not installed (the Slurm target's resources are @pulumi/command Commands); run `bash scripts/setup-pulumi.sh`"
-      : !cluster.ok
-        ? cluster.reason
-        : !py.ok
-          ? py.reason
-          : false;
+const skip = !engine.ok ? engine.reason : !cluster.ok ? cluster.reason : !py.ok ? py.reason : false;
 if (skip) console.log(`# SKIP slurm-pulumi: ${skip}`);
+/** Commands run through @pulumi/command when its plugin is installed, else as dynamic resources (components/exec). */
+const RUNNER = engine.ok && engine.plugins.command ? "pulumi-command" : "dynamic";
 
 /** The real program when it wires the Slurm target; otherwise the same config reader with the Slurm component. */
 function programSource(): string {
+    const program = JSON.stringify(path.join(REPO_ROOT, "program"));
     const wired = fs.readFileSync(path.join(REPO_ROOT, "program.ts"), "utf8").includes("deploySlurmBenchmark");
-    return wired
-        ? `import { deployBenchmark, specFromStackConfig } from ${JSON.stringify(path.join(REPO_ROOT, "program"))};\nconst { spec, secrets } = specFromStackConfig();\nexport = deployBenchmark(spec, secrets);\n`
-        : `import { specFromStackConfig } from ${JSON.stringify(path.join(REPO_ROOT, "program"))};\nimport { deploySlurmBenchmark } from ${JSON.stringify(path.join(REPO_ROOT, "components", "slurm"))};\nconst { spec, secrets } = specFromStackConfig();\nexport = deploySlurmBenchmark(spec, secrets);\n`;
+    const head = `import { commandRunnerFromEnv, specFromStackConfig${wired ? ", deployBenchmark" : ""} } from ${program};\n`;
+    const deploy = wired
+        ? "deployBenchmark(spec, secrets, { commandRunner })"
+        : `require(${JSON.stringify(path.join(REPO_ROOT, "components", "slurm"))}).deploySlurmBenchmark(spec, secrets, { commandRunner })`;
+    return `${head}const { spec, secrets } = specFromStackConfig();\nconst commandRunner = commandRunnerFromEnv(process.env.DYNAMO_BENCH_COMMAND_RUNNER);\nexport = ${deploy};\n`;
 }
 
 async function upAndDestroy(stack: string, over: Record<string, unknown>, secrets: Record<string, string> = {}) {
@@ -66,7 +63,7 @@ async function upAndDestroy(stack: string, over: Record<string, unknown>, secret
                 assert.doesNotMatch(again.stdout, /\+\s+\d+ to create|~\s+\d+ to update/);
                 return out;
             },
-            { timeoutMs: 600_000 },
+            { timeoutMs: 600_000, env: { DYNAMO_BENCH_COMMAND_RUNNER: RUNNER } },
         );
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -74,7 +71,7 @@ async function upAndDestroy(stack: string, over: Record<string, unknown>, secret
     assert.deepEqual(liveJobs(jobName), [], "destroy left a job");
 }
 
-describe("Slurm through the real Pulumi engine", { skip }, () => {
+describe(`Slurm through the real Pulumi engine (commands: ${RUNNER})`, { skip }, () => {
     test("pulumi up: sbatch, wait, metrics in the stack outputs; destroy", { timeout: 900_000 }, async () => {
         await upAndDestroy("slurm-e2e", {});
     });

@@ -53,6 +53,17 @@ describe("slurm component, login node local", () => {
         assert.deepEqual(out.plan, [{ slot: 0, roles: ["frontend", "decode-0"] }, { slot: 1, roles: ["prefill-0"] }]);
     });
 
+    test("without the command plugin the same commands run as dynamic resources", async () => {
+        deploy(slurmSpec(), {}, { commandRunner: "dynamic" });
+        await mocks.settle();
+        assert.deepEqual(mocks.ofType(LOCAL), []);
+        const names = mocks.ofType("pulumi-nodejs:dynamic:Resource").map((r) => r.name).sort();
+        assert.deepEqual(names, ["unit-file-batch-sh", "unit-file-job-env", "unit-file-node-sh", "unit-file-submit-sh", "unit-job", "unit-results"]);
+        const job = mocks.one("pulumi-nodejs:dynamic:Resource", "unit-job");
+        assert.match(job.inputs.delete, /^scancel --name=dynamo-bench-unit /);
+        assert.equal(job.inputs.timeoutSeconds, 300);
+    });
+
     test("submit false renders the files only", async () => {
         const out = deploy(slurmSpec({ slurm: { submit: false } }));
         const { results } = await outputsOf(out);
