@@ -9,7 +9,7 @@ import type { StackOutputs } from "../../lib/results";
 import { shJoin, shq } from "../../lib/slurm/quote";
 import type { SlurmResults, SlurmTimings } from "../../lib/slurm/results";
 import { shellCommand, type CommandRunner, type ShellCommandArgs, type SshConnection } from "../exec";
-import { cancelCommand, renderJob, sbatchCommandLine, stageCommand, submitCommand, waitCommandArgs, type RenderedFile, type RenderedJob } from "../../lib/slurm/render";
+import { cancelCommand, cancelRunCommand, renderJob, sbatchCommandLine, stageCommand, submitCommand, waitCommandArgs, type RenderedFile, type RenderedJob } from "../../lib/slurm/render";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 /** The CLI entry, relative to REPO_ROOT (the command runs with dir REPO_ROOT). */
@@ -96,8 +96,14 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
 
         // Files: one command each, content on stdin, written atomically.
         const files: RenderedFile[] = [...job.files];
-        const staged = files.map(
-            (f) => run(`${name}-file-${f.name.replace(/[^A-Za-z0-9]+/g, "-")}`, { create: stageCommand(job.runDir, f), stdin: f.content, timeoutSeconds: STAGE_TIMEOUT_SECONDS }, { parent: this }).resource,
+        // The submit script's resource also cancels this run's jobs on delete: it is in the state
+        // before anything is submitted, so destroy finds a job whose submit was interrupted.
+        const staged = files.map((f) =>
+            run(
+                `${name}-file-${f.name.replace(/[^A-Za-z0-9]+/g, "-")}`,
+                { create: stageCommand(job.runDir, f), stdin: f.content, timeoutSeconds: STAGE_TIMEOUT_SECONDS, ...(f.name === "submit.sh" ? { delete: cancelRunCommand(job) } : {}) },
+                { parent: this },
+            ).resource,
         );
         if (args.secrets?.hfToken) {
             const content = pulumi.secret(pulumi.output(args.secrets.hfToken).apply((t) => `HF_TOKEN=${shq(t)}\n`));

@@ -269,6 +269,16 @@ export function cancelCommand(job: Pick<RenderedJob, "jobName" | "loginEnv">): s
     return `${withEnv(job.loginEnv, ["scancel", `--name=${job.jobName}`])} --user="$(id -un)"`;
 }
 
+/**
+ * Cancels this run's jobs only (name and working directory), and only when the
+ * run folder still exists: the delete of a staged file, so a job submitted by an
+ * interrupted deployment (never recorded in the state) is cancelled on destroy.
+ */
+export function cancelRunCommand(job: Pick<RenderedJob, "runDir" | "loginEnv">): string {
+    const script = path.posix.join(job.runDir, "submit.sh");
+    return `test ! -f ${shq(script)} || ${withEnv(job.loginEnv, ["bash", script, "--cancel", job.runDir])}`;
+}
+
 /** The sbatch command line the submit script runs, for review. */
 export function sbatchCommandLine(job: Pick<RenderedJob, "runDir" | "sbatchArgs">): string {
     return shJoin(["sbatch", "--parsable", ...job.sbatchArgs, path.posix.join(job.runDir, "batch.sh"), path.posix.join(job.runDir, "job.env")]);

@@ -4,16 +4,32 @@
 # RUN_DIR/job.env (JOB_NAME, SBATCH_ARGS).
 #
 #   bash RUN_DIR/submit.sh RUN_DIR
+#   bash RUN_DIR/submit.sh --cancel RUN_DIR   cancel this run's jobs only (by name and
+#                                             working directory), e.g. one submitted by
+#                                             a deployment interrupted before it recorded the id
 #
 # Jobs of the same name and user are cancelled first (and waited for, at most
 # 60 s): they can only be left by an interrupted earlier deployment of the
 # same stack and benchmark, and would compete for the nodes and the run folder.
 # The job id is also written to RUN_DIR/job-id.
 set -euo pipefail
-RUN_DIR=${1:?usage: submit.sh RUN_DIR}
+CANCEL=0
+if [ "${1:-}" = --cancel ]; then CANCEL=1; shift; fi
+RUN_DIR=${1:?usage: submit.sh [--cancel] RUN_DIR}
 # shellcheck source=/dev/null
 source "$RUN_DIR/job.env"
 me=$(id -un)
+
+if [ "$CANCEL" = 1 ]; then
+  jobs=$(timeout 30 squeue -h -u "$me" -n "$JOB_NAME" -o '%i %Z') || { echo "submit.sh: squeue failed" >&2; exit 1; }
+  while read -r id dir; do
+    if [ -n "$id" ] && [ "$dir" = "$RUN_DIR" ]; then
+      echo "submit.sh: cancelling job $id of run $RUN_DIR" >&2
+      timeout 30 scancel "$id" || true
+    fi
+  done <<<"$jobs"
+  exit 0
+fi
 
 old=$(timeout 30 squeue -h -u "$me" -n "$JOB_NAME" -o %i) || { echo "submit.sh: squeue failed" >&2; exit 1; }
 if [ -n "$old" ]; then

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { cancel, jobState, liveJobs, mockerConfig, pidAlive, pythonRuntime, render, sh, slurmCluster, slurmWait, stageAndSubmit, until, type Run } from "./slurm-helpers";
-import { submitCommand } from "../../lib/slurm/render";
+import { cancelRunCommand, submitCommand } from "../../lib/slurm/render";
 
 const cluster = slurmCluster();
 const py = pythonRuntime();
@@ -116,9 +116,20 @@ describe("Slurm: failures end the job with their reason", { skip }, () => {
         assert.notEqual(second, jobId);
         assert.equal(jobState(jobId), "CANCELLED");
         assert.deepEqual(liveJobs(run.job.jobName), [second]);
-        // And `pulumi destroy` (scancel by name) finds it without any recorded id.
-        await cancel(run);
+        // Destroy with the job never recorded: the staged submit script's delete cancels this run's
+        // jobs (by name and working directory), not those of another run of the same stack.
+        const otherRun = render(await mockerConfig({ ...LONG, slurm: { ...LONG.slurm, runTag: "another run" } }), "it-orphan");
+        assert.equal(otherRun.job.jobName, run.job.jobName);
+        assert.notEqual(otherRun.job.runDir, run.job.runDir);
+        fs.mkdirSync(otherRun.job.runDir, { recursive: true });
+        for (const f of otherRun.job.files) fs.writeFileSync(path.join(otherRun.job.runDir, f.name), f.content);
+        assert.equal((await sh(cancelRunCommand(otherRun.job))).code, 0);
+        assert.deepEqual(liveJobs(run.job.jobName), [second], "another run's cancel left this job alone");
+        const own = await sh(cancelRunCommand(run.job));
+        assert.equal(own.code, 0, own.stderr);
         await until("the job to go", () => (liveJobs(run.job.jobName).length === 0 ? true : undefined), 30_000);
         assert.equal(jobState(second), "CANCELLED");
+        // And `pulumi destroy` of the job resource (scancel by name) is harmless when nothing runs.
+        assert.equal((await cancel(run)).code, 0);
     });
 });

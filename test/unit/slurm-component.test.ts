@@ -47,6 +47,9 @@ describe("slurm component, login node local", () => {
         assert.deepEqual(results, { status: "collected", summary: RESULTS });
         assert.deepEqual(await promiseOf(out.phases), { main: { requestCount: 40 } });
         assert.equal(await promiseOf(out.resultsStatus), "collected");
+        const submitFile = mocks.one(LOCAL, "unit-file-submit-sh");
+        assert.match(submitFile.inputs.delete, /^test ! -f \/shared\/bench\/dynamo-bench-unit\/[0-9a-f]{12}\/submit.sh \|\| env SLURM_CONF=\/lab\/slurm.conf bash \S+\/submit.sh --cancel /);
+        assert.equal(mocks.one(LOCAL, "unit-file-job-env").inputs.delete, undefined);
         const envFile = mocks.one(LOCAL, "unit-file-job-env");
         assert.match(envFile.inputs.stdin, /^# dynamo-bench dynamo-bench-unit/);
         assert.equal(out.nodes, 2);

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cancelCommand, renderJob, sbatchCommandLine, stageCommand, submitCommand, type RenderedJob } from "../../lib/slurm/render";
+import { cancelCommand, cancelRunCommand, renderJob, sbatchCommandLine, stageCommand, submitCommand, type RenderedJob } from "../../lib/slurm/render";
 import { shq } from "../../lib/slurm/quote";
 import { HOSTILE, slurmSpec } from "./slurm-fixtures";
 
@@ -95,6 +95,8 @@ describe("login-node command lines", () => {
         assert.equal(submitCommand(job), `env 'SLURM_CONF=/etc/a b/slurm.conf' bash '${job.runDir.replace(/'/g, `'\\''`)}/submit.sh' '${job.runDir.replace(/'/g, `'\\''`)}'`);
         assert.equal(cancelCommand(job), `env 'SLURM_CONF=/etc/a b/slurm.conf' scancel --name=dynamo-bench-unit --user="$(id -un)"`);
         assert.match(sbatchCommandLine(job), /^sbatch --parsable --job-name=dynamo-bench-unit /);
+        const q = job.runDir.replace(/'/g, `'\\''`);
+        assert.equal(cancelRunCommand(job), `test ! -f '${q}/submit.sh' || env 'SLURM_CONF=/etc/a b/slurm.conf' bash '${q}/submit.sh' --cancel '${q}'`);
     });
 
     test("the stage command writes stdin atomically with the file's mode", () => {
