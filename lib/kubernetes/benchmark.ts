@@ -2,6 +2,7 @@
 // from a ConfigMap, driven by a JSON plan whose phases carry complete argv
 // arrays. Nothing here builds shell text.
 import { createHash } from "node:crypto";
+import { loadArgv } from "../benchmark/load-argv";
 import type { BenchmarkSpec, ResolvedPhase } from "../../config/resolve";
 import { ANNOTATIONS, HF_TOKEN_KEY, commonLabels, hfHome, type Manifest } from "./graph";
 import { FRONTEND_SERVICE_PORT, k8sNames } from "./names";
@@ -29,32 +30,21 @@ export interface BenchmarkPlan {
     phases: PhasePlan[];
 }
 
-type ToolInputs = Pick<BenchmarkSpec, "benchmark" | "model" | "servedModelName">;
+type ToolInputs = Pick<BenchmarkSpec, "benchmark" | "model" | "servedModelName" | "timeouts">;
 
 /** One run of the benchmark tool for one phase, as argv. */
 export function toolArgv(spec: ToolInputs, phase: ResolvedPhase, host: string, port: number, artifactDir: string): string[] {
-    const b = spec.benchmark;
-    const common = [
-        "--model", spec.servedModelName,
-        "--endpoint-type", b.endpointType,
-        ...(b.streaming ? ["--streaming"] : []),
-        "--concurrency", String(phase.concurrency),
-        "--request-count", String(phase.requestCount),
-        ...(phase.warmupRequests > 0 ? ["--warmup-request-count", String(phase.warmupRequests)] : []),
-        "--synthetic-input-tokens-mean", String(phase.inputTokens),
-        "--synthetic-input-tokens-stddev", String(phase.inputTokensStddev),
-        "--output-tokens-mean", String(phase.outputTokens),
-        "--output-tokens-stddev", String(phase.outputTokensStddev),
-        // Fixed output lengths: cap at the mean and never stop early at EOS.
-        ...(phase.outputTokensStddev === 0 ? ["--extra-inputs", `max_tokens:${phase.outputTokens}`] : []),
-        "--extra-inputs", "ignore_eos:true",
-        "--tokenizer", spec.model.id,
-        "--artifact-dir", artifactDir,
-    ];
-    if (b.tool === "genai-perf") {
-        return ["genai-perf", "profile", "--url", `${host}:${port}`, ...common, ...phase.extraArgs];
-    }
-    return ["aiperf", "profile", "--url", `http://${host}:${port}`, ...common, "--ui-type", "simple", ...phase.extraArgs];
+    return loadArgv({
+        tool: spec.benchmark.tool,
+        servedModelName: spec.servedModelName,
+        url: `http://${host}:${port}`,
+        endpointType: spec.benchmark.endpointType,
+        streaming: spec.benchmark.streaming,
+        phase,
+        tokenizer: spec.model.id,
+        artifactDir,
+        requestTimeoutSeconds: spec.timeouts.benchmarkSeconds,
+    });
 }
 
 export function buildBenchmarkPlan(spec: BenchmarkSpec): BenchmarkPlan {

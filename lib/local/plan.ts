@@ -6,6 +6,7 @@
 // Flags were checked against `--help` and real runs of ai-dynamo 1.6.1 and
 // aiperf 0.13.0; see docs/local-runtime.md.
 import * as path from "node:path";
+import { loadArgv } from "../benchmark/load-argv";
 import type { PortRequest } from "./ports";
 
 export type LocalRole = "frontend" | "prefill" | "decode" | "aggregated";
@@ -289,29 +290,21 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
     const b = input.benchmark;
     const benchmarkPhases: PlannedPhase[] = b.phases.map((phase) => {
         const artifactDir = path.join(runDir, "phases", phase.name);
-        const argv = [
-            aiperf, "profile",
-            "--model", input.model.servedName,
-            "--url", frontendUrl,
-            "--endpoint-type", b.endpointType,
-            ...(b.streaming ? ["--streaming"] : []),
-            "--concurrency", String(phase.concurrency),
-            "--request-count", String(phase.requestCount),
-            ...(phase.warmupRequests > 0 ? ["--warmup-request-count", String(phase.warmupRequests)] : []),
-            "--synthetic-input-tokens-mean", String(phase.inputTokens),
-            "--synthetic-input-tokens-stddev", String(phase.inputTokensStddev),
-            "--output-tokens-mean", String(phase.outputTokens),
-            "--output-tokens-stddev", String(phase.outputTokensStddev),
-            "--extra-inputs", "ignore_eos:true",
-            "--tokenizer", modelPath,
-            "--random-seed", String(b.randomSeed),
-            ...(b.useServerTokenCount ? ["--use-server-token-count"] : []),
-            "--request-timeout-seconds", String(input.timeouts.benchmarkSeconds),
-            "--artifact-dir", artifactDir,
-            "--ui", "none",
-            "--no-gpu-telemetry",
-            ...phase.extraArgs,
-        ];
+        const argv = loadArgv({
+            tool: "aiperf",
+            program: [aiperf, "profile"],
+            servedModelName: input.model.servedName,
+            url: frontendUrl,
+            endpointType: b.endpointType,
+            streaming: b.streaming,
+            phase,
+            tokenizer: modelPath,
+            artifactDir,
+            requestTimeoutSeconds: input.timeouts.benchmarkSeconds,
+            randomSeed: b.randomSeed,
+            useServerTokenCount: b.useServerTokenCount,
+            gpuTelemetry: false,
+        });
         return { name: phase.name, argv, env: aiperfEnv, artifactDir, logFile: path.join(logs, `aiperf-${phase.name}.log`) };
     });
 
