@@ -102,8 +102,7 @@ export function checkSlurmRules(spec: ParsedSpec): RuleViolation[] {
             decode: worker(spec.decode),
             prefill: spec.mode === "aggregated" ? undefined : worker(spec.prefill),
             topology: s.topology,
-            systemPortBase: s.workerPortBase,
-        }),
+            }),
     );
     if (s.container.runtime === "pyxis" && spec.model.id.startsWith("/") && /[,:\s]/.test(spec.model.id)) {
         out.push({ path: "model.id", message: `expected a model folder without commas, colons or spaces with pyxis (it is mounted with --container-mounts), got ${JSON.stringify(spec.model.id)}` });

@@ -28,7 +28,6 @@ export interface PlanInput {
     /** Absent in aggregated mode. */
     prefill?: PlanWorker;
     topology: PlanTopology;
-    systemPortBase: number;
 }
 
 /** One process of one worker: a worker spanning N nodes has N ranks. */
@@ -45,8 +44,6 @@ export interface PlanInstance {
     /** First GPU of the node (index into the node's GPU list) and how many. */
     gpuFirst: number;
     gpuCount: number;
-    /** DYN_SYSTEM_PORT: unique within the job, so emulated nodes on one host never collide. */
-    systemPort: number;
 }
 
 export interface PlanSlot {
@@ -192,7 +189,7 @@ export function planJob(input: PlanInput): JobPlan {
                 const gpuFirst = gpusUsed.get(slot) ?? 0;
                 gpusUsed.set(slot, gpuFirst + worker.gpusPerNodeOfWorker);
                 const id = ranks > 1 ? `${role}-${w}-rank${r}` : `${role}-${w}`;
-                instances.push({ id, role, worker: w, rank: r, ranks, slot, leaderSlot: firstSlot, gpuFirst, gpuCount: worker.gpusPerNodeOfWorker, systemPort: input.systemPortBase + instances.length });
+                instances.push({ id, role, worker: w, rank: r, ranks, slot, leaderSlot: firstSlot, gpuFirst, gpuCount: worker.gpusPerNodeOfWorker });
                 slots[slot].roles.push(id);
             }
         }

@@ -108,7 +108,6 @@ export function renderJob(spec: BenchmarkSpec, options: RenderOptions = {}): Ren
         decode: spec.decode,
         prefill: spec.prefill,
         topology: s.topology,
-        systemPortBase: s.workerPortBase,
     });
 
     const timeLimit = s.timeLimit === undefined ? String(defaultTimeLimitMinutes(spec)) : String(s.timeLimit);

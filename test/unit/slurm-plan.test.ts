@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { ConfigError } from "../../config/load";
 import { renderJob } from "../../lib/slurm/render";
 import type { JobPlan } from "../../lib/slurm/plan";
+import { workerPorts } from "../../lib/slurm/commands";
 import { slurmSpec } from "./slurm-fixtures";
 
 const scripts = { "batch.sh": "#batch\n", "node.sh": "#node\n", "submit.sh": "#submit\n" };
@@ -106,9 +107,11 @@ describe("slurm node plan", () => {
     });
 
     test("every worker process gets a port block of its own", () => {
-        const plan = planOf({ decode: { replicas: 3 }, prefill: { replicas: 2 }, slurm: { topology: { decodeWorkersPerNode: 3, prefillWorkersPerNode: 2 } } });
-        const ports = plan.instances.map((i) => i.systemPort);
+        const spec = slurmSpec({ decode: { replicas: 3 }, prefill: { replicas: 2 }, slurm: { topology: { decodeWorkersPerNode: 3, prefillWorkersPerNode: 2 } } });
+        const plan = renderJob(spec, { scripts }).plan;
+        const ports = plan.instances.flatMap((_, i) => Object.values(workerPorts(spec, i)));
         assert.equal(new Set(ports).size, ports.length);
+        assert.deepEqual(workerPorts(spec, 1), { bootstrap: 20032, system: 20033, kvEvents: 20034, nixl: 20048 });
     });
 });
 
