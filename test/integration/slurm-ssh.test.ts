@@ -50,7 +50,9 @@ describe("Slurm over SSH", { skip }, () => {
             slurm: { login: { mode: "ssh", host: info.host, port: info.port, user: info.user, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJdD7y3aLq454yWBdwLWbieU1ebz9/cu7/QEXn9OIeZJ", env: { SLURM_CONF } } },
         });
         const run = render(raw, "it-ssh-hostkey");
-        const res = await slurmWait(run, "1", { fetchTo: fs.mkdtempSync(path.join(os.tmpdir(), "slurm-fetch-")), env: { DYNAMO_BENCH_SSH_KEY: fs.readFileSync(info.keyFile, "utf8") } });
+        const fetchTo = fs.mkdtempSync(path.join(os.tmpdir(), "slurm-fetch-"));
+        const res = await slurmWait(run, "1", { fetchTo, env: { DYNAMO_BENCH_SSH_KEY: fs.readFileSync(info.keyFile, "utf8") } });
+        fs.rmSync(fetchTo, { recursive: true, force: true });
         assert.equal(res.code, 1);
         assert.match(res.stderr, /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key/i);
     });

@@ -8,6 +8,11 @@ import { cancelCommand, cancelRunCommand, renderJob, sbatchCommandLine, stageCom
 import { shq } from "../../lib/slurm/quote";
 import { HOSTILE, slurmSpec } from "./slurm-fixtures";
 
+/** Every temporary folder of this file lives here and goes at the end. */
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "slurm-render-test-"));
+after(() => fs.rmSync(TMP, { recursive: true, force: true }));
+const tmpDir = (prefix: string) => fs.mkdtempSync(path.join(TMP, prefix));
+
 /** The value of one bash variable (array or scalar) from a rendered env file, NUL-separated. */
 function sourced(envFile: string, name: string): string[] {
     const r = spawnSync("bash", ["-c", `set -eu; source ${shq(envFile)}; declare -n v=${name}; printf '%s\\0' "\${v[@]}"`], { encoding: "utf8" });
@@ -51,7 +56,7 @@ describe("slurm sbatch and srun arguments", () => {
 
     test("pyxis: image, mounts (run folder and model first), container flags", () => {
         const job = renderJob(slurmSpec({ image: "nvcr.io/nvidia/ai-dynamo/vllm-runtime:1.3.0", slurm: { container: { runtime: "pyxis", mounts: ["/data:/data:ro"] }, srunArgs: ["--mpi=pmix"] } }));
-        const env = writeJob(job, fs.mkdtempSync(path.join(os.tmpdir(), "slurm-pyxis-")));
+        const env = writeJob(job, tmpDir("pyxis-"));
         assert.deepEqual(sourced(env, "SRUN_ARGS"), [
             "--container-image=nvcr.io/nvidia/ai-dynamo/vllm-runtime:1.3.0",
             "--container-name=dynamo-bench-unit",
@@ -79,7 +84,7 @@ describe("slurm sbatch and srun arguments", () => {
 
     test("etcd discovery starts etcd and NATS and points every process at them", () => {
         const job = renderJob(slurmSpec({ slurm: { discovery: { backend: "etcd", etcdPort: 12379, natsPort: 14222 } } }));
-        const env = writeJob(job, fs.mkdtempSync(path.join(os.tmpdir(), "slurm-etcd-")));
+        const env = writeJob(job, tmpDir("etcd-"));
         assert.equal(sourced(env, "P_ETCD_ARGV")[0], "etcd");
         assert.deepEqual(sourced(env, "P_NATS_ARGV").slice(0, 4), ["nats-server", "-js", "-p", "14222"]);
         const fe = sourced(env, "P_FRONTEND_ENV");
@@ -100,7 +105,7 @@ describe("login-node command lines", () => {
     });
 
     test("the stage command writes stdin atomically with the file's mode", () => {
-        const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "slurm-stage-")), "run dir 'x' $(y)");
+        const dir = path.join(tmpDir("stage-"), "run dir 'x' $(y)");
         const content = HOSTILE.join("\n");
         const r = spawnSync("sh", ["-c", stageCommand(dir, { name: "secrets.env", mode: "0600" })], { input: content, encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
@@ -114,7 +119,7 @@ describe("hostile values reach the processes byte for byte", () => {
     let tmp: string;
     let recorder: string;
     before(() => {
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "slurm-hostile-"));
+        tmp = tmpDir("hostile-");
         recorder = path.join(tmp, "record.js");
         // Writes its argv and environment as JSON to $RECORD_TO.
         fs.writeFileSync(recorder, `require("fs").writeFileSync(process.env.RECORD_TO, JSON.stringify({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() }));\n`);
