@@ -8,6 +8,7 @@ import { rawFromAllConfig } from "./config/stack-config";
 import { deployKubernetesBenchmark } from "./components/kubernetes";
 import type { CommandRunner } from "./components/exec";
 import { LocalBenchmark } from "./components/local/local-benchmark";
+import { deploySlurmBenchmark } from "./components/slurm";
 import type { StackOutputs } from "./lib/results";
 
 export interface Secrets {
@@ -57,8 +58,10 @@ export function deployBenchmark(spec: BenchmarkSpec, secrets: Secrets, options: 
                 phases: results.apply((r) => (r.status === "collected" ? phasesOf(r.summary) : {})),
             };
         }
-        default:
-            throw new Error(`target ${spec.target} is not wired yet`);
+        case "slurm": {
+            const { results: _full, ...details } = deploySlurmBenchmark(spec, secrets, { commandRunner: options.commandRunner });
+            return { ...common, ...details };
+        }
     }
 }
 
