@@ -3,6 +3,7 @@
 // may hold the placeholders {node_host}, {leader_host} and {frontend_host};
 // the node script replaces them (and nothing else) before it execs.
 import * as path from "node:path";
+import { loadArgv } from "../benchmark/load-argv";
 import type { BenchmarkSpec, ResolvedPhase, ResolvedWorker } from "../../config/resolve";
 import type { Backend } from "../../config/schema";
 import { workerCommand } from "../kubernetes/graph";
@@ -198,51 +199,22 @@ export function phaseProcess(ctx: CommandContext, phase: ResolvedPhase, artifact
     const url = `http://${PLACEHOLDERS.frontend}:${ctx.frontendPort}`;
     // AIPerf 0.13 looks a local tokenizer folder up on the hub when HF_HUB_OFFLINE is set, so it is left unset here.
     const env = { PYTHONUNBUFFERED: "1", NO_COLOR: "1", TERM: "dumb", HF_HUB_DISABLE_TELEMETRY: "1", ...spec.env };
-    if (b.tool === "aiperf") {
-        const program = spec.slurm.commands.benchmark ?? ["aiperf", "profile"];
-        const argv = [
-            ...program,
-            "--model", spec.servedModelName,
-            "--url", url,
-            "--endpoint-type", b.endpointType,
-            ...(b.streaming ? ["--streaming"] : []),
-            "--concurrency", String(phase.concurrency),
-            "--request-count", String(phase.requestCount),
-            ...(phase.warmupRequests > 0 ? ["--warmup-request-count", String(phase.warmupRequests)] : []),
-            "--synthetic-input-tokens-mean", String(phase.inputTokens),
-            "--synthetic-input-tokens-stddev", String(phase.inputTokensStddev),
-            "--output-tokens-mean", String(phase.outputTokens),
-            "--output-tokens-stddev", String(phase.outputTokensStddev),
-            "--extra-inputs", "ignore_eos:true",
-            "--tokenizer", spec.model.id,
-            "--random-seed", "0",
-            ...(spec.slurm.engine === "mocker" ? ["--use-server-token-count"] : []),
-            "--request-timeout-seconds", String(spec.timeouts.benchmarkSeconds),
-            "--artifact-dir", artifactDir,
-            "--ui", "none",
-            "--no-gpu-telemetry",
-            ...phase.extraArgs,
-        ];
-        return { argv, env };
-    }
-    const program = spec.slurm.commands.benchmark ?? ["genai-perf", "profile"];
-    const argv = [
-        ...program,
-        "--model", spec.servedModelName,
-        "--url", url,
-        "--endpoint-type", b.endpointType,
-        ...(b.streaming ? ["--streaming"] : []),
-        "--concurrency", String(phase.concurrency),
-        "--request-count", String(phase.requestCount),
-        ...(phase.warmupRequests > 0 ? ["--warmup-request-count", String(phase.warmupRequests)] : []),
-        "--synthetic-input-tokens-mean", String(phase.inputTokens),
-        "--synthetic-input-tokens-stddev", String(phase.inputTokensStddev),
-        "--output-tokens-mean", String(phase.outputTokens),
-        "--output-tokens-stddev", String(phase.outputTokensStddev),
-        "--tokenizer", spec.model.id,
-        "--artifact-dir", artifactDir,
-        ...phase.extraArgs,
-    ];
+    const mocker = spec.slurm.engine === "mocker";
+    const argv = loadArgv({
+        tool: b.tool,
+        ...(spec.slurm.commands.benchmark ? { program: spec.slurm.commands.benchmark } : {}),
+        servedModelName: spec.servedModelName,
+        url,
+        endpointType: b.endpointType,
+        streaming: b.streaming,
+        phase,
+        tokenizer: spec.model.id,
+        artifactDir,
+        requestTimeoutSeconds: spec.timeouts.benchmarkSeconds,
+        // The mocker emits random token ids: count from the server's usage, and there is no GPU to watch.
+        useServerTokenCount: mocker,
+        gpuTelemetry: !mocker,
+    });
     return { argv, env };
 }
 
