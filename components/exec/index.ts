@@ -3,21 +3,14 @@
 // plugin), or the dynamic-provider runner that needs no plugin at all.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { DynamicCommand, type SshConnection } from "./dynamic-command";
+import { DynamicCommand, type DynamicCommandInputs, type SshConnection } from "./dynamic-command";
 
 export type { SshConnection } from "./dynamic-command";
 
 export const commandRunners = ["pulumi-command", "dynamic"] as const;
 export type CommandRunner = (typeof commandRunners)[number];
 
-export interface ShellCommandArgs {
-    create: pulumi.Input<string>;
-    delete?: pulumi.Input<string>;
-    dir?: pulumi.Input<string>;
-    stdin?: pulumi.Input<string>;
-    environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Any change runs create again. */
-    triggers?: pulumi.Input<unknown[]>;
+export interface ShellCommandArgs extends Omit<DynamicCommandInputs, "timeoutSeconds" | "connection"> {
     /** Bound on create (and on delete). */
     timeoutSeconds: number;
     /** Stream the command's stderr into the Pulumi output (pulumi-command runner only). */

@@ -1,18 +1,10 @@
 // The benchmark client's command line for one phase, shared by every target so
 // a phase means the same load on Kubernetes, on Slurm and locally. Flags were
 // checked against aiperf 0.13.0 (`aiperf profile --help`) and genai-perf's CLI.
+import type { ResolvedPhase } from "../../config/resolve";
 
-/** What one phase asks of the client (config/resolve.ts ResolvedPhase fits). */
-export interface LoadPhase {
-    concurrency: number;
-    requestCount: number;
-    warmupRequests: number;
-    inputTokens: number;
-    inputTokensStddev: number;
-    outputTokens: number;
-    outputTokensStddev: number;
-    extraArgs: string[];
-}
+/** What one phase asks of the client. */
+export type LoadPhase = Omit<ResolvedPhase, "name">;
 
 export interface LoadArgvInput {
     tool: "aiperf" | "genai-perf";

@@ -6,6 +6,7 @@
 // Flags were checked against `--help` and real runs of ai-dynamo 1.6.1 and
 // aiperf 0.13.0; see docs/local-runtime.md.
 import * as path from "node:path";
+import type { ResolvedPhase } from "../../config/resolve";
 import { loadArgv } from "../benchmark/load-argv";
 import type { PortRequest } from "./ports";
 
@@ -19,19 +20,8 @@ export interface LocalWorkerInput {
     env: Record<string, string>;
 }
 
-export interface LocalPhaseInput {
-    /** Folder-safe name, unique within the run. */
-    name: string;
-    concurrency: number;
-    requestCount: number;
-    warmupRequests: number;
-    inputTokens: number;
-    inputTokensStddev: number;
-    outputTokens: number;
-    outputTokensStddev: number;
-    /** Appended to the aiperf command line. */
-    extraArgs: string[];
-}
+/** One benchmark phase: the resolved phase of the spec (name, load and extra AIPerf arguments). */
+export type LocalPhaseInput = ResolvedPhase;
 
 /**
  * Everything a local run needs, and nothing else. `lib/local/from-spec.ts`
