@@ -7,11 +7,11 @@ require("tsx/cjs");
 const { main } = require("../cli/main.ts");
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`dynamo-bench: internal error: ${err && err.stack ? err.stack : err}\n`);
-    process.exitCode = 1;
-  },
+    (code) => {
+        process.exitCode = code;
+    },
+    (err) => {
+        process.stderr.write(`dynamo-bench: internal error: ${err && err.stack ? err.stack : err}\n`);
+        process.exitCode = 1;
+    },
 );

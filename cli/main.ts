@@ -11,39 +11,39 @@ import { command as results } from "./results";
 import { command as slurmWait } from "./slurm-wait";
 
 export interface Command {
-  summary: string;
-  run(args: string[]): Promise<number>;
+    summary: string;
+    run(args: string[]): Promise<number>;
 }
 
 const COMMANDS: Record<string, Command> = {
-  results,
-  "k8s-collect": k8sCollect,
-  "local-run": localRun,
-  outputs,
-  "slurm-wait": slurmWait,
+    results,
+    "k8s-collect": k8sCollect,
+    "local-run": localRun,
+    outputs,
+    "slurm-wait": slurmWait,
 };
 
 function usage(): string {
-  return [
-    "usage: dynamo-bench <command> [options]",
-    "",
-    "commands:",
-    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`),
-    "",
-    "Run `dynamo-bench <command> --help` for a command's options.",
-  ].join("\n");
+    return [
+        "usage: dynamo-bench <command> [options]",
+        "",
+        "commands:",
+        ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`),
+        "",
+        "Run `dynamo-bench <command> --help` for a command's options.",
+    ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
-    (name === undefined ? process.stderr : process.stdout).write(usage() + "\n");
-    return name === undefined ? 2 : 0;
-  }
-  const command = COMMANDS[name];
-  if (command === undefined) {
-    process.stderr.write(`dynamo-bench: unknown command "${name}"\n\n${usage()}\n`);
-    return 2;
-  }
-  return command.run(rest);
+    const [name, ...rest] = argv;
+    if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+        (name === undefined ? process.stderr : process.stdout).write(usage() + "\n");
+        return name === undefined ? 2 : 0;
+    }
+    const command = COMMANDS[name];
+    if (command === undefined) {
+        process.stderr.write(`dynamo-bench: unknown command "${name}"\n\n${usage()}\n`);
+        return 2;
+    }
+    return command.run(rest);
 }
