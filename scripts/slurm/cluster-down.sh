@@ -8,7 +8,7 @@ LAB=${LAB:-/tmp/dynamo-bench-slurm}
 PURGE=0; [ "${1:-}" = --purge ] && PURGE=1
 log() { printf '[cluster-down %s] %s\n' "$(date +%T)" "$*" >&2; }
 
-pid_of() { local pid; pid=$(tr -dc 0-9 < "$1" 2>/dev/null) || return 1; [ -n "$pid" ] && echo "$pid"; }
+pid_of() { local pid; pid=$( { tr -dc 0-9 < "$1"; } 2>/dev/null) || return 1; [ -n "$pid" ] && echo "$pid"; }
 alive() {
   local pid
   [ -s "$1" ] || return 1
