@@ -51,6 +51,9 @@ export interface SlurmWaitOptions {
     tool?: ToolName;
 }
 
+/** The job stays in the stack's state after it failed; this is how to run it again. */
+const RERUN_HINT = "To run the benchmark again: change slurm.runTag (a new run folder), or `pulumi up --replace` the stack's <name>-job resource.";
+
 class UsageError extends Error {}
 
 const positive = (key: string, value: string, integer = false): number => {
@@ -196,7 +199,7 @@ export async function runSlurmWait(args: string[], io: SlurmWaitIo = defaultIo()
         const outcome = explainOutcome(jobId, state, { success: await read("SUCCESS.json"), failure: await read("FAILURE") });
         if (!outcome.ok) {
             const log = outcome.failure ? "" : await read("logs/job.log").then((l) => (l ? `\n--- last lines of ${o.runDir}/logs/job.log ---\n${l.split("\n").slice(-40).join("\n")}` : ""));
-            io.stderr(`dynamo-bench slurm-wait: FAILED: ${outcome.message}${log}\n`);
+            io.stderr(`dynamo-bench slurm-wait: FAILED: ${outcome.message}${log}\n${RERUN_HINT}\n`);
             return 1;
         }
         const localRunDir = o.ssh ? await t.fetchDir(o.runDir, o.fetchTo!) : o.runDir;
