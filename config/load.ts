@@ -19,7 +19,7 @@ export class ConfigError extends Error {
 export function loadSpec(raw: Record<string, unknown>, stack: string, namespace = "dynamo-bench"): BenchmarkSpec {
     const parsed = benchmarkSpecSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap(describeIssue), namespace);
-    const violations = checkRules(parsed.data);
+    const violations = checkRules(parsed.data, stack);
     if (violations.length > 0) throw new ConfigError(violations, namespace);
     return resolveSpec(parsed.data, stack);
 }

@@ -3,6 +3,9 @@
 import type { BenchmarkToolSpec, ParsedSpec, WorkerSpec } from "./schema";
 import { RUNTIME_IMAGES } from "./versions";
 import { gpusPerWorker } from "./rules";
+import { toDnsLabel } from "./names";
+
+export { toDnsLabel } from "./names";
 
 /** One benchmark run: the base benchmark values with a phase's overrides applied. */
 export interface ResolvedPhase {
@@ -84,10 +87,4 @@ export function resolvePhases(benchmark: BenchmarkToolSpec): ResolvedPhase[] {
         // Phase arguments follow the base ones, so a phase can override a flag the base set.
         extraArgs: [...base.extraArgs, ...(phase.extraArgs ?? [])],
     }));
-}
-
-/** Stack names allow characters Kubernetes names do not. */
-export function toDnsLabel(value: string): string {
-    const label = value.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
-    return label || "bench";
 }

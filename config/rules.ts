@@ -2,6 +2,7 @@
 // the field to fix, what was expected and what was given.
 import type { ParsedSpec, WorkerSpec } from "./schema";
 import { checkKubernetesRules } from "../lib/kubernetes/rules";
+import { toDnsLabel } from "./names";
 import { checkPlan } from "../lib/slurm/plan";
 import { timeLimitSeconds } from "../lib/slurm/time";
 
@@ -10,7 +11,8 @@ export interface RuleViolation {
     message: string;
 }
 
-export function checkRules(spec: ParsedSpec): RuleViolation[] {
+/** `stack` gives the benchmark name when `name` is unset. */
+export function checkRules(spec: ParsedSpec, stack = "bench"): RuleViolation[] {
     const violations: RuleViolation[] = [];
     const fail = (path: string, message: string) => violations.push({ path, message });
 
@@ -74,7 +76,7 @@ export function checkRules(spec: ParsedSpec): RuleViolation[] {
     if (spec.kubernetes.renderYamlToDirectory && spec.target !== "kubernetes") {
         fail("kubernetes.renderYamlToDirectory", `applies to target kubernetes only, got target ${spec.target}`);
     }
-    if (spec.target === "kubernetes") violations.push(...checkKubernetesRules(spec));
+    if (spec.target === "kubernetes") violations.push(...checkKubernetesRules(spec, spec.name ?? toDnsLabel(stack)));
     if (spec.target === "slurm") violations.push(...checkSlurmRules(spec));
     return violations;
 }

@@ -1,15 +1,30 @@
 // Configuration rules of the Kubernetes target that the field schemas cannot
 // see. Called from config/rules.ts for target kubernetes.
 import type { ParsedSpec } from "../../config/schema";
-import { FRONTEND_SERVICE_PORT } from "./names";
+import { FRONTEND_SERVICE_PORT, SERVICE_KEYS } from "./names";
 
 export interface KubernetesRuleViolation {
     path: string;
     message: string;
 }
 
-export function checkKubernetesRules(spec: ParsedSpec): KubernetesRuleViolation[] {
+/** Longest benchmark name Grove accepts: PodCliqueSet plus clique names stay within 45 characters. */
+export const GROVE_NAME_LIMITS = { singleNode: 45 - SERVICE_KEYS.frontend.length, multinode: 27 } as const;
+
+/** `name` is the benchmark name as resolved (the stack name when unset). */
+export function checkKubernetesRules(spec: ParsedSpec, name: string): KubernetesRuleViolation[] {
     const out: KubernetesRuleViolation[] = [];
+    if (spec.scheduling.grove) {
+        const multinode = spec.decode.nodesPerWorker > 1 || (spec.mode === "disaggregated" && spec.prefill.nodesPerWorker > 1);
+        const limit = multinode ? GROVE_NAME_LIMITS.multinode : GROVE_NAME_LIMITS.singleNode;
+        if (name.length > limit) {
+            const origin = spec.name ? "" : " (taken from the stack name; set dynamo-bench:name to choose another)";
+            out.push({
+                path: "name",
+                message: `expected at most ${limit} characters with Grove${multinode ? " and multinode workers" : ""} (Grove limits PodCliqueSet plus clique names to 45), got ${name.length} ("${name}")${origin}`,
+            });
+        }
+    }
     const k = spec.kubernetes;
     if (k.renderYamlToDirectory) {
         for (const key of ["kubeconfig", "context"] as const) {

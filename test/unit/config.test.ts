@@ -61,6 +61,8 @@ const invalid: Array<{ name: string; config: Record<string, unknown>; field: str
     { name: "unknown addon install mode", config: withBase({ platform: { kaiScheduler: { install: "yes" } } }, k8s), field: "platform.kaiScheduler.install", says: /bundled/ },
     { name: "trtllm rehearsed locally", config: withBase({ backend: "trtllm" }), field: "backend", says: /mocker/ },
     { name: "genai-perf locally", config: withBase({ benchmark: { tool: "genai-perf" } }), field: "benchmark.tool", says: /aiperf/ },
+    { name: "graph name too long for Grove", config: withBase({ name: "a".repeat(38) }, k8s), field: "name", says: /at most 37 characters with Grove/ },
+    { name: "multinode graph name too long for Grove", config: withBase({ name: "a".repeat(28), gpusPerNode: 4, decode: { tensorParallel: 8, nodesPerWorker: 2 } }, k8s), field: "name", says: /at most 27 characters with Grove and multinode/ },
     { name: "several frontends locally", config: withBase({ frontend: { replicas: 2 } }), field: "frontend.replicas", says: /expected 1 for target local/ },
     { name: "render directory on local target", config: withBase({ kubernetes: { renderYamlToDirectory: "out" } }), field: "kubernetes.renderYamlToDirectory", says: /kubernetes only/ },
     { name: "zero ready timeout", config: withBase({ timeouts: { readySeconds: 0 } }), field: "timeouts.readySeconds", says: />=1/ },

@@ -1,0 +1,7 @@
+// Names derived from user input.
+
+/** Stack names allow characters Kubernetes names do not. */
+export function toDnsLabel(value: string): string {
+    const label = value.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+    return label || "bench";
+}
