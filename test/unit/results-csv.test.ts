@@ -1,8 +1,9 @@
 // Synthetic CSV edge cases: one test per pitfall of the genai-perf / AIPerf CSV exports.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseExport, ResultsError, summarizeExports, toStackOutputs } from "../../lib/results";
+import { parseExport, summarizeExports, toStackOutputs } from "../../lib/results";
 import { parseCell } from "../../lib/results/numbers";
+import { throwsResults } from "../helpers/results-assert";
 
 const GENAI = [
     "Metric,avg,min,max,p99,p95,p90,p75,p50,p25",
@@ -18,19 +19,6 @@ const GENAI = [
 const csv = (lines: string[], eol = "\n") => lines.join(eol) + eol;
 const parseCsv = (text: string, name = "x_genai_perf.csv") => parseExport(name, text);
 
-function throwsResults(fn: () => unknown, code: string, line?: number, text?: RegExp): ResultsError {
-    let caught: unknown;
-    try {
-        fn();
-    } catch (e) {
-        caught = e;
-    }
-    assert.ok(caught instanceof ResultsError, `expected a ResultsError ${code}, got ${String(caught)}`);
-    assert.equal(caught.code, code, caught.message);
-    if (line !== undefined) assert.equal(caught.line, line, caught.message);
-    if (text !== undefined) assert.match(caught.message, text);
-    return caught;
-}
 
 test("cells: thousands separators only in Python's exact form; N/A, empty, nan, inf", () => {
     assert.deepEqual(parseCell("1,146.31"), { kind: "number", value: 1146.31 });

@@ -3,23 +3,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseExport, parseExportFile, ResultsError, summarizeExports, summarizeRun } from "../../lib/results";
+import { parseExport, parseExportFile, summarizeExports, summarizeRun } from "../../lib/results";
 import { quoteBareNonFinite } from "../../lib/results/json";
+import { throwsResults } from "../helpers/results-assert";
 
 const FIX = path.resolve(__dirname, "../fixtures/results");
 
-function throwsResults(fn: () => unknown, code: string, line?: number, text?: RegExp): void {
-    let caught: unknown;
-    try {
-        fn();
-    } catch (e) {
-        caught = e;
-    }
-    assert.ok(caught instanceof ResultsError, `expected a ResultsError ${code}, got ${String(caught)}`);
-    assert.equal(caught.code, code, caught.message);
-    if (line !== undefined) assert.equal(caught.line, line, caught.message);
-    if (text !== undefined) assert.match(caught.message, text);
-}
 
 test("bare NaN/Infinity are replaced outside strings only", () => {
     const r = quoteBareNonFinite('{"a": NaN, "b": -Infinity, "c": "NaN Infinity \\" NaN", "d": [Infinity]}');

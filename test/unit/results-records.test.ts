@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { Readable } from "node:stream";
 import { parseExport, parseRecordsFile, parseRecordsStream, ResultsError } from "../../lib/results";
 import { percentileSorted, valuesAtRanks } from "../../lib/results/records";
+import { throwsResults } from "../helpers/results-assert";
 
 const SAMPLE = path.resolve(__dirname, "../../../shared/reference/metrics/aiperf-examples-run1-7c31f579__profile_export.jsonl");
 
@@ -37,17 +38,6 @@ function rec(i: number, o: { phase?: string; ttft?: number; osl?: number; error?
     return JSON.stringify({ metadata, metrics, error: null });
 }
 
-function throwsResults(fn: () => unknown, code: string, line?: number): void {
-    let caught: unknown;
-    try {
-        fn();
-    } catch (e) {
-        caught = e;
-    }
-    assert.ok(caught instanceof ResultsError, `expected a ResultsError ${code}, got ${String(caught)}`);
-    assert.equal(caught.code, code, caught.message);
-    if (line !== undefined) assert.equal(caught.line, line, caught.message);
-}
 
 async function rejectsResults(p: Promise<unknown>, code: string, line?: number): Promise<void> {
     await assert.rejects(p, (e: unknown) => {
