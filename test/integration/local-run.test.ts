@@ -12,6 +12,7 @@ import { namespaceFor, planLocalRun, portRequests, portsFromAllocation, type Loc
 import { allocatePorts, PortInUseError } from "../../lib/local/ports";
 import { aiperfTempPrefix, groupAlive, LocalRunError, runLocalPlan, type LocalRunResult } from "../../lib/local/runner";
 import { summarizeRun, toStackOutputs } from "../../lib/results";
+import { localPlanInput } from "../helpers/local-input";
 
 const venv = defaultVenv(process.env);
 const venvReady = fs.existsSync(path.join(venv, "bin", "python")) && fs.existsSync(path.join(venv, "bin", "aiperf"));
@@ -35,28 +36,10 @@ after(() => {
 
 function input(name: string, over: Partial<LocalRunPlanInput> = {}): LocalRunPlanInput {
     const runId = `it-${name}-${process.pid}`;
-    return {
-        runId,
-        runDir: path.join(work, runId),
-        venv,
-        model: { path: modelDir, servedName: "tiny" },
-        engineType: "vllm",
-        speedupRatio: 10,
-        mode: "disaggregated",
-        frontend: { routerMode: "round-robin", extraArgs: [], env: {} },
-        prefill: { replicas: 1, extraArgs: [], env: {} },
-        decode: { replicas: 1, extraArgs: [], env: {} },
-        env: {},
-        benchmark: {
-            endpointType: "chat",
-            streaming: true,
-            useServerTokenCount: true,
-            randomSeed: 0,
-            phases: [{ name: "main", concurrency: 4, requestCount: 40, warmupRequests: 4, inputTokens: 64, inputTokensStddev: 0, outputTokens: 16, outputTokensStddev: 0, extraArgs: [] }],
-        },
-        timeouts: { readySeconds: 90, benchmarkSeconds: 180, teardownGraceSeconds: 10 },
-        ...over,
-    };
+    return localPlanInput(
+        { runId, runDir: path.join(work, runId), venv, modelPath: modelDir },
+        { timeouts: { readySeconds: 90, benchmarkSeconds: 180, teardownGraceSeconds: 10 }, ...over },
+    );
 }
 
 async function plan(inp: LocalRunPlanInput) {

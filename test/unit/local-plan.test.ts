@@ -12,30 +12,10 @@ import {
     type LocalRunPlanInput,
 } from "../../lib/local/plan";
 import { countRegistered } from "../../lib/local/runner";
+import { localPlanInput } from "../helpers/local-input";
 
 function input(over: Partial<LocalRunPlanInput> = {}): LocalRunPlanInput {
-    return {
-        runId: "t-1",
-        runDir: "/tmp/dbench-run",
-        venv: "/opt/venv",
-        model: { path: "/models/tiny", servedName: "tiny" },
-        engineType: "vllm",
-        speedupRatio: 10,
-        mode: "disaggregated",
-        frontend: { routerMode: "round-robin", extraArgs: [], env: {} },
-        prefill: { replicas: 1, extraArgs: [], env: {} },
-        decode: { replicas: 1, extraArgs: [], env: {} },
-        env: {},
-        benchmark: {
-            endpointType: "chat",
-            streaming: true,
-            useServerTokenCount: true,
-            randomSeed: 0,
-            phases: [{ name: "main", concurrency: 4, requestCount: 40, warmupRequests: 4, inputTokens: 64, inputTokensStddev: 0, outputTokens: 16, outputTokensStddev: 0, extraArgs: [] }],
-        },
-        timeouts: { readySeconds: 60, benchmarkSeconds: 120, teardownGraceSeconds: 5 },
-        ...over,
-    };
+    return localPlanInput({ runId: "t-1", runDir: "/tmp/dbench-run", venv: "/opt/venv", modelPath: "/models/tiny" }, over);
 }
 
 const ports = { frontend: 41000, bootstrap: [41001] };

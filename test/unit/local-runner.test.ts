@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { planLocalRun, portRequests, portsFromAllocation, type LocalRunPlanInput } from "../../lib/local/plan";
 import { allocatePorts } from "../../lib/local/ports";
 import { aiperfTempPrefix, groupAlive, logTail, LocalRunError, readMeasuredDurationMs, runLocalPlan } from "../../lib/local/runner";
+import { localPlanInput } from "../helpers/local-input";
 
 // Stand-in for `python -m dynamo.frontend|dynamo.mocker`. The frontend serves
 // /health (instances from FAKE_PREFILL/FAKE_DECODE), /v1/models and chat;
@@ -73,28 +74,12 @@ after(() => fs.rmSync(work, { recursive: true, force: true }));
 let n = 0;
 function input(over: Partial<LocalRunPlanInput> = {}): LocalRunPlanInput {
     const runId = `ut-${process.pid}-${++n}`;
+    const phase = { concurrency: 1, requestCount: 1, warmupRequests: 0, inputTokens: 8, inputTokensStddev: 0, outputTokens: 8, outputTokensStddev: 0, extraArgs: [] };
+    const base = localPlanInput({ runId, runDir: path.join(work, runId), venv, modelPath: "/models/tiny" });
     return {
-        runId,
-        runDir: path.join(work, runId),
-        venv,
-        model: { path: "/models/tiny", servedName: "tiny" },
-        engineType: "vllm",
-        speedupRatio: 10,
-        mode: "disaggregated",
-        frontend: { routerMode: "round-robin", extraArgs: [], env: {} },
-        prefill: { replicas: 1, extraArgs: [], env: {} },
-        decode: { replicas: 1, extraArgs: [], env: {} },
+        ...base,
         env: { FAKE_PREFILL: "1", FAKE_DECODE: "1" },
-        benchmark: {
-            endpointType: "chat",
-            streaming: true,
-            useServerTokenCount: true,
-            randomSeed: 0,
-            phases: [
-                { name: "a", concurrency: 1, requestCount: 1, warmupRequests: 0, inputTokens: 8, inputTokensStddev: 0, outputTokens: 8, outputTokensStddev: 0, extraArgs: [] },
-                { name: "b", concurrency: 1, requestCount: 1, warmupRequests: 0, inputTokens: 8, inputTokensStddev: 0, outputTokens: 8, outputTokensStddev: 0, extraArgs: [] },
-            ],
-        },
+        benchmark: { ...base.benchmark, phases: [{ name: "a", ...phase }, { name: "b", ...phase }] },
         timeouts: { readySeconds: 10, benchmarkSeconds: 10, teardownGraceSeconds: 1 },
         ...over,
     };
