@@ -4,6 +4,7 @@
 // pre-install hook applies the CRDs and toggles subcharts under `global.*`.
 import type { PlatformSpec } from "../../config/schema";
 import { CHART_SOURCES, DEFAULT_VERSIONS } from "../../config/versions";
+import { deepMerge } from "../deep-merge";
 
 export type ReleaseRole = "crds" | "grove" | "kai-scheduler" | "platform";
 
@@ -71,19 +72,7 @@ export function resolveChart(
     return chartRefKind(published) === "url" ? { chart: published } : { chart: published, version };
 }
 
-/** Deep-merges plain objects; arrays and scalars from `override` replace. */
-export function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(override)) {
-        const current = out[key];
-        out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
-    }
-    return out;
-}
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 type AddonInstall = PlatformSpec["grove"]["install"];
 

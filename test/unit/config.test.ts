@@ -2,23 +2,15 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError, loadSpec } from "../../config/load";
 import { rawFromAllConfig } from "../../config/stack-config";
+import { deepMerge } from "../../lib/deep-merge";
 
 const base = { model: { id: "Qwen/Qwen3-0.6B" } };
 const k8s = { ...base, target: "kubernetes" };
 
-/** Deep-merges an override into the minimal valid config. */
-function withBase(override: Record<string, unknown>, from: Record<string, unknown> = base): Record<string, unknown> {
-    const out: Record<string, unknown> = { ...from };
-    for (const [key, value] of Object.entries(override)) {
-        const current = out[key];
-        out[key] = isPlainObject(current) && isPlainObject(value) ? withBase(value, current) : value;
-    }
-    return out;
-}
+/** The minimal valid config with an override deep-merged into it. */
+const withBase = (override: Record<string, unknown>, from: Record<string, unknown> = base) => deepMerge(from, override);
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+
 
 // Each case: a config, the field path the error must name, and a fragment of the explanation.
 const invalid: Array<{ name: string; config: Record<string, unknown>; field: string; says: RegExp }> = [

@@ -14,7 +14,6 @@ import {
     buildNamespace,
     buildScriptConfigMap,
     chartRefKind,
-    deepMerge,
     digestOf,
     flag,
     frontendCommand,
@@ -33,6 +32,7 @@ import {
 import { ConfigError, loadSpec } from "../../config/load";
 import { assertValidCustomResource } from "../helpers/crd-validate";
 import { k8sSpec } from "./k8s-fixtures";
+import { deepMerge } from "../../lib/deep-merge";
 
 type Obj = Record<string, any>;
 const services = (m: Obj): Obj => m.spec.services;

@@ -2,6 +2,7 @@
 // strings that break naive shell quoting.
 import { loadSpec } from "../../config/load";
 import type { BenchmarkSpec } from "../../config/resolve";
+import { deepMerge } from "../../lib/deep-merge";
 
 /** Strings a shell would mangle if anything on their way were unquoted. */
 export const HOSTILE: readonly string[] = [
@@ -24,18 +25,7 @@ export const HOSTILE: readonly string[] = [
     "{curly} %percent %j",
 ];
 
-export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(over)) {
-        const cur = out[k];
-        out[k] = isObject(cur) && isObject(v) ? deepMerge(cur, v) : v;
-    }
-    return out;
-}
 
-function isObject(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 export const BASE_SLURM_CONFIG: Record<string, unknown> = {
     target: "slurm",
