@@ -53,13 +53,15 @@ async function execute(inputs: PlainInputs, script: string, extraEnv: Record<str
     const path = require("node:path") as typeof import("node:path");
 
     const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
-    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...(inputs.environment ?? {}), ...extraEnv };
-    let tmp: string | undefined;
-    let argv = ["/bin/sh", "-c", script];
-    if (inputs.connection) {
-        // The key and known-hosts files live in a 0700 folder, removed when the command ends.
-        const c = inputs.connection;
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dynamo-bench-ssh-"));
+    if (!inputs.connection) {
+        const env = { ...(process.env as Record<string, string>), ...(inputs.environment ?? {}), ...extraEnv };
+        return spawnCollect(["/bin/sh", "-c", script], { env, cwd: inputs.dir, stdin: inputs.stdin, timeoutSeconds: inputs.timeoutSeconds, label: script });
+    }
+    // The key and known-hosts files live in a 0700 folder, removed when the command ends, however it ends.
+    const c = inputs.connection;
+    const env = process.env as Record<string, string>;
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dynamo-bench-ssh-"));
+    try {
         const keyFile = path.join(tmp, "key");
         fs.writeFileSync(keyFile, c.privateKey.endsWith("\n") ? c.privateKey : `${c.privateKey}\n`, { mode: 0o600 });
         const knownHosts = path.join(tmp, "known_hosts");
@@ -84,15 +86,13 @@ async function execute(inputs: PlainInputs, script: string, extraEnv: Record<str
         if (envEntries.length > 0) {
             const exportsText = envEntries.map(([k, v]) => `export ${k}=${quote(v)}`).join("\n") + "\n";
             const stage = await spawnCollect(ssh(`umask 077; f=$(mktemp) && cat > "$f" && echo "$f"`), { env, stdin: exportsText, timeoutSeconds: 60, label: "staging the environment" });
-            prelude = `. ${quote(stage.stdout.trim())}; rm -f ${quote(stage.stdout.trim())}; `;
+            const file = quote(stage.stdout.trim());
+            prelude = `. ${file}; rm -f ${file}; `;
         }
         const cd = inputs.dir ? `cd ${quote(inputs.dir)} || exit 1; ` : "";
-        argv = ssh(`bash -c ${quote(prelude + cd + script)}`);
-    }
-    try {
-        return await spawnCollect(argv, { env, cwd: inputs.connection ? undefined : inputs.dir, stdin: inputs.stdin, timeoutSeconds: inputs.timeoutSeconds, label: script });
+        return await spawnCollect(ssh(`bash -c ${quote(prelude + cd + script)}`), { env, stdin: inputs.stdin, timeoutSeconds: inputs.timeoutSeconds, label: script });
     } finally {
-        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+        fs.rmSync(tmp, { recursive: true, force: true });
     }
 }
 
@@ -103,7 +103,15 @@ async function spawnCollect(
 ): Promise<{ stdout: string; stderr: string }> {
     const { spawn } = require("node:child_process") as typeof import("node:child_process");
     return await new Promise((resolve, reject) => {
-        const child = spawn(argv[0]!, argv.slice(1), { cwd: o.cwd, env: o.env, stdio: ["pipe", "pipe", "pipe"] });
+        // Its own process group, so a timeout stops everything the command started, not just the shell.
+        const child = spawn(argv[0]!, argv.slice(1), { cwd: o.cwd, env: o.env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+        const signalGroup = (signal: NodeJS.Signals) => {
+            try {
+                if (child.pid) process.kill(-child.pid, signal);
+            } catch {
+                // The group is already gone.
+            }
+        };
         let stdout = "";
         let stderr = "";
         let timedOut = false;
@@ -111,8 +119,8 @@ async function spawnCollect(
         child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
         const timer = setTimeout(() => {
             timedOut = true;
-            child.kill("SIGTERM");
-            setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+            signalGroup("SIGTERM");
+            setTimeout(() => signalGroup("SIGKILL"), 10_000).unref();
         }, o.timeoutSeconds * 1000);
         child.on("error", (err) => {
             clearTimeout(timer);
@@ -130,7 +138,7 @@ async function spawnCollect(
     });
 }
 
-const provider: pulumi.dynamic.ResourceProvider = {
+export const dynamicCommandProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: PlainInputs) {
         const { stdout, stderr } = await execute(inputs, inputs.create, {});
         const { randomUUID } = require("node:crypto") as typeof import("node:crypto");
@@ -158,7 +166,7 @@ export class DynamicCommand extends pulumi.dynamic.Resource {
     declare public readonly stderr: pulumi.Output<string>;
 
     constructor(name: string, args: DynamicCommandInputs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, { ...args, stdout: undefined, stderr: undefined }, {
+        super(dynamicCommandProvider, name, { ...args, stdout: undefined, stderr: undefined }, {
             ...opts,
             // The connection carries the private key; the environment may carry a token.
             additionalSecretOutputs: ["connection", "environment"],
