@@ -1,7 +1,7 @@
 // The Pulumi program: reads the stack config once, validates all of it before
 // any resource exists, and hands the typed spec to the chosen target.
 import * as pulumi from "@pulumi/pulumi";
-import { loadSpec } from "./config/load";
+import { ConfigError, loadSpec } from "./config/load";
 import type { BenchmarkSpec } from "./config/resolve";
 import { SECRET_KEYS } from "./config/secrets";
 import { rawFromAllConfig } from "./config/stack-config";
@@ -23,9 +23,16 @@ export function specFromStackConfig(): { spec: BenchmarkSpec; secrets: Secrets }
     const raw = rawFromAllConfig(pulumi.runtime.allConfig(), project, (key) => runtime.isConfigSecret?.(key) ?? false);
     if (raw.plainSecrets.length > 0) {
         const keys = raw.plainSecrets.map((k) => `${project}:${k}`).join(", ");
-        throw new Error(`${keys} must be stored encrypted: run \`pulumi config set --secret ${raw.plainSecrets[0]} <value>\` (the plain value sits in the stack file now; rotate it).`);
+        throw new pulumi.RunError(`${keys} must be stored encrypted: run \`pulumi config set --secret ${raw.plainSecrets[0]} <value>\` (the plain value sits in the stack file now; rotate it).`);
     }
-    const spec = loadSpec(raw.values, pulumi.getStack(), project);
+    let spec: BenchmarkSpec;
+    try {
+        spec = loadSpec(raw.values, pulumi.getStack(), project);
+    } catch (error) {
+        // A configuration mistake is not a program bug: report it without a stack trace.
+        if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
+        throw error;
+    }
     const config = new pulumi.Config(project);
     return {
         spec,
@@ -75,5 +82,5 @@ function phasesOf(summary: unknown): Record<string, StackOutputs> {
 export function commandRunnerFromEnv(value: string | undefined): CommandRunner {
     if (value === undefined || value === "" || value === "pulumi-command") return "pulumi-command";
     if (value === "dynamic") return "dynamic";
-    throw new Error(`DYNAMO_BENCH_COMMAND_RUNNER must be "pulumi-command" or "dynamic", got "${value}"`);
+    throw new pulumi.RunError(`DYNAMO_BENCH_COMMAND_RUNNER must be "pulumi-command" or "dynamic", got "${value}"`);
 }
