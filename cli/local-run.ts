@@ -15,8 +15,9 @@ import { allocatePorts, PortInUseError } from "../lib/local/ports";
 import { LocalRunError, runLocalPlan, type LocalRunResult, type RunTimings } from "../lib/local/runner";
 import { summarizeRun, toStackOutputs, type RunSummary, type StackOutputs } from "../lib/results";
 import type { Command } from "./main";
+import { RESULT_MARKER } from "../lib/local/result-line";
 
-export const RESULT_MARKER = "DYNAMO_BENCH_RESULT";
+export { RESULT_MARKER } from "../lib/local/result-line";
 
 const HELP = `usage: dynamo-bench local-run --spec-file <json> [options]
 
