@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec } from "../../config/schema";
-import { platformReleases, type HelmReleaseSpec, type ReleaseRole } from "../../lib/kubernetes";
+import { platformReleases, type HelmReleaseSpec } from "../../lib/kubernetes";
 
 export interface DynamoPlatformArgs {
     platform: PlatformSpec;
@@ -11,14 +11,8 @@ export interface DynamoPlatformArgs {
     renderMode: boolean;
 }
 
-export interface ReleaseSummary {
-    role: ReleaseRole;
-    name: string;
-    namespace: string;
-    chart: string;
-    version?: string;
-    repo?: string;
-}
+/** What the stack outputs say of each release: its spec without the values. */
+export type ReleaseSummary = Pick<HelmReleaseSpec, "role" | "name" | "namespace" | "chart" | "version" | "repo">;
 
 export interface PlatformOutputs {
     /** "installed" by this stack, "external" (platform.install false) or "not-rendered" (render mode). */

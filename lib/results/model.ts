@@ -155,20 +155,14 @@ export interface Topology {
  * Build a Metric from a source name, unit and raw stats. Known names get their
  * stable id and canonical unit (time values converted to ms / s).
  */
-export function makeMetric(input: {
-    name: string;
-    /** Name used to look up the known id (defaults to `name`), e.g. the base without "(unit)". */
-    lookup?: string;
-    unit?: string;
-    stats: Stats;
-    scalar: boolean;
-    count?: number;
-    nonFinite?: Partial<Record<StatKey, NonFinite>>;
-    approximate?: StatKey[];
-    source: string;
-    method?: "summary" | "records";
-    warnings?: string[];
-}): Metric {
+export function makeMetric(
+    input: Omit<Metric, "id" | "known" | "sourceUnit" | "method"> & {
+        /** Name used to look up the known id (defaults to `name`), e.g. the base without "(unit)". */
+        lookup?: string;
+        method?: Metric["method"];
+        warnings?: string[];
+    },
+): Metric {
     const id = metricIdFor(input.lookup ?? input.name);
     let unit = input.unit !== undefined && input.unit !== "" ? input.unit : undefined;
     let sourceUnit: string | undefined;
