@@ -3,7 +3,7 @@
 // prefill) workers with a clean argv per backend.
 import type { BenchmarkSpec, ResolvedWorker } from "../../config/resolve";
 import type { Backend } from "../../config/schema";
-import { flag, mergeArgs, type Flag } from "./args";
+import { flag, mergeArgs, type Flag } from "../dynamo/argv";
 import { FRONTEND_SERVICE_PORT, SERVICE_KEYS, k8sNames } from "./names";
 import { groveEnabled, kaiQueueName } from "./scheduling";
 

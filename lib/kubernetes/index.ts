@@ -1,5 +1,4 @@
 // Pure builders of the Kubernetes target (no Pulumi imports).
-export * from "./args";
 export * from "./benchmark";
 export * from "./cluster";
 export * from "./collect";

@@ -7,7 +7,7 @@ import { loadArgv } from "../benchmark/load-argv";
 import type { BenchmarkSpec, ResolvedPhase, ResolvedWorker } from "../../config/resolve";
 import type { Backend } from "../../config/schema";
 import { workerCommand } from "../kubernetes/graph";
-import { flag, mergeArgs } from "../kubernetes/args";
+import { flag, mergeArgs } from "../dynamo/argv";
 import type { PlanInstance, Role } from "./plan";
 
 export const PLACEHOLDERS = { node: "{node_host}", leader: "{leader_host}", frontend: "{frontend_host}" } as const;

@@ -15,14 +15,12 @@ import {
     buildScriptConfigMap,
     chartRefKind,
     digestOf,
-    flag,
     frontendCommand,
     groveEnabled,
     helmInstallArgv,
     kaiQueueName,
     kaiQueues,
     k8sNames,
-    mergeArgs,
     platformReleases,
     providerSettings,
     resolveChart,
@@ -30,6 +28,7 @@ import {
     workerCommand,
 } from "../../lib/kubernetes";
 import { ConfigError, loadSpec } from "../../config/load";
+import { flag, mergeArgs } from "../../lib/dynamo/argv";
 import { assertValidCustomResource } from "../helpers/crd-validate";
 import { k8sSpec } from "./k8s-fixtures";
 import { deepMerge } from "../../lib/deep-merge";
