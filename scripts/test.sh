@@ -10,6 +10,10 @@ stage() { printf '\n=== %s ===\n' "$*"; }
 stage "type check"
 npx tsc --noEmit -p .
 
+stage "lint (eslint) and formatting (prettier)"
+npm run --silent lint
+npm run --silent format:check
+
 stage "shell scripts (shellcheck)"
 bash scripts/lint-shell.sh
 
