@@ -2,53 +2,71 @@
 // target reads through the launch model. A release missing here is refused at
 // preview (config rule `platform.version`), naming the ones that are here.
 //
-// Sources: the installed `ai-dynamo` sources (dynamo/<backend>/args.py and
-// backend_args.py) for the newest release, and the release's own example
-// graphs and chart in the reference data for older ones.
-
-/** How a worker is told its disaggregation role. */
-export type RoleFlagStyle =
-    /** `--disaggregation-mode prefill|decode` (aggregated: no flag). */
-    | "disaggregation-mode"
-    /** `--is-prefill-worker` / `--is-decode-worker` switches (releases before the mode flag). */
-    | "is-worker-switches";
+// Sources: each release's `ai-dynamo` wheel from PyPI (dynamo/<backend>/args.py,
+// backend_args.py and the extras' pins in its METADATA).
 
 export interface DynamoRelease {
-    /** Release version: Helm chart version, runtime image tag and `ai-dynamo` version at once. */
+    /** Release version: Helm chart version and runtime image tag. */
     version: string;
-    /** Engine package versions the release's `ai-dynamo[<backend>]` extra pins. */
+    /** The `ai-dynamo` package of the release on PyPI (some releases exist there only as a .post build). */
+    pythonPackage: string;
+    /** Engine package versions the release's `ai-dynamo[<backend>]` extras pin. */
     engines: { vllm: string; sglang: string; trtllm: string };
-    vllm: {
-        roleFlags: RoleFlagStyle;
-        /** A prefill worker refuses to start without an explicit --kv-transfer-config. */
-        prefillNeedsKvTransferConfig: boolean;
-    };
+    /** Discovery component the TensorRT-LLM decode (or aggregated) worker registers under. */
+    trtllmDecodeComponent: string;
     sglang: {
-        /** Page size the release's disaggregated examples use (KV transfer works in pages). */
+        /** Page size of the release's disaggregated examples; Dynamo takes it as its KV block size. */
         pageSize: number;
     };
     trtllm: {
-        /** Disaggregated workers need an engine config (cache_transceiver_config) passed with this flag. */
+        /** Flag that names the engine config file (cache_transceiver_config for disaggregation). */
         engineConfigFlag: string;
     };
-    mocker: {
-        roleFlags: RoleFlagStyle;
-    };
     frontend: {
-        /** Flag that makes KV-router replicas share their state, or undefined when the release has none. */
-        routerReplicaSyncFlag: string | undefined;
+        /** Flag that makes KV-router replicas share their state. */
+        routerReplicaSyncFlag: string;
     };
 }
 
+// Common to every supported release, checked in each release's wheel: workers take
+// `--disaggregation-mode prefill|decode` (the `--is-*-worker` switches are deprecated
+// in 1.2-1.3 and gone from dynamo.vllm in 1.5); a vLLM prefill worker refuses to start
+// without `--kv-transfer-config` (there is no default connector); dynamo.trtllm never
+// sets cache_transceiver_config itself; prefill workers register as `prefill`.
+const common = {
+    sglang: { pageSize: 16 },
+    trtllm: { engineConfigFlag: "--extra-engine-args" },
+    frontend: { routerReplicaSyncFlag: "--router-replica-sync" },
+} as const;
+
 const RELEASES: readonly DynamoRelease[] = [
     {
+        version: "1.2.0",
+        pythonPackage: "1.2.0.post1",
+        engines: { vllm: "0.20.1", sglang: "0.5.11", trtllm: "1.3.0rc14" },
+        trtllmDecodeComponent: "tensorrt_llm",
+        ...common,
+    },
+    {
+        version: "1.3.0",
+        pythonPackage: "1.3.0.post1",
+        engines: { vllm: "0.23.0", sglang: "0.5.14", trtllm: "1.3.0rc19" },
+        trtllmDecodeComponent: "backend",
+        ...common,
+    },
+    {
+        version: "1.5.0",
+        pythonPackage: "1.5.0",
+        engines: { vllm: "0.28.0", sglang: "0.5.18", trtllm: "1.3.0rc25" },
+        trtllmDecodeComponent: "backend",
+        ...common,
+    },
+    {
         version: "1.6.1",
+        pythonPackage: "1.6.1",
         engines: { vllm: "0.31.0", sglang: "0.5.21", trtllm: "1.3.0rc29" },
-        vllm: { roleFlags: "disaggregation-mode", prefillNeedsKvTransferConfig: true },
-        sglang: { pageSize: 16 },
-        trtllm: { engineConfigFlag: "--extra-engine-args" },
-        mocker: { roleFlags: "disaggregation-mode" },
-        frontend: { routerReplicaSyncFlag: "--router-replica-sync" },
+        trtllmDecodeComponent: "backend",
+        ...common,
     },
 ];
 

@@ -1,0 +1,32 @@
+// The ports of one worker process, laid out in a block so that several workers
+// on one node never collide: the one place that says which offset is which.
+
+/** Ports each worker process reserves, from its block's base. */
+export const PORT_BLOCK = 32;
+export const PORT_OFFSETS = { bootstrap: 0, system: 1, kvEvents: 2, distInit: 3, nixl: 16 } as const;
+
+/** Frontend HTTP port where the target does not choose one (the operator's frontend Service port). */
+export const DEFAULT_FRONTEND_PORT = 8000;
+
+/** Bootstrap port of a worker alone in its pod (Kubernetes): the one Dynamo's SGLang examples use. */
+export const POD_WORKER_PORT_BASE = 12345;
+
+export interface PortBlock {
+    bootstrap: number;
+    system: number;
+    kvEvents: number;
+    distInit: number;
+    nixl: number;
+}
+
+/** Ports of the worker process with this ordinal among the processes sharing `base`. */
+export function portBlock(base: number, ordinal: number): PortBlock {
+    const start = base + ordinal * PORT_BLOCK;
+    return {
+        bootstrap: start + PORT_OFFSETS.bootstrap,
+        system: start + PORT_OFFSETS.system,
+        kvEvents: start + PORT_OFFSETS.kvEvents,
+        distInit: start + PORT_OFFSETS.distInit,
+        nixl: start + PORT_OFFSETS.nixl,
+    };
+}

@@ -1,0 +1,84 @@
+// The launch model's vocabulary: what a target tells it (LaunchContext) and
+// what it hands back (DynamoProcess). Targets differ only in the context.
+import type { Backend } from "../../config/schema";
+import type { DynamoRelease } from "./releases";
+
+export type WorkerRole = "prefill" | "decode" | "aggregated";
+export type ProcessRole = "frontend" | WorkerRole;
+
+/** Real engines on GPUs, or Dynamo's GPU-free mocker imitating the backend's scheduler. */
+export type Engine = "real" | "mocker";
+
+/** How processes find each other; undefined where the Dynamo operator decides (Kubernetes). */
+export interface Planes {
+    discovery: "file" | "etcd";
+    /** Folder of file discovery, shared by every process. */
+    fileDir?: string;
+    /** etcd and NATS URLs for etcd discovery. */
+    etcdUrl?: string;
+    natsUrl?: string;
+}
+
+/** What differs between targets; everything else follows from the spec and the release. */
+export interface LaunchContext {
+    release: DynamoRelease;
+    engine: Engine;
+    /** argv that runs a Python module: ["python3"] in the runtime images, [<venv>/bin/python] locally. */
+    python: string[];
+    /** Per-role programs replacing `<python> -m dynamo.<module>` (Slurm `commands`). */
+    programs?: Partial<Record<"frontend" | "prefill" | "decode", string[]>>;
+    /** Dynamo namespace; undefined where the operator sets it. */
+    namespace?: string;
+    planes?: Planes;
+    /** Address each process advertises to the others; undefined: the pod's own. */
+    advertiseHost?: string;
+    frontend: { port: number; host?: string };
+    /** Mocker --speedup-ratio. */
+    speedupRatio: number;
+    /** Folder the worker's generated files (engine configs) are found in at run time. */
+    configDir: string;
+    /** Environment for every Dynamo process that the target adds (HF_HOME, offline switches, ...). */
+    env?: Record<string, string>;
+}
+
+/** Ports of one worker process; a target allocates them (a block per process on a shared node). */
+export interface WorkerPorts {
+    bootstrap: number;
+    system?: number;
+    kvEvents?: number;
+    nixl?: number;
+    /** Rank 0's port for multinode start-up (SGLang --dist-init-addr). */
+    distInit?: number;
+}
+
+/** One process of one worker: a worker spanning N nodes has N ranks. */
+export interface WorkerInstance {
+    ports: WorkerPorts;
+    rank: number;
+    ranks: number;
+    /** Address of rank 0, for multinode start-up. */
+    leaderHost?: string;
+}
+
+/** A file a worker reads at start-up (an engine config), written by the target into `configDir`. */
+export interface GeneratedFile {
+    name: string;
+    content: string;
+}
+
+export interface DynamoProcess {
+    role: ProcessRole;
+    /** Module the argv runs (dynamo.frontend, dynamo.vllm, dynamo.mocker, ...): what judges its flags. */
+    module: string;
+    /** Program (python -m <module>, or a user's command) followed by the arguments. */
+    program: string[];
+    args: string[];
+    env: Record<string, string>;
+    /** GPUs of this process on its node. */
+    gpus: number;
+    /** Discovery component workers of this role register under (frontend: none). */
+    component?: string;
+    files: GeneratedFile[];
+}
+
+export type { Backend };
