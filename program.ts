@@ -27,7 +27,7 @@ export function specFromStackConfig(): { spec: BenchmarkSpec; secrets: Secrets }
     }
     let spec: BenchmarkSpec;
     try {
-        spec = loadSpec(raw.values, pulumi.getStack(), project);
+        spec = loadSpec(raw.values, pulumi.getStack(), project, raw.secretsPresent);
     } catch (error) {
         // A configuration mistake is not a program bug: report it without a stack trace.
         if (error instanceof ConfigError) throw new pulumi.RunError(error.message);

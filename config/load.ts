@@ -6,7 +6,10 @@ import { checkRules, type RuleViolation } from "./rules";
 import { resolveSpec, type BenchmarkSpec } from "./resolve";
 
 export class ConfigError extends Error {
-    constructor(readonly violations: RuleViolation[], readonly namespace: string) {
+    constructor(
+        readonly violations: RuleViolation[],
+        readonly namespace: string,
+    ) {
         super(formatViolations(violations, namespace));
         this.name = "ConfigError";
     }
@@ -15,11 +18,13 @@ export class ConfigError extends Error {
 /**
  * Parses the project's stack config (top-level keys without the project prefix)
  * into a BenchmarkSpec, or throws one ConfigError listing every problem.
+ * `secretsPresent` names the secret keys that are set (see config/secrets); the
+ * program passes it so a missing secret is a config error, not a deploy failure.
  */
-export function loadSpec(raw: Record<string, unknown>, stack: string, namespace = "dynamo-bench"): BenchmarkSpec {
+export function loadSpec(raw: Record<string, unknown>, stack: string, namespace = "dynamo-bench", secretsPresent?: ReadonlySet<string>): BenchmarkSpec {
     const parsed = benchmarkSpecSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap(describeIssue), namespace);
-    const violations = checkRules(parsed.data, stack);
+    const violations = checkRules(parsed.data, stack, secretsPresent);
     if (violations.length > 0) throw new ConfigError(violations, namespace);
     return resolveSpec(parsed.data, stack);
 }

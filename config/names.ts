@@ -2,6 +2,16 @@
 
 /** Stack names allow characters Kubernetes names do not. */
 export function toDnsLabel(value: string): string {
-    const label = value.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+    const label = value
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 40)
+        .replace(/-+$/, "");
     return label || "bench";
+}
+
+/** The KAI queue a stack creates for its benchmark: named after it, so no other stack owns it. */
+export function ownKaiQueueName(benchmarkName: string): string {
+    return `${benchmarkName}-queue`;
 }

@@ -1,9 +1,10 @@
 // Turns a parsed spec into the resolved BenchmarkSpec every component takes:
 // defaults that depend on other fields are filled in here, once.
-import type { BenchmarkToolSpec, ParsedSpec, WorkerSpec } from "./schema";
+import type { BenchmarkToolSpec, ParsedSpec, SchedulingSpec, WorkerSpec } from "./schema";
 import { RUNTIME_IMAGES } from "./versions";
 import { gpusPerWorker } from "./rules";
-import { toDnsLabel } from "./names";
+import { ownKaiQueueName, toDnsLabel } from "./names";
+import { OPERATOR_DEFAULT_KAI_QUEUE } from "../lib/facts/dynamo-operator";
 
 export { toDnsLabel } from "./names";
 
@@ -28,8 +29,18 @@ export interface ResolvedWorker extends WorkerSpec {
     gpusPerNodeOfWorker: number;
 }
 
-export interface BenchmarkSpec extends Omit<ParsedSpec, "prefill" | "decode" | "name" | "image"> {
+/** Scheduling with the queue decided: which KAI queue the graph uses and whether this stack creates it. */
+export interface ResolvedScheduling {
+    grove: boolean;
+    /** null: no KAI queue annotation. */
+    kaiQueue: string | null;
+    /** This stack creates kaiQueue (always its own "<name>-queue") and deletes it on destroy. */
+    createQueue: boolean;
+}
+
+export interface BenchmarkSpec extends Omit<ParsedSpec, "prefill" | "decode" | "name" | "image" | "scheduling"> {
     name: string;
+    scheduling: ResolvedScheduling;
     stack: string;
     image: string;
     servedModelName: string;
@@ -49,10 +60,12 @@ export function resolveSpec(parsed: ParsedSpec, stack: string): BenchmarkSpec {
     const prefill = parsed.mode === "aggregated" ? undefined : worker(parsed.prefill);
     const decode = worker(parsed.decode);
     const totalWorkerGpus = decode.gpusPerWorker * decode.replicas + (prefill ? prefill.gpusPerWorker * prefill.replicas : 0);
-    const { prefill: _p, decode: _d, name, image: _i, ...rest } = parsed;
+    const { prefill: _p, decode: _d, name: _n, image: _i, ...rest } = parsed;
+    const name = parsed.name ?? toDnsLabel(stack);
     return {
         ...rest,
-        name: name ?? toDnsLabel(stack),
+        name,
+        scheduling: resolveScheduling(parsed.scheduling, name),
         stack,
         image,
         servedModelName: parsed.model.servedName ?? parsed.model.id,
@@ -61,6 +74,21 @@ export function resolveSpec(parsed: ParsedSpec, stack: string): BenchmarkSpec {
         phases: resolvePhases(parsed.benchmark),
         totalWorkerGpus,
     };
+}
+
+/**
+ * No queue named: this stack's own queue, created here unless createQueue is false
+ * (then the operator's default). A queue named: an existing one unless createQueue
+ * is true (config rules allow that for this stack's own name only).
+ */
+export function resolveScheduling(scheduling: SchedulingSpec, benchmarkName: string): ResolvedScheduling {
+    const { grove, kaiQueue, createQueue } = scheduling;
+    if (kaiQueue === null) return { grove, kaiQueue: null, createQueue: false };
+    if (kaiQueue === undefined) {
+        const create = createQueue ?? true;
+        return { grove, kaiQueue: create ? ownKaiQueueName(benchmarkName) : OPERATOR_DEFAULT_KAI_QUEUE, createQueue: create };
+    }
+    return { grove, kaiQueue, createQueue: createQueue ?? false };
 }
 
 export function resolvePhases(benchmark: BenchmarkToolSpec): ResolvedPhase[] {

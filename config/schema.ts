@@ -66,7 +66,10 @@ const addonSchema = z.strictObject({
 export const platformSchema = z.strictObject({
     /** false: use a platform another stack (or a human) installed. */
     install: z.boolean().default(true),
-    version: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+([.-][0-9A-Za-z.]+)?$/, "expected a release version such as 1.3.0").default(DEFAULT_VERSIONS.dynamoPlatform),
+    version: z
+        .string()
+        .regex(/^[0-9]+\.[0-9]+\.[0-9]+([.-][0-9A-Za-z.]+)?$/, `expected a release version such as ${DEFAULT_VERSIONS.dynamoPlatform}`)
+        .default(DEFAULT_VERSIONS.dynamoPlatform),
     namespace: dnsLabel.default("dynamo-system"),
     releaseName: dnsLabel.default("dynamo-platform"),
     chart: chartSourceSchema.prefault({}),
@@ -74,29 +77,48 @@ export const platformSchema = z.strictObject({
     crdsChart: chartSourceSchema.prefault({}),
     grove: addonSchema.prefault({}),
     kaiScheduler: addonSchema.prefault({}),
+    /**
+     * LeaderWorkerSet, the operator's other way to run multinode workers (used when
+     * the graph does not use Grove): bundled by the 1.x platform chart (`global.lws.install`),
+     * already on the cluster (`external`: `global.lws.enabled`), or not used.
+     */
+    lws: z.strictObject({ install: z.enum(["none", "bundled", "external"]).default("none") }).prefault({}),
     timeoutSeconds: positiveInt.default(900),
 });
 
 export const schedulingSchema = z.strictObject({
     /** Graph pods through Grove (gang scheduling, multinode). */
     grove: z.boolean().default(true),
-    /** KAI queue for the graph; null disables the KAI annotation. */
-    kaiQueue: dnsLabel.nullable().default("dynamo"),
-    /** Create the queue (and its parent) in this stack. */
-    createQueue: z.boolean().default(true),
+    /**
+     * KAI queue for the graph. Unset: this stack creates "<name>-queue" (and its parent
+     * "<name>-queue-parent") and deletes them on destroy. A name: an existing queue,
+     * used as is. null: no KAI annotation.
+     */
+    kaiQueue: dnsLabel.nullable().optional(),
+    /**
+     * Create the queue in this stack. Default: true without kaiQueue, false with one.
+     * A created queue must carry this stack's own name ("<name>-queue"); false without
+     * kaiQueue uses the operator's default queue "dynamo".
+     */
+    createQueue: z.boolean().optional(),
 });
 
 export const networkSchema = z.strictObject({
     mode: z.enum(["pod", "hostNetwork", "cni"]).default("pod"),
     /** CNI networks (NetworkAttachmentDefinitions) attached to worker pods, with the NIC resource each needs. */
     cniNetworks: z
-        .array(z.strictObject({
-            name: dnsLabel,
-            namespace: dnsLabel.optional(),
-            /** Extended resource of the NIC, e.g. nvidia.com/rdma_ib0. */
-            resource: z.string().regex(/^[a-z0-9.-]+\/[A-Za-z0-9_.-]+$/, "expected an extended resource name such as nvidia.com/rdma_ib0").optional(),
-            count: positiveInt.default(1),
-        }))
+        .array(
+            z.strictObject({
+                name: dnsLabel,
+                namespace: dnsLabel.optional(),
+                /** Extended resource of the NIC, e.g. nvidia.com/rdma_ib0. */
+                resource: z
+                    .string()
+                    .regex(/^[a-z0-9.-]+\/[A-Za-z0-9_.-]+$/, "expected an extended resource name such as nvidia.com/rdma_ib0")
+                    .optional(),
+                count: positiveInt.default(1),
+            }),
+        )
         .default([]),
 });
 

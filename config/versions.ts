@@ -1,8 +1,10 @@
 // Versions of what dynamo-bench drives by default, kept in one place.
 // Python tools are pinned in scripts/versions.env (read by the set-up scripts).
+import { DEFAULT_DYNAMO_VERSION } from "../lib/dynamo/releases";
+
 export const DEFAULT_VERSIONS = {
-    /** Dynamo platform chart and, unless `image` is set, the runtime image tag. */
-    dynamoPlatform: "1.3.0",
+    /** Dynamo platform chart and, unless `image` is set, the runtime image tag: the launch model's default release. */
+    dynamoPlatform: DEFAULT_DYNAMO_VERSION,
     /** Grove chart when installed as its own release (matches the 1.3.0 platform's bundled Grove). */
     grove: "v0.1.0-alpha.8",
     /** KAI scheduler chart when installed as its own release (the 1.3.0 platform pins v0.13.4). */

@@ -1,23 +1,26 @@
-// Cross-field rules: what a single field's schema cannot see. Each rule names
-// the field to fix, what was expected and what was given.
-import type { ParsedSpec, WorkerSpec } from "./schema";
-import { checkKubernetesRules } from "../lib/kubernetes/rules";
-import { toDnsLabel } from "./names";
-import { checkPlan } from "../lib/slurm/plan";
-import { timeLimitSeconds } from "../lib/slurm/time";
+// Cross-field rules of every target: what a single field's schema cannot see.
+// Each rule names the field to fix, what was expected and what was given.
+import type { ParsedSpec, WorkerSpec } from "../schema";
+import { DEFAULT_DYNAMO_VERSION, SUPPORTED_DYNAMO_VERSIONS, findRelease } from "../../lib/dynamo/releases";
+import type { RuleViolation } from "./violation";
 
-export interface RuleViolation {
-    path: string;
-    message: string;
-}
-
-/** `stack` gives the benchmark name when `name` is unset. */
-export function checkRules(spec: ParsedSpec, stack = "bench"): RuleViolation[] {
+export function checkCommonRules(spec: ParsedSpec): RuleViolation[] {
     const violations: RuleViolation[] = [];
     const fail = (path: string, message: string) => violations.push({ path, message });
 
+    // The version picks the chart, the runtime image and every engine flag, so it matters on every target.
+    if (!findRelease(spec.platform.version)) {
+        fail(
+            "platform.version",
+            `expected a supported Dynamo release (${SUPPORTED_DYNAMO_VERSIONS.join(", ")}), got ${spec.platform.version}; it picks the platform chart, the runtime image and the engine flags. Set one of them, or leave platform.version unset for ${DEFAULT_DYNAMO_VERSION}`,
+        );
+    }
+
     if (spec.mode === "aggregated" && spec.prefill.replicas > 0) {
-        fail("prefill.replicas", `expected 0 in aggregated mode (decode workers serve prefill too), got ${spec.prefill.replicas}; set prefill.replicas to 0 or mode to disaggregated`);
+        fail(
+            "prefill.replicas",
+            `expected 0 in aggregated mode (decode workers serve prefill too), got ${spec.prefill.replicas}; set prefill.replicas to 0 or mode to disaggregated`,
+        );
     }
     if (spec.mode === "disaggregated" && spec.prefill.replicas === 0) {
         fail("prefill.replicas", "expected at least 1 in disaggregated mode, got 0; set mode: aggregated to run without prefill workers");
@@ -27,12 +30,8 @@ export function checkRules(spec: ParsedSpec, stack = "bench"): RuleViolation[] {
     }
 
     for (const role of ["prefill", "decode"] as const) {
-        const worker = spec[role];
         if (role === "prefill" && spec.mode === "aggregated") continue;
-        checkWorkerFits(role, worker, spec.gpusPerNode, fail);
-        if (worker.nodesPerWorker > 1 && spec.target === "kubernetes" && !spec.scheduling.grove) {
-            fail(`${role}.nodesPerWorker`, `expected 1 when scheduling.grove is false (multinode workers need Grove on Kubernetes), got ${worker.nodesPerWorker}`);
-        }
+        checkWorkerFits(role, spec[role], spec.gpusPerNode, fail);
     }
 
     const seen = new Set<string>();
@@ -50,7 +49,10 @@ export function checkRules(spec: ParsedSpec, stack = "bench"): RuleViolation[] {
 
     const cache = spec.modelCache;
     if (cache?.create && (!cache.size || !cache.storageClass)) {
-        fail(cache.size ? "modelCache.storageClass" : "modelCache.size", "expected a value when modelCache.create is true (the PVC is created with it), got none");
+        fail(
+            cache.size ? "modelCache.storageClass" : "modelCache.size",
+            "expected a value when modelCache.create is true (the PVC is created with it), got none",
+        );
     }
 
     if (spec.target === "local" && spec.backend === "trtllm") {
@@ -76,44 +78,7 @@ export function checkRules(spec: ParsedSpec, stack = "bench"): RuleViolation[] {
     if (spec.kubernetes.renderYamlToDirectory && spec.target !== "kubernetes") {
         fail("kubernetes.renderYamlToDirectory", `applies to target kubernetes only, got target ${spec.target}`);
     }
-    if (spec.target === "kubernetes") violations.push(...checkKubernetesRules(spec, spec.name ?? toDnsLabel(stack)));
-    if (spec.target === "slurm") violations.push(...checkSlurmRules(spec));
     return violations;
-}
-
-/** Rules of the slurm section: the node plan must be possible, and the login node reachable. */
-export function checkSlurmRules(spec: ParsedSpec): RuleViolation[] {
-    const s = spec.slurm;
-    const out: RuleViolation[] = [];
-    if (!s.outputDir) {
-        out.push({ path: "slurm.outputDir", message: "is required for target slurm: a directory the login node and every compute node see (e.g. /lustre/$USER/dynamo-bench)" });
-    }
-    if (s.engine === "mocker" && spec.backend === "trtllm") {
-        out.push({ path: "slurm.engine", message: "expected backend vllm or sglang with the mocker (it has no TensorRT-LLM scheduler model), got trtllm" });
-    }
-    const worker = (w: ParsedSpec["decode"]) => ({ replicas: w.replicas, nodesPerWorker: w.nodesPerWorker, gpusPerNodeOfWorker: gpusPerWorker(w) / w.nodesPerWorker });
-    for (const role of ["prefill", "decode"] as const) {
-        if (role === "prefill" && spec.mode === "aggregated") continue;
-        if (s.engine === "mocker" && spec[role].nodesPerWorker > 1) {
-            out.push({ path: `${role}.nodesPerWorker`, message: `expected 1 with the mocker engine (a mocker worker is one process), got ${spec[role].nodesPerWorker}` });
-        }
-    }
-    out.push(
-        ...checkPlan({
-            gpusPerNode: spec.gpusPerNode,
-            decode: worker(spec.decode),
-            prefill: spec.mode === "aggregated" ? undefined : worker(spec.prefill),
-            topology: s.topology,
-            }),
-    );
-    if (s.container.runtime === "pyxis" && spec.model.id.startsWith("/") && /[,:\s]/.test(spec.model.id)) {
-        out.push({ path: "model.id", message: `expected a model folder without commas, colons or spaces with pyxis (it is mounted with --container-mounts), got ${JSON.stringify(spec.model.id)}` });
-    }
-    const limit = s.timeLimit === undefined ? undefined : timeLimitSeconds(s.timeLimit);
-    if (limit !== undefined && s.timeLimitWarningSeconds >= limit) {
-        out.push({ path: "slurm.timeLimitWarningSeconds", message: `expected less than the time limit (${limit}s), got ${s.timeLimitWarningSeconds}` });
-    }
-    return out;
 }
 
 /** GPUs one worker needs in total: every parallel dimension multiplies. */
@@ -126,12 +91,18 @@ function checkWorkerFits(role: string, worker: WorkerSpec, gpusPerNode: number, 
     const shape = `tensorParallel ${worker.tensorParallel} x pipelineParallel ${worker.pipelineParallel} x dataParallel ${worker.dataParallel} = ${total} GPUs`;
     if (worker.nodesPerWorker === 1) {
         if (total > gpusPerNode) {
-            fail(`${role}.tensorParallel`, `expected the worker to fit one node of ${gpusPerNode} GPUs (gpusPerNode), got ${shape}; lower the parallel sizes or set ${role}.nodesPerWorker`);
+            fail(
+                `${role}.tensorParallel`,
+                `expected the worker to fit one node of ${gpusPerNode} GPUs (gpusPerNode), got ${shape}; lower the parallel sizes or set ${role}.nodesPerWorker`,
+            );
         }
         return;
     }
     if (total % worker.nodesPerWorker !== 0) {
-        fail(`${role}.nodesPerWorker`, `expected ${shape} to split evenly over ${worker.nodesPerWorker} nodes, got a remainder of ${total % worker.nodesPerWorker}`);
+        fail(
+            `${role}.nodesPerWorker`,
+            `expected ${shape} to split evenly over ${worker.nodesPerWorker} nodes, got a remainder of ${total % worker.nodesPerWorker}`,
+        );
         return;
     }
     const perNode = total / worker.nodesPerWorker;
@@ -139,6 +110,9 @@ function checkWorkerFits(role: string, worker: WorkerSpec, gpusPerNode: number, 
         fail(`${role}.nodesPerWorker`, `expected at most ${gpusPerNode} GPUs per node, got ${perNode} (${shape} over ${worker.nodesPerWorker} nodes)`);
     } else if (perNode !== gpusPerNode) {
         // A multinode worker fills whole nodes: the GPU count across nodes must equal the parallel size.
-        fail(`${role}.nodesPerWorker`, `expected a multinode worker to use all ${gpusPerNode} GPUs of each node (nodesPerWorker x gpusPerNode = ${worker.nodesPerWorker * gpusPerNode}), got ${shape}`);
+        fail(
+            `${role}.nodesPerWorker`,
+            `expected a multinode worker to use all ${gpusPerNode} GPUs of each node (nodesPerWorker x gpusPerNode = ${worker.nodesPerWorker * gpusPerNode}), got ${shape}`,
+        );
     }
 }

@@ -12,4 +12,3 @@ export function timeLimitSeconds(limit: string | number): number {
     if (b !== undefined) return Number(a) * 60 + Number(b);
     return Number(a) * 60;
 }
-

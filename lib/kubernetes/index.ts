@@ -1,5 +1,6 @@
 // Pure builders of the Kubernetes target (no Pulumi imports).
 export * from "./benchmark";
+export * from "./chart-values";
 export * from "./cluster";
 export * from "./collect";
 export * from "./graph";
@@ -8,4 +9,3 @@ export * from "./platform";
 export * from "./scheduling";
 export * from "./script";
 export * from "./results";
-export * from "./rules";

@@ -1,17 +1,10 @@
 // Names of everything the Kubernetes target creates, derived from the
 // benchmark name in one place so builders, components and the collector agree.
 
-/** Port the operator gives every frontend Service (consts DynamoServicePort). */
-export const FRONTEND_SERVICE_PORT = 8000;
+import { SERVICE_KEYS } from "../facts/dynamo-operator";
 
-/** Service keys of the graph. Short on purpose: Grove limits PodCliqueSet + clique names to 45 characters. */
-export const SERVICE_KEYS = {
-    frontend: "frontend",
-    decode: "decode",
-    prefill: "prefill",
-    /** The only worker of an aggregated graph (serves prefill and decode). */
-    aggregated: "worker",
-} as const;
+// The port and service keys are operator facts the config rules check too.
+export { FRONTEND_SERVICE_PORT, GROVE_NAME_LIMITS, SERVICE_KEYS } from "../facts/dynamo-operator";
 
 /** Pod label the operator puts on every pod of a graph. */
 export const GRAPH_POD_LABEL = "nvidia.com/dynamo-graph-deployment-name";

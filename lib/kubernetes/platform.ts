@@ -1,10 +1,12 @@
 // Helm releases that put the Dynamo platform (and optionally Grove and the KAI
 // scheduler) on a cluster. Version-aware: 0.x ships its CRDs as a chart of
 // their own and toggles subcharts with `<name>.enabled`; 1.x is one chart whose
-// pre-install hook applies the CRDs and toggles subcharts under `global.*`.
+// pre-install hook applies the CRDs and toggles subcharts under `global.*`;
+// later 1.x charts need more values, listed by version in chart-values.ts.
 import type { PlatformSpec } from "../../config/schema";
 import { CHART_SOURCES, DEFAULT_VERSIONS } from "../../config/versions";
 import { deepMerge } from "../deep-merge";
+import { chartVersionValues } from "./chart-values";
 
 export type ReleaseRole = "crds" | "grove" | "kai-scheduler" | "platform";
 
@@ -72,8 +74,6 @@ export function resolveChart(
     return chartRefKind(published) === "url" ? { chart: published } : { chart: published, version };
 }
 
-
-
 type AddonInstall = PlatformSpec["grove"]["install"];
 
 /** Operator integration is on whenever the add-on is on the cluster, bundled or separate. */
@@ -91,12 +91,21 @@ export function platformAddonValues(platform: PlatformSpec): Record<string, unkn
             etcd: { image: { repository: "bitnamilegacy/etcd" }, global: { security: { allowInsecureImages: true } } },
         };
     }
-    return {
+    const lws = platform.lws.install;
+    const switches = {
         global: {
             grove: { install: grove === "bundled", enabled: integrationOn(grove) },
             "kai-scheduler": { install: kai === "bundled", enabled: integrationOn(kai) },
+            // Only when used: the chart's default is off, and charts before LWS support never see the key.
+            ...(lws === "none" ? {} : { lws: { install: lws === "bundled", enabled: true } }),
         },
     };
+    return deepMerge(switches, chartVersionValues(platformChartVersion(platform), platform));
+}
+
+/** Version of the platform chart installed: a configured chart version, else the release's. */
+export function platformChartVersion(platform: PlatformSpec): string {
+    return platform.chart.version ?? platform.version;
 }
 
 /**
@@ -136,7 +145,11 @@ export function platformReleases(platform: PlatformSpec): HelmReleaseSpec[] {
             role: "kai-scheduler",
             name: "kai-scheduler",
             namespace: ADDON_NAMESPACES.kaiScheduler,
-            ...resolveChart(platform.kaiScheduler.source, { chartName: "kai-scheduler", published: () => CHART_SOURCES.kaiScheduler, version: DEFAULT_VERSIONS.kaiScheduler }),
+            ...resolveChart(platform.kaiScheduler.source, {
+                chartName: "kai-scheduler",
+                published: () => CHART_SOURCES.kaiScheduler,
+                version: DEFAULT_VERSIONS.kaiScheduler,
+            }),
             values: platform.kaiScheduler.source.values,
             timeoutSeconds,
             after: [],
@@ -158,11 +171,20 @@ export function platformReleases(platform: PlatformSpec): HelmReleaseSpec[] {
 /** The equivalent Helm CLI call, for render mode and docs (values go in through `--values <file>`). */
 export function helmInstallArgv(release: HelmReleaseSpec, valuesFile: string): string[] {
     return [
-        "helm", "upgrade", "--install", release.name, release.chart,
-        "--namespace", release.namespace, "--create-namespace",
+        "helm",
+        "upgrade",
+        "--install",
+        release.name,
+        release.chart,
+        "--namespace",
+        release.namespace,
+        "--create-namespace",
         ...(release.version ? ["--version", release.version] : []),
         ...(release.repo ? ["--repo", release.repo] : []),
-        "--values", valuesFile,
-        "--wait", "--timeout", `${release.timeoutSeconds}s`,
+        "--values",
+        valuesFile,
+        "--wait",
+        "--timeout",
+        `${release.timeoutSeconds}s`,
     ];
 }

@@ -1,17 +1,13 @@
 // Grove and KAI as the graph sees them: whether the operator integration is
 // on, which queue the graph goes to, and the KAI Queues this stack creates.
-import type { PlatformSpec, SchedulingSpec } from "../../config/schema";
+import type { PlatformSpec } from "../../config/schema";
+import type { ResolvedScheduling } from "../../config/resolve";
 import { isLegacyPlatform } from "./platform";
 
-type SchedulingInputs = { scheduling: SchedulingSpec; platform: PlatformSpec };
+// Whether the graph uses Grove is an operator fact the config rules check too.
+export { groveEnabled } from "../facts/dynamo-operator";
 
-/**
- * Grove for this graph. When this stack installs the platform without Grove,
- * the operator has no Grove integration, so the graph says so explicitly.
- */
-export function groveEnabled(spec: SchedulingInputs): boolean {
-    return spec.scheduling.grove && !(spec.platform.install && spec.platform.grove.install === "none");
-}
+type SchedulingInputs = { scheduling: ResolvedScheduling; platform: PlatformSpec };
 
 /** KAI queue the graph is annotated with, or null when KAI is not used. */
 export function kaiQueueName(spec: SchedulingInputs): string | null {
@@ -50,8 +46,10 @@ function queue(name: string, parentQueue?: string): QueueManifest {
 }
 
 /**
- * KAI Queues (cluster-scoped) this stack creates, parent first. The operator
- * only checks that the graph's queue exists; it never creates one.
+ * KAI Queues (cluster-scoped) this stack creates, parent first: its own
+ * "<name>-queue" under "<name>-queue-parent", both deleted on destroy. A queue
+ * the stack only uses (createQueue false) is never created, so never deleted.
+ * The operator only checks that the graph's queue exists; it never creates one.
  */
 export function kaiQueues(spec: SchedulingInputs): QueueManifest[] {
     const name = kaiQueueName(spec);

@@ -14,6 +14,8 @@ import {
     buildNamespace,
     buildScriptConfigMap,
     chartRefKind,
+    chartVersionValues,
+    compareReleases,
     digestOf,
     frontendCommand,
     groveEnabled,
@@ -28,8 +30,11 @@ import {
     workerCommand,
 } from "../../lib/kubernetes";
 import { ConfigError, loadSpec } from "../../config/load";
+import { platformSchema } from "../../config/schema";
+import { resolveScheduling } from "../../config/resolve";
+import { DEFAULT_DYNAMO_VERSION } from "../../lib/dynamo/releases";
 import { flag, mergeArgs } from "../../lib/dynamo/argv";
-import { assertValidCustomResource } from "../helpers/crd-validate";
+import { assertValidCustomResource, NO_CRDS } from "../helpers/crd-validate";
 import { k8sSpec } from "./k8s-fixtures";
 import { deepMerge } from "../../lib/deep-merge";
 
@@ -45,9 +50,12 @@ const count = (argv: string[], name: string) => argv.filter((a) => a === name ||
 describe("platform releases", () => {
     test("1.x: one dynamo-platform release from the NGC URL, Grove and KAI bundled through global.*", () => {
         const releases = platformReleases(k8sSpec().platform);
-        assert.deepEqual(releases.map((r) => r.role), ["platform"]);
+        assert.deepEqual(
+            releases.map((r) => r.role),
+            ["platform"],
+        );
         const [p] = releases;
-        assert.equal(p.chart, "https://helm.ngc.nvidia.com/nvidia/ai-dynamo/charts/dynamo-platform-1.3.0.tgz");
+        assert.equal(p.chart, `https://helm.ngc.nvidia.com/nvidia/ai-dynamo/charts/dynamo-platform-${DEFAULT_DYNAMO_VERSION}.tgz`);
         assert.equal(p.version, undefined, "a .tgz URL pins the version itself");
         assert.equal(p.name, "dynamo-platform");
         assert.equal(p.namespace, "dynamo-system");
@@ -57,8 +65,11 @@ describe("platform releases", () => {
     });
 
     test("0.x: dynamo-crds first, then dynamo-platform with <name>.enabled toggles", () => {
-        const releases = platformReleases(k8sSpec({ platform: { version: "0.8.1" } }).platform);
-        assert.deepEqual(releases.map((r) => r.role), ["crds", "platform"]);
+        const releases = platformReleases(platformSchema.parse({ version: "0.8.1" }));
+        assert.deepEqual(
+            releases.map((r) => r.role),
+            ["crds", "platform"],
+        );
         const [crds, platform] = releases;
         assert.equal(crds.name, "dynamo-crds");
         assert.equal(crds.namespace, "default");
@@ -72,14 +83,17 @@ describe("platform releases", () => {
     });
 
     test("0.x with Grove and KAI off", () => {
-        const [, platform] = platformReleases(k8sSpec({ platform: { version: "0.8.1", grove: { install: "none" }, kaiScheduler: { install: "none" } }, scheduling: { grove: false } }).platform);
+        const [, platform] = platformReleases(platformSchema.parse({ version: "0.8.1", grove: { install: "none" }, kaiScheduler: { install: "none" } }));
         assert.deepEqual(platform.values.grove, { enabled: false });
         assert.deepEqual(platform.values["kai-scheduler"], { enabled: false });
     });
 
     test("1.x separate: own releases (KAI in kai-scheduler, Grove in grove-system), platform integration on, install off", () => {
         const releases = platformReleases(k8sSpec({ platform: { grove: { install: "separate" }, kaiScheduler: { install: "separate" } } }).platform);
-        assert.deepEqual(releases.map((r) => r.role), ["grove", "kai-scheduler", "platform"]);
+        assert.deepEqual(
+            releases.map((r) => r.role),
+            ["grove", "kai-scheduler", "platform"],
+        );
         const [grove, kai, platform] = releases;
         assert.equal(grove.namespace, ADDON_NAMESPACES.grove);
         assert.equal(grove.chart, "oci://ghcr.io/ai-dynamo/grove/grove-charts");
@@ -92,17 +106,64 @@ describe("platform releases", () => {
     });
 
     test("1.x none: neither installed nor integrated", () => {
-        const [platform] = platformReleases(k8sSpec({ platform: { grove: { install: "none" }, kaiScheduler: { install: "none" } }, scheduling: { grove: false } }).platform);
+        const [platform] = platformReleases(
+            k8sSpec({ platform: { grove: { install: "none" }, kaiScheduler: { install: "none" } }, scheduling: { grove: false } }).platform,
+        );
         assert.deepEqual(platform.values.global, { grove: { install: false, enabled: false }, "kai-scheduler": { install: false, enabled: false } });
     });
 
     test("user values are deep-merged last and may override generated ones", () => {
         const [platform] = platformReleases(
-            k8sSpec({ platform: { chart: { values: { global: { grove: { enabled: false } }, "dynamo-operator": { webhook: { failurePolicy: "Ignore" } } } } } }).platform,
+            k8sSpec({ platform: { chart: { values: { global: { grove: { enabled: false } }, "dynamo-operator": { webhook: { failurePolicy: "Ignore" } } } } } })
+                .platform,
         );
         assert.deepEqual((platform.values as Obj).global.grove, { install: true, enabled: false });
         assert.deepEqual((platform.values as Obj).global["kai-scheduler"], { install: true, enabled: true }, "siblings survive the merge");
         assert.equal((platform.values as Obj)["dynamo-operator"].webhook.failurePolicy, "Ignore");
+    });
+
+    test("1.5.0 on, bundled KAI with Grove: KAI leaves stale PodGroups to Grove (a Go duration)", () => {
+        const staleness = (platform: Record<string, unknown>) => {
+            const [p] = platformReleases(k8sSpec({ platform }).platform).slice(-1);
+            return (p.values as Obj)["kai-scheduler"]?.scheduler?.args?.["default-staleness-grace-period"];
+        };
+        assert.equal(staleness({ version: "1.5.0" }), "-1s");
+        assert.equal(staleness({ version: "1.6.1" }), "-1s");
+        assert.equal(
+            staleness({ version: "1.6.1", grove: { install: "separate" } }),
+            "-1s",
+            "the chart's guard counts Grove integration, not only a bundled Grove",
+        );
+        assert.equal(staleness({ version: "1.3.0" }), undefined, "charts before 1.5.0 have no guard");
+        assert.equal(staleness({ version: "1.6.1", grove: { install: "none" } }), undefined, "without Grove KAI keeps its own cleanup");
+        assert.equal(
+            staleness({ version: "1.6.1", kaiScheduler: { install: "separate" } }),
+            undefined,
+            "a separate KAI release is configured by its own values",
+        );
+        assert.equal(
+            staleness({ version: "1.3.0", chart: { chart: "oci://mirror.example/dynamo-platform", version: "1.5.0-rc1" } }),
+            "-1s",
+            "the chart version installed decides",
+        );
+    });
+
+    test("the chart values table: rows apply from their version on, in order", () => {
+        const table = [
+            { since: "1.4.0", why: "a", values: () => ({ a: { x: 1 } }) },
+            { since: "2.0.0", why: "b", values: () => ({ a: { y: 2 } }) },
+        ];
+        assert.deepEqual(chartVersionValues("1.3.9", k8sSpec().platform, table), {});
+        assert.deepEqual(chartVersionValues("1.10.0", k8sSpec().platform, table), { a: { x: 1 } });
+        assert.deepEqual(chartVersionValues("2.0.0", k8sSpec().platform, table), { a: { x: 1, y: 2 } });
+        assert.ok(compareReleases("1.10.0", "1.9.9") > 0 && compareReleases("1.5.0-rc1", "1.5.0") === 0 && compareReleases("1.4.2", "1.5.0") < 0);
+    });
+
+    test("LeaderWorkerSet: bundled installs it through global.lws, external only turns integration on, none leaves the key out", () => {
+        const global = (install: string) => (platformReleases(k8sSpec({ platform: { lws: { install } } }).platform)[0].values as Obj).global;
+        assert.deepEqual(global("bundled").lws, { install: true, enabled: true });
+        assert.deepEqual(global("external").lws, { install: false, enabled: true });
+        assert.equal(global("none").lws, undefined);
     });
 
     test("not installed by this stack: no releases", () => {
@@ -113,8 +174,15 @@ describe("platform releases", () => {
         const d = { chartName: "dynamo-platform", published: (v: string) => `https://x/dynamo-platform-${v}.tgz`, version: "1.3.0" };
         assert.deepEqual(resolveChart({}, d), { chart: "https://x/dynamo-platform-1.3.0.tgz" });
         assert.deepEqual(resolveChart({ version: "1.2.0" }, d), { chart: "https://x/dynamo-platform-1.2.0.tgz" });
-        assert.deepEqual(resolveChart({ chart: "oci://registry.example/charts/dynamo-platform" }, d), { chart: "oci://registry.example/charts/dynamo-platform", version: "1.3.0" });
-        assert.deepEqual(resolveChart({ repo: "https://mirror.example/charts" }, d), { chart: "dynamo-platform", repo: "https://mirror.example/charts", version: "1.3.0" });
+        assert.deepEqual(resolveChart({ chart: "oci://registry.example/charts/dynamo-platform" }, d), {
+            chart: "oci://registry.example/charts/dynamo-platform",
+            version: "1.3.0",
+        });
+        assert.deepEqual(resolveChart({ repo: "https://mirror.example/charts" }, d), {
+            chart: "dynamo-platform",
+            repo: "https://mirror.example/charts",
+            version: "1.3.0",
+        });
         assert.deepEqual(resolveChart({ chart: "/charts/dynamo-platform-1.3.0.tgz" }, d), { chart: "/charts/dynamo-platform-1.3.0.tgz" });
         assert.deepEqual(resolveChart({ chart: "./deploy/helm/charts/platform" }, d), { chart: "./deploy/helm/charts/platform" });
         assert.deepEqual(resolveChart({ chart: "https://mirror/p.tgz", version: "9.9.9" }, d), { chart: "https://mirror/p.tgz" }, "a URL ignores a version");
@@ -125,7 +193,9 @@ describe("platform releases", () => {
     });
 
     test("configured platform chart flows into the release", () => {
-        const [p] = platformReleases(k8sSpec({ platform: { chart: { chart: "oci://mirror.example/dynamo/dynamo-platform", version: "1.3.0-hotfix" } } }).platform);
+        const [p] = platformReleases(
+            k8sSpec({ platform: { chart: { chart: "oci://mirror.example/dynamo/dynamo-platform", version: "1.3.0-hotfix" } } }).platform,
+        );
         assert.equal(p.chart, "oci://mirror.example/dynamo/dynamo-platform");
         assert.equal(p.version, "1.3.0-hotfix");
     });
@@ -145,13 +215,23 @@ describe("platform releases", () => {
 });
 
 describe("Grove and KAI for the graph", () => {
-    test("defaults: Grove on, queue dynamo with a parent", () => {
+    test("defaults: Grove on, this stack's own queue under its own parent", () => {
         const spec = k8sSpec();
         assert.equal(groveEnabled(spec), true);
-        assert.equal(kaiQueueName(spec), "dynamo");
+        assert.equal(kaiQueueName(spec), "bench-queue");
         const queues = kaiQueues(spec);
-        assert.deepEqual(queues.map((q) => [q.metadata.name, q.spec.parentQueue]), [["dynamo-parent", undefined], ["dynamo", "dynamo-parent"]]);
+        assert.deepEqual(
+            queues.map((q) => [q.metadata.name, q.spec.parentQueue]),
+            [
+                ["bench-queue-parent", undefined],
+                ["bench-queue", "bench-queue-parent"],
+            ],
+        );
         assert.deepEqual(queues[1].spec.resources.gpu, { quota: -1, limit: -1, overQuotaWeight: 1 });
+    });
+
+    test("the own queue follows the benchmark name (the stack name when unset)", () => {
+        assert.equal(kaiQueueName(k8sSpec({ name: undefined }, "Team A/Run 1")), "team-a-run-1-queue");
     });
 
     test("KAI not installed by this stack's platform: no queue annotation, no queues", () => {
@@ -165,31 +245,66 @@ describe("Grove and KAI for the graph", () => {
         assert.equal(groveEnabled(k8sSpec({ scheduling: { grove: false } })), false);
     });
 
-    test("external platform: queue still created for the configured name", () => {
-        const spec = k8sSpec({ platform: { install: false }, scheduling: { kaiQueue: "team-a" } });
-        assert.deepEqual(kaiQueues(spec).map((q) => q.metadata.name), ["team-a-parent", "team-a"]);
+    test("a named queue is used, never created (so never deleted)", () => {
+        const spec = k8sSpec({ scheduling: { kaiQueue: "team-a" } });
+        assert.equal(kaiQueueName(spec), "team-a");
+        assert.equal(spec.scheduling.createQueue, false);
+        assert.deepEqual(kaiQueues(spec), []);
     });
 
-    test("createQueue false or kaiQueue null: none created", () => {
-        assert.deepEqual(kaiQueues(k8sSpec({ scheduling: { createQueue: false } })), []);
+    test("the own name with createQueue true is created, as with no name", () => {
+        const spec = k8sSpec({ platform: { install: false }, scheduling: { kaiQueue: "bench-queue", createQueue: true } });
+        assert.deepEqual(
+            kaiQueues(spec).map((q) => q.metadata.name),
+            ["bench-queue-parent", "bench-queue"],
+        );
+    });
+
+    test("createQueue false without a name: the operator's default queue, none created", () => {
+        const spec = k8sSpec({ scheduling: { createQueue: false } });
+        assert.equal(kaiQueueName(spec), "dynamo");
+        assert.deepEqual(kaiQueues(spec), []);
+    });
+
+    test("kaiQueue null: no annotation, none created", () => {
         assert.deepEqual(kaiQueues(k8sSpec({ scheduling: { kaiQueue: null } })), []);
         assert.equal(kaiQueueName(k8sSpec({ scheduling: { kaiQueue: null } })), null);
     });
 
-    test("0.x bundled KAI: the chart makes dynamo-default -> dynamo, other queues hang under dynamo-default", () => {
-        assert.deepEqual(kaiQueues(k8sSpec({ platform: { version: "0.8.1" } })), []);
-        const other = kaiQueues(k8sSpec({ platform: { version: "0.8.1" }, scheduling: { kaiQueue: "bench-q" } }));
-        assert.deepEqual(other.map((q) => [q.metadata.name, q.spec.parentQueue]), [["bench-q", "dynamo-default"]]);
+    test("0.x bundled KAI: the chart makes dynamo-default -> dynamo, the own queue hangs under dynamo-default", () => {
+        const platform = platformSchema.parse({ version: "0.8.1" });
+        const own = kaiQueues({ platform, scheduling: resolveScheduling({ grove: true }, "bench") });
+        assert.deepEqual(
+            own.map((q) => [q.metadata.name, q.spec.parentQueue]),
+            [["bench-queue", "dynamo-default"]],
+        );
+        assert.deepEqual(kaiQueues({ platform, scheduling: resolveScheduling({ grove: true, kaiQueue: "dynamo" }, "bench") }), []);
     });
 });
 
 describe("argv merging", () => {
     test("extra args follow as separate elements; a generated flag set again (any alias) is dropped", () => {
         const generated = [flag("--model", "a"), flag(["--tensor-parallel-size", "-tp"], 4), flag("--enforce-eager")];
-        assert.deepEqual(mergeArgs(generated, ["--max-model-len", "8192"]), ["--model", "a", "--tensor-parallel-size", "4", "--enforce-eager", "--max-model-len", "8192"]);
+        assert.deepEqual(mergeArgs(generated, ["--max-model-len", "8192"]), [
+            "--model",
+            "a",
+            "--tensor-parallel-size",
+            "4",
+            "--enforce-eager",
+            "--max-model-len",
+            "8192",
+        ]);
         assert.deepEqual(mergeArgs(generated, ["-tp", "8"]), ["--model", "a", "--enforce-eager", "-tp", "8"]);
         assert.deepEqual(mergeArgs(generated, ["--model=b"]), ["--tensor-parallel-size", "4", "--enforce-eager", "--model=b"]);
-        assert.deepEqual(mergeArgs(generated, ["--prompt", "--model is not a flag here"]), ["--model", "a", "--tensor-parallel-size", "4", "--enforce-eager", "--prompt", "--model is not a flag here"]);
+        assert.deepEqual(mergeArgs(generated, ["--prompt", "--model is not a flag here"]), [
+            "--model",
+            "a",
+            "--tensor-parallel-size",
+            "4",
+            "--enforce-eager",
+            "--prompt",
+            "--model is not a flag here",
+        ]);
     });
 });
 
@@ -200,7 +315,17 @@ describe("worker and frontend commands", () => {
         assert.deepEqual(decode.command, ["python3", "-m", "dynamo.vllm"]);
         assert.deepEqual(decode.args, ["--model", "Qwen/Qwen3-0.6B", "--served-model-name", "qwen", "--tensor-parallel-size", "4", "--is-decode-worker"]);
         const prefill = workerCommand(spec, "prefill", spec.prefill!);
-        assert.deepEqual(prefill.args, ["--model", "Qwen/Qwen3-0.6B", "--served-model-name", "qwen", "--tensor-parallel-size", "2", "--pipeline-parallel-size", "2", "--is-prefill-worker"]);
+        assert.deepEqual(prefill.args, [
+            "--model",
+            "Qwen/Qwen3-0.6B",
+            "--served-model-name",
+            "qwen",
+            "--tensor-parallel-size",
+            "2",
+            "--pipeline-parallel-size",
+            "2",
+            "--is-prefill-worker",
+        ]);
         assert.equal(decode.workingDir, undefined);
     });
 
@@ -208,7 +333,10 @@ describe("worker and frontend commands", () => {
         const spec = k8sSpec({ mode: "aggregated", prefill: { replicas: 0 }, decode: { tensorParallel: 2, dataParallel: 2 } });
         const cmd = workerCommand(spec, "aggregated", spec.decode);
         assert.equal(after(cmd.args, "--data-parallel-size"), "2");
-        assert.equal(cmd.args.some((a) => /prefill|decode|disaggregation/.test(a)), false);
+        assert.equal(
+            cmd.args.some((a) => /prefill|decode|disaggregation/.test(a)),
+            false,
+        );
     });
 
     test("user extra args: --model never duplicated, --disaggregation-mode replaces the legacy flag", () => {
@@ -302,14 +430,23 @@ describe("DynamoGraphDeployment", () => {
         const on = buildGraphDeployment(k8sSpec()).metadata.annotations as Obj;
         assert.equal(on[ANNOTATIONS.pulumiWaitFor], "condition=Ready");
         assert.equal(on["nvidia.com/enable-grove"], "true");
-        assert.equal(on["nvidia.com/kai-scheduler-queue"], "dynamo");
-        const off = buildGraphDeployment(k8sSpec({ platform: { grove: { install: "none" }, kaiScheduler: { install: "none" } }, scheduling: { grove: false } })).metadata.annotations as Obj;
+        assert.equal(on["nvidia.com/kai-scheduler-queue"], "bench-queue");
+        const off = buildGraphDeployment(k8sSpec({ platform: { grove: { install: "none" }, kaiScheduler: { install: "none" } }, scheduling: { grove: false } }))
+            .metadata.annotations as Obj;
         assert.equal(off["nvidia.com/enable-grove"], "false");
         assert.equal(off["nvidia.com/kai-scheduler-queue"], undefined);
     });
 
     test("CNI: network annotation and NIC resources on workers only", () => {
-        const spec = k8sSpec({ network: { mode: "cni", cniNetworks: [{ name: "ib0", namespace: "net", resource: "nvidia.com/rdma_ib0" }, { name: "ib1", resource: "nvidia.com/rdma_ib1", count: 2 }] } });
+        const spec = k8sSpec({
+            network: {
+                mode: "cni",
+                cniNetworks: [
+                    { name: "ib0", namespace: "net", resource: "nvidia.com/rdma_ib0" },
+                    { name: "ib1", resource: "nvidia.com/rdma_ib1", count: 2 },
+                ],
+            },
+        });
         const s = services(buildGraphDeployment(spec));
         for (const w of [s.decode, s.prefill]) {
             assert.equal(w.extraPodMetadata.annotations["k8s.v1.cni.cncf.io/networks"], "net/ib0,ib1");
@@ -340,7 +477,10 @@ describe("DynamoGraphDeployment", () => {
         });
         const m = buildGraphDeployment(spec, { hfTokenSecret: "bench-hf-token" });
         const top = m.spec as Obj;
-        assert.deepEqual(top.envs, [{ name: "NCCL_DEBUG", value: "INFO" }, { name: "HF_HOME", value: "/cache/hf" }]);
+        assert.deepEqual(top.envs, [
+            { name: "NCCL_DEBUG", value: "INFO" },
+            { name: "HF_HOME", value: "/cache/hf" },
+        ]);
         assert.deepEqual(top.pvcs, [{ name: "models", create: false }]);
         const s = services(m);
         assert.deepEqual(s.decode.envs, [{ name: "VLLM_LOGGING_LEVEL", value: "DEBUG" }]);
@@ -358,13 +498,16 @@ describe("DynamoGraphDeployment", () => {
 
     test("without a token no service references a secret", () => {
         const s = services(buildGraphDeployment(k8sSpec()));
-        assert.equal(Object.values(s).some((svc: Obj) => "envFromSecret" in svc), false);
+        assert.equal(
+            Object.values(s).some((svc: Obj) => "envFromSecret" in svc),
+            false,
+        );
     });
 
     test("images: runtime image by default, per-role override", () => {
         const s = services(buildGraphDeployment(k8sSpec({ prefill: { image: "registry.example/vllm:patched" } })));
-        assert.equal(s.frontend.extraPodSpec.mainContainer.image, "nvcr.io/nvidia/ai-dynamo/vllm-runtime:1.3.0");
-        assert.equal(s.decode.extraPodSpec.mainContainer.image, "nvcr.io/nvidia/ai-dynamo/vllm-runtime:1.3.0");
+        assert.equal(s.frontend.extraPodSpec.mainContainer.image, `nvcr.io/nvidia/ai-dynamo/vllm-runtime:${DEFAULT_DYNAMO_VERSION}`);
+        assert.equal(s.decode.extraPodSpec.mainContainer.image, `nvcr.io/nvidia/ai-dynamo/vllm-runtime:${DEFAULT_DYNAMO_VERSION}`);
         assert.equal(s.prefill.extraPodSpec.mainContainer.image, "registry.example/vllm:patched");
     });
 
@@ -382,7 +525,17 @@ describe("DynamoGraphDeployment", () => {
 describe("benchmark plan and Job", () => {
     const phased = () =>
         k8sSpec({
-            benchmark: { inputTokens: 3000, outputTokens: 150, requestCount: 100, warmupRequests: 4, extraArgs: ["--random-seed", "7"], phases: [{ name: "c1", concurrency: 1 }, { name: "c64", concurrency: 64, requestCount: 640, extraArgs: ["--request-timeout-seconds", "1200"] }] },
+            benchmark: {
+                inputTokens: 3000,
+                outputTokens: 150,
+                requestCount: 100,
+                warmupRequests: 4,
+                extraArgs: ["--random-seed", "7"],
+                phases: [
+                    { name: "c1", concurrency: 1 },
+                    { name: "c64", concurrency: 64, requestCount: 640, extraArgs: ["--request-timeout-seconds", "1200"] },
+                ],
+            },
         });
 
     test("AIPerf argv per phase: URL with scheme, fixed lengths, per-phase artifact dir, extra args last", () => {
@@ -391,7 +544,13 @@ describe("benchmark plan and Job", () => {
         assert.equal(plan.tool, "aiperf");
         assert.equal(plan.modelsUrl, "http://bench-frontend.dynamo-bench.svc.cluster.local:8000/v1/models");
         assert.equal(plan.model, "Qwen/Qwen3-0.6B");
-        assert.deepEqual(plan.phases.map((p) => [p.name, p.artifactDir]), [["c1", "/results/c1"], ["c64", "/results/c64"]]);
+        assert.deepEqual(
+            plan.phases.map((p) => [p.name, p.artifactDir]),
+            [
+                ["c1", "/results/c1"],
+                ["c64", "/results/c64"],
+            ],
+        );
         const [a1, a64] = plan.phases.map((p) => p.argv);
         assert.deepEqual(a1.slice(0, 2), ["aiperf", "profile"]);
         assert.equal(after(a1, "--url"), "http://bench-frontend.dynamo-bench.svc.cluster.local:8000");
@@ -401,12 +560,19 @@ describe("benchmark plan and Job", () => {
         assert.equal(after(a1, "--warmup-request-count"), "4");
         assert.equal(after(a1, "--synthetic-input-tokens-mean"), "3000");
         assert.equal(after(a1, "--output-tokens-mean"), "150");
-        assert.deepEqual(a1.filter((_, i) => a1[i - 1] === "--extra-inputs"), ["max_tokens:150", "ignore_eos:true"]);
+        assert.deepEqual(
+            a1.filter((_, i) => a1[i - 1] === "--extra-inputs"),
+            ["max_tokens:150", "ignore_eos:true"],
+        );
         assert.equal(after(a1, "--tokenizer"), "Qwen/Qwen3-0.6B");
         assert.equal(after(a64, "--artifact-dir"), "/results/c64");
         assert.equal(a1.includes("--streaming"), true);
         assert.deepEqual(a64.slice(-4), ["--random-seed", "7", "--request-timeout-seconds", "1200"]);
-        assert.equal(a1.some((a) => a.includes(" ") && a.startsWith("--")), false, "every flag is its own element");
+        assert.equal(
+            a1.some((a) => a.includes(" ") && a.startsWith("--")),
+            false,
+            "every flag is its own element",
+        );
     });
 
     test("genai-perf argv: host:port URL, no AIPerf-only UI flag", () => {
@@ -417,11 +583,18 @@ describe("benchmark plan and Job", () => {
         assert.equal(argv.includes("--ui-type"), false);
         assert.equal(argv.includes("--streaming"), false);
         assert.equal(after(argv, "--endpoint-type"), "completions");
-        assert.equal(argv.some((a) => a.startsWith("max_tokens:")), false, "no fixed cap when output length varies");
+        assert.equal(
+            argv.some((a) => a.startsWith("max_tokens:")),
+            false,
+            "no fixed cap when output length varies",
+        );
     });
 
     test("no phases configured: one phase named main", () => {
-        assert.deepEqual(buildBenchmarkPlan(k8sSpec()).phases.map((p) => p.name), ["main"]);
+        assert.deepEqual(
+            buildBenchmarkPlan(k8sSpec()).phases.map((p) => p.name),
+            ["main"],
+        );
     });
 
     test("Job: backoffLimit 0, deadline = benchmarkSeconds, ttl, Never, skipAwait, script from the ConfigMap", () => {
@@ -440,7 +613,10 @@ describe("benchmark plan and Job", () => {
         assert.deepEqual(c.command, ["bash", "/opt/dynamo-bench/run-benchmark.sh"]);
         assert.equal(c.image, spec.image);
         assert.deepEqual(c.env[0], { name: "DYNAMO_BENCH_PLAN", value: "/opt/dynamo-bench/plan.json" });
-        assert.equal(c.env.some((e: Obj) => e.name === "HF_TOKEN"), false);
+        assert.equal(
+            c.env.some((e: Obj) => e.name === "HF_TOKEN"),
+            false,
+        );
         assert.deepEqual(s.template.spec.volumes[0], { name: "script", configMap: { name: "bench-bench-script", defaultMode: 0o555 } });
     });
 
@@ -449,8 +625,14 @@ describe("benchmark plan and Job", () => {
         const s = buildBenchmarkJob(spec, { hfTokenSecret: "bench-hf-token", inputsDigest: "x" }).spec as Obj;
         const c = s.template.spec.containers[0];
         assert.equal(c.image, "nvcr.io/nvidia/tritonserver:25.08-py3-sdk");
-        assert.deepEqual(c.env.find((e: Obj) => e.name === "HF_TOKEN"), { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "bench-hf-token", key: "HF_TOKEN" } } });
-        assert.deepEqual(c.env.find((e: Obj) => e.name === "HF_HOME"), { name: "HF_HOME", value: "/models/hf" });
+        assert.deepEqual(
+            c.env.find((e: Obj) => e.name === "HF_TOKEN"),
+            { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "bench-hf-token", key: "HF_TOKEN" } } },
+        );
+        assert.deepEqual(
+            c.env.find((e: Obj) => e.name === "HF_HOME"),
+            { name: "HF_HOME", value: "/models/hf" },
+        );
         assert.deepEqual(s.template.spec.volumes[2], { name: "model-cache", persistentVolumeClaim: { claimName: "models" } });
         const rwo = buildBenchmarkJob(k8sSpec({ modelCache: { pvcName: "models", accessMode: "ReadWriteOnce" } }), { inputsDigest: "x" }).spec as Obj;
         assert.equal(rwo.template.spec.volumes.length, 2, "a ReadWriteOnce claim stays with the graph");
@@ -473,7 +655,10 @@ describe("benchmark plan and Job", () => {
 
 describe("cluster access", () => {
     test("provider settings: kubeconfig/context, or render mode alone", () => {
-        assert.deepEqual(providerSettings(k8sSpec({ kubernetes: { kubeconfig: "/k/config", context: "prod" } }).kubernetes), { kubeconfig: "/k/config", context: "prod" });
+        assert.deepEqual(providerSettings(k8sSpec({ kubernetes: { kubeconfig: "/k/config", context: "prod" } }).kubernetes), {
+            kubeconfig: "/k/config",
+            context: "prod",
+        });
         assert.deepEqual(providerSettings(k8sSpec().kubernetes), {});
         assert.deepEqual(providerSettings(k8sSpec({ kubernetes: { renderYamlToDirectory: "out/yaml" } }).kubernetes), { renderYamlToDirectory: "out/yaml" });
     });
@@ -497,13 +682,19 @@ describe("configuration rules of the Kubernetes target", () => {
 
     test("render mode with a kubeconfig or context names both fields", () => {
         const v = violations({ kubernetes: { renderYamlToDirectory: "out", kubeconfig: "/k", context: "prod" } });
-        assert.deepEqual(v.map((x) => x.path), ["kubernetes.kubeconfig", "kubernetes.context"]);
+        assert.deepEqual(
+            v.map((x) => x.path),
+            ["kubernetes.kubeconfig", "kubernetes.context"],
+        );
         assert.match(v[0].message, /render mode writes manifests/);
     });
 
     test("a frontend port other than the operator's Service port", () => {
         const v = violations({ frontend: { port: 9000 } });
-        assert.deepEqual(v.map((x) => x.path), ["frontend.port"]);
+        assert.deepEqual(
+            v.map((x) => x.path),
+            ["frontend.port"],
+        );
         assert.match(v[0].message, /expected 8000 or unset on Kubernetes.*got 9000/);
         assert.deepEqual(violations({ frontend: { port: 8000 } }), []);
     });
@@ -525,7 +716,7 @@ describe("stacks/Pulumi.example-k8s.yaml", () => {
         return { values, text: fs.readFileSync(file, "utf8") };
     };
 
-    test("is valid configuration: 8-GPU nodes, vLLM TP 4 disaggregated, AIPerf 1..64, platform 1.3.0 bundled", () => {
+    test("is valid configuration: 8-GPU nodes, vLLM TP 4 disaggregated, AIPerf 1..64, platform 1.3.0 bundled", { skip: NO_CRDS }, () => {
         const spec = loadSpec(load().values, "example-k8s");
         assert.equal(spec.target, "kubernetes");
         assert.equal(spec.gpusPerNode, 8);
@@ -533,7 +724,10 @@ describe("stacks/Pulumi.example-k8s.yaml", () => {
         assert.equal(spec.prefill?.tensorParallel, 4);
         assert.equal(spec.decode.tensorParallel, 4);
         assert.equal(spec.benchmark.tool, "aiperf");
-        assert.deepEqual(spec.phases.map((p) => p.concurrency), [1, 2, 4, 8, 16, 32, 64]);
+        assert.deepEqual(
+            spec.phases.map((p) => p.concurrency),
+            [1, 2, 4, 8, 16, 32, 64],
+        );
         assert.equal(spec.platform.version, "1.3.0");
         assert.equal(spec.platform.grove.install, "bundled");
         assert.equal(spec.platform.kaiScheduler.install, "bundled");

@@ -31,10 +31,18 @@ export const SCENARIOS: Record<string, Record<string, unknown>> = {
     "multinode tp16": { decode: { tensorParallel: 16, nodesPerWorker: 2 }, prefill: { tensorParallel: 8 } },
     "sglang disaggregated": { backend: "sglang", decode: { tensorParallel: 4 }, prefill: { tensorParallel: 2, dataParallel: 2 } },
     "trtllm disaggregated": { backend: "trtllm", decode: { tensorParallel: 2, pipelineParallel: 2 } },
-    "cni networks": { network: { mode: "cni", cniNetworks: [{ name: "ib0", namespace: "net", resource: "nvidia.com/rdma_ib0" }, { name: "ib1", resource: "nvidia.com/rdma_ib1", count: 2 }] } },
+    "cni networks": {
+        network: {
+            mode: "cni",
+            cniNetworks: [
+                { name: "ib0", namespace: "net", resource: "nvidia.com/rdma_ib0" },
+                { name: "ib1", resource: "nvidia.com/rdma_ib1", count: 2 },
+            ],
+        },
+    },
     "host network": { network: { mode: "hostNetwork" } },
     "model cache created": { modelCache: { pvcName: "models", create: true, size: "500Gi", storageClass: "nfs-rwx" } },
-    "everything": {
+    everything: {
         env: { NCCL_DEBUG: "INFO" },
         decode: { env: { VLLM_LOGGING_LEVEL: "DEBUG" }, extraArgs: ["--max-model-len", "8192"] },
         frontend: { env: { DYN_LOG: "debug" }, extraArgs: ["--kv-cache-block-size", "16"], routerMode: "kv" },
@@ -42,6 +50,5 @@ export const SCENARIOS: Record<string, Record<string, unknown>> = {
         kubernetes: { imagePullSecrets: ["ngc"], nodeSelector: { "nvidia.com/gpu.product": "H100" }, sharedMemory: "64Gi" },
         scheduling: { kaiQueue: "bench-queue" },
     },
-    "0.x platform": { platform: { version: "0.8.1" } },
     "grove and kai off": { platform: { grove: { install: "none" }, kaiScheduler: { install: "none" } }, scheduling: { grove: false } },
 };
