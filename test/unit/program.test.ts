@@ -26,7 +26,10 @@ beforeEach(() => mocks.reset());
 /** Sets the stack's config map the way the engine would (structured values as JSON). */
 function setStackConfig(values: Record<string, unknown>, secretKeys: string[] = []) {
     const all = Object.fromEntries(Object.entries(values).map(([k, v]) => [`dynamo-bench:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
-    pulumi.runtime.setAllConfig(all, secretKeys.map((k) => `dynamo-bench:${k}`));
+    pulumi.runtime.setAllConfig(
+        all,
+        secretKeys.map((k) => `dynamo-bench:${k}`),
+    );
 }
 
 function deployFromConfig(): Record<string, unknown> {
@@ -39,11 +42,37 @@ describe("invalid configuration registers nothing", () => {
         ["missing model", { target: "local" }, /dynamo-bench:model: is required/],
         ["bad kubernetes graph", { target: "kubernetes", model: { id: "m" }, decode: { tensorParallel: 16 } }, /dynamo-bench:decode.tensorParallel/],
         ["misspelled key", { model: { id: "m" }, benchmark: { concurency: 4 } }, /dynamo-bench:benchmark.concurency: is not a known setting/],
+        [
+            "unsupported Dynamo version",
+            { model: { id: "m" }, platform: { version: "0.8.1" } },
+            /dynamo-bench:platform.version: expected a supported Dynamo release \(.*\), got 0\.8\.1/,
+        ],
+        [
+            "multinode without Grove or LeaderWorkerSet",
+            { target: "kubernetes", model: { id: "m" }, gpusPerNode: 4, scheduling: { grove: false }, decode: { tensorParallel: 8, nodesPerWorker: 2 } },
+            /dynamo-bench:decode.nodesPerWorker: expected 1 when scheduling.grove is false and platform.lws.install is none/,
+        ],
+        [
+            "a KAI queue owned by another stack",
+            { target: "kubernetes", name: "bench", model: { id: "m" }, scheduling: { kaiQueue: "team-a", createQueue: true } },
+            /dynamo-bench:scheduling.kaiQueue: expected this stack's own queue name "bench-queue"/,
+        ],
+        [
+            "SSH login without its key",
+            { target: "slurm", model: { id: "m" }, slurm: { outputDir: "/shared/bench", login: { mode: "ssh", host: "login.example", user: "alice" } } },
+            /dynamo-bench:sshPrivateKey: is required when slurm.login.mode is ssh/,
+        ],
     ];
     for (const [name, config, message] of cases) {
         test(name, async () => {
             setStackConfig(config);
-            assert.throws(deployFromConfig, message);
+            assert.throws(deployFromConfig, (error: Error) => {
+                assert.match(error.message, message);
+                // One clear error: a config error without a stack trace, one problem named.
+                assert.ok(error instanceof pulumi.RunError, `expected a RunError, got ${error.name}`);
+                assert.match(error.message, /^Invalid stack configuration \(1 problem\)/);
+                return true;
+            });
             await mocks.settle();
             assert.equal(mocks.resources.length, 0, `registered: ${mocks.resources.map((r) => r.name).join(", ")}`);
         });
@@ -93,7 +122,10 @@ describe("local target", () => {
         deployFromConfig();
         await mocks.settle();
         const run = mocks.one("command:local:Command");
-        assert.ok(run.secretPaths.some((p) => p === "environment" || p === "environment.HF_TOKEN"), `secret paths: ${run.secretPaths}`);
+        assert.ok(
+            run.secretPaths.some((p) => p === "environment" || p === "environment.HF_TOKEN"),
+            `secret paths: ${run.secretPaths}`,
+        );
         for (const r of mocks.resources) assert.ok(!JSON.stringify(r.publicInputs).includes("hf_secret_value"), `${r.name} carries the token in plain text`);
     });
 });
