@@ -171,7 +171,7 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.equal(outputs.frontendUrl, "http://bench-frontend.dynamo-bench.svc.cluster.local:8000");
         assert.equal(outputs.jobName, "bench-bench");
         assert.equal(outputs.platform.mode, "installed");
-        assert.deepEqual(outputs.kaiQueues, ["dynamo-parent", "dynamo"]);
+        assert.deepEqual(outputs.kaiQueues, ["bench-queue-parent", "bench-queue"]);
         assert.equal(outputs.hfTokenSecret, "bench-hf-token");
         assert.deepEqual(await promiseOf(outputs.results), { status: "collected", summary: COLLECTED });
     });
@@ -201,17 +201,6 @@ describe("variants", () => {
         assert.deepEqual(names(T.secret), []);
         assert.equal(JSON.stringify(mocks.one(T.graph).inputs).includes("envFromSecret"), false);
         assert.equal(JSON.stringify(mocks.one(T.job).inputs).includes("HF_TOKEN"), false);
-    });
-
-    test("0.x: dynamo-crds then dynamo-platform; the chart makes the dynamo queues", async () => {
-        await run({ name: "legacy", platform: { version: "0.8.1" } });
-        const crds = mocks.one(T.release, "legacy-crds");
-        const platform = mocks.one(T.release, "legacy-platform");
-        assert.equal(crds.inputs.name, "dynamo-crds");
-        assert.ok(mocks.dependsOn(platform, crds));
-        assert.deepEqual(platform.inputs.values.grove, { enabled: true });
-        assert.deepEqual(names(T.queue), []);
-        assert.ok(mocks.dependsOn(mocks.one(T.graph), platform));
     });
 
     test("separate Grove and KAI: own releases first, queues after KAI", async () => {
