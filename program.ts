@@ -5,16 +5,11 @@ import { ConfigError, loadSpec } from "./config/load";
 import type { BenchmarkSpec } from "./config/resolve";
 import { SECRET_KEYS } from "./config/secrets";
 import { rawFromAllConfig } from "./config/stack-config";
-import { deployKubernetesBenchmark } from "./components/kubernetes";
 import type { CommandRunner } from "./components/exec";
-import { LocalBenchmark } from "./components/local/local-benchmark";
-import { deploySlurmBenchmark } from "./components/slurm";
-import type { StackOutputs } from "./lib/results";
+import type { BenchmarkOutputs, Secrets } from "./components/target";
+import { targets } from "./components/targets";
 
-export interface Secrets {
-    hfToken?: pulumi.Output<string>;
-    sshPrivateKey?: pulumi.Output<string>;
-}
+export type { BenchmarkOutputs, Secrets } from "./components/target";
 
 /** Reads and validates this stack's configuration; throws one error naming every bad field. */
 export function specFromStackConfig(): { spec: BenchmarkSpec; secrets: Secrets } {
@@ -48,34 +43,9 @@ export interface ProgramOptions {
     commandRunner: CommandRunner;
 }
 
-/** Deploys the benchmark for its target and returns the stack outputs. */
-export function deployBenchmark(spec: BenchmarkSpec, secrets: Secrets, options: ProgramOptions = { commandRunner: "pulumi-command" }): Record<string, unknown> {
-    const common = { target: spec.target, benchmark: spec.name, model: spec.servedModelName, workerGpus: spec.totalWorkerGpus };
-    switch (spec.target) {
-        case "local": {
-            const bench = new LocalBenchmark(spec.name, { spec, hfToken: secrets.hfToken, runner: options.commandRunner });
-            return { ...common, runDir: bench.results.runDir, phases: bench.results.phases, timings: bench.results.timings };
-        }
-        case "kubernetes": {
-            const { results, ...details } = deployKubernetesBenchmark(spec, secrets.hfToken, undefined, options.commandRunner);
-            return {
-                ...common,
-                ...details,
-                resultsStatus: results.apply((r) => (r.status === "collected" ? "collected" : `not run: ${r.reason}`)),
-                phases: results.apply((r) => (r.status === "collected" ? phasesOf(r.summary) : {})),
-            };
-        }
-        case "slurm": {
-            const { results: _full, ...details } = deploySlurmBenchmark(spec, secrets, { commandRunner: options.commandRunner });
-            return { ...common, ...details };
-        }
-    }
-}
-
-/** Per-phase figures out of a collector summary: `{ <phase>: { ttftMs: {...}, ... } }`. */
-function phasesOf(summary: unknown): Record<string, StackOutputs> {
-    const phases = (summary as { phases?: Array<{ name: string; outputs: StackOutputs }> }).phases ?? [];
-    return Object.fromEntries(phases.map((p) => [p.name, p.outputs]));
+/** Deploys the benchmark on its target; the returned object is the stack outputs (lib/outputs.ts). */
+export function deployBenchmark(spec: BenchmarkSpec, secrets: Secrets, options: ProgramOptions = { commandRunner: "pulumi-command" }): BenchmarkOutputs<object> {
+    return targets[spec.target](spec, secrets, options.commandRunner);
 }
 
 /** DYNAMO_BENCH_COMMAND_RUNNER picks the command runner of this machine; unset means @pulumi/command. */

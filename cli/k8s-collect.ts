@@ -1,9 +1,10 @@
 /**
  * `dynamo-bench k8s-collect`: waits for a benchmark Job (bounded), extracts the
- * export files from its log and prints the results summary JSON. Run by the
+ * export files from its log and prints the results summary as one
+ * `DYNAMO_BENCH_RESULT <json>` line (lib/results/result-line.ts). Run by the
  * `<name>-results` command of the Kubernetes target; usable by hand as well.
  *
- * stdout carries only the JSON; progress and diagnostics go to stderr. Exit
+ * stdout carries only that line; progress and diagnostics go to stderr. Exit
  * status: 0 results printed, 1 the run failed (reason and log tails on
  * stderr), 2 usage error. `KUBECTL` names the kubectl binary (default: kubectl).
  */
@@ -20,7 +21,7 @@ import {
     tailLines,
     type CollectOptions,
 } from "../lib/kubernetes";
-import { isResultsError } from "../lib/results";
+import { formatResultLine, isResultsError } from "../lib/results";
 import type { Command } from "./main";
 
 export interface KubectlResult {
@@ -144,7 +145,7 @@ export async function runK8sCollect(argv: string[], io: CollectIo = defaultIo())
             if (isResultsError(e)) throw new CollectFailure(`the export files in the Job's log could not be read: ${e.message}`);
             throw e;
         }
-        io.stdout(`${JSON.stringify(results)}\n`);
+        io.stdout(formatResultLine({ ok: true, ...results }));
         io.stderr(`k8s-collect: collected ${results.phases.length} phase(s) from Job ${o.job}\n`);
         return 0;
     } catch (e) {
@@ -155,6 +156,6 @@ export async function runK8sCollect(argv: string[], io: CollectIo = defaultIo())
 }
 
 export const command: Command = {
-    summary: "wait for a Kubernetes benchmark Job and print its results summary JSON",
+    summary: "wait for a Kubernetes benchmark Job and print its results line",
     run: (args) => runK8sCollect(args),
 };

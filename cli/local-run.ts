@@ -13,11 +13,10 @@ import { planInputFromSpec, TINY_MODEL_ID } from "../lib/local/from-spec";
 import { planLocalRun, portRequests, portsFromAllocation, type LocalRunPlan, type LocalRunPlanInput } from "../lib/local/plan";
 import { allocatePorts, PortInUseError } from "../lib/local/ports";
 import { LocalRunError, runLocalPlan, type LocalRunResult, type RunTimings } from "../lib/local/runner";
-import { summarizeRun, toStackOutputs, type RunSummary, type StackOutputs } from "../lib/results";
+import { formatResultLine, RESULT_MARKER, summarizeRun, toStackOutputs, type RunSummary, type StackOutputs } from "../lib/results";
 import type { Command } from "./main";
-import { RESULT_MARKER } from "../lib/local/result-line";
 
-export { RESULT_MARKER } from "../lib/local/result-line";
+export { RESULT_MARKER } from "../lib/results";
 
 const HELP = `usage: dynamo-bench local-run --spec-file <json> [options]
 
@@ -194,7 +193,7 @@ export async function executeLocalRun(
 
 export async function localRun(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv } = process): Promise<number> {
     const log = (line: string) => io.stderr.write(`[local-run] ${line}\n`);
-    const emit = (o: LocalRunOutput) => io.stdout.write(`${RESULT_MARKER} ${JSON.stringify(o)}\n`);
+    const emit = (o: LocalRunOutput) => io.stdout.write(formatResultLine(o));
     let parsed: Args | "help";
     try {
         parsed = parseArgs(args, io.env);

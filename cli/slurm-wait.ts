@@ -1,15 +1,16 @@
 /**
  * `dynamo-bench slurm-wait`: waits for a submitted Slurm benchmark job
- * (bounded), then prints its results summary JSON on stdout. Run by the
+ * (bounded), then prints its results summary on stdout as one
+ * `DYNAMO_BENCH_RESULT <json>` line (lib/results/result-line.ts). Run by the
  * `<name>-results` command of the Slurm target; usable by hand as well.
  *
- * stdout carries only the JSON; progress and diagnostics go to stderr.
+ * stdout carries only that line; progress and diagnostics go to stderr.
  * Exit status: 0 results printed, 1 the run failed (reason and log tail on
  * stderr), 2 usage error. With --ssh the private key comes from the
  * environment variable DYNAMO_BENCH_SSH_KEY, never from the command line.
  */
 import * as path from "node:path";
-import { isResultsError, type ToolName } from "../lib/results";
+import { formatResultLine, isResultsError, type ToolName } from "../lib/results";
 import { collectResults } from "../lib/slurm/results";
 import { localTransport, sshTransport, type Transport } from "../lib/slurm/transport";
 import { WaitError, explainOutcome, waitForJob, type WaitIo } from "../lib/slurm/wait";
@@ -18,7 +19,8 @@ import type { Command } from "./main";
 export const SLURM_WAIT_USAGE = `usage: dynamo-bench slurm-wait --run-dir DIR [options]
 
 Waits for the Slurm job of a rendered run folder to end, then summarizes the
-AIPerf/genai-perf exports of every phase and prints the results JSON.
+AIPerf/genai-perf exports of every phase and prints them as one line,
+DYNAMO_BENCH_RESULT <json>.
 
 options:
   --run-dir DIR          the run folder on the login node (holds job.env, job-id, SUCCESS.json)
@@ -204,7 +206,7 @@ export async function runSlurmWait(args: string[], io: SlurmWaitIo = defaultIo()
         }
         const localRunDir = o.ssh ? await t.fetchDir(o.runDir, o.fetchTo!) : o.runDir;
         const results = await collectResults(outcome.success!, { localRunDir, runDir: o.runDir, tool: o.tool, gpus: o.gpus, concurrency: o.concurrency });
-        io.stdout(`${JSON.stringify(results)}\n`);
+        io.stdout(formatResultLine({ ok: true, ...results }));
         const t0 = results.timings;
         io.progress(
             `job ${jobId} done: ${results.phases.length} phase(s); ready after ${t0.readySeconds ?? "?"}s; last worker registered -> first request ${t0.lastWorkerToFirstRequestSeconds ?? "?"}s`,
@@ -227,6 +229,6 @@ export async function runSlurmWait(args: string[], io: SlurmWaitIo = defaultIo()
 }
 
 export const command: Command = {
-    summary: "wait for a Slurm benchmark job and print its results summary JSON",
+    summary: "wait for a Slurm benchmark job and print its results line",
     run: (args) => runSlurmWait(args),
 };

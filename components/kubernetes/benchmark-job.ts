@@ -4,6 +4,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { shellCommand, type CommandRunner } from "../exec";
 import type { BenchmarkSpec } from "../../config/resolve";
+import { notRun, RESULTS_COLLECTED } from "../../lib/outputs";
+import { parseResultLine, phaseFigures, type StackOutputs } from "../../lib/results";
 import {
     CLI_ENTRY,
     REPO_ROOT,
@@ -30,18 +32,17 @@ export interface BenchmarkJobArgs {
 /** Extra time the collector gets beyond the Job's own deadline (scheduling, log retrieval). */
 export const COLLECT_SLACK_SECONDS = 300;
 
-export interface ResultsOutput {
-    status: "collected" | "not-run";
-    /** The collector's summary (see lib/results), when collected. */
-    summary?: unknown;
-    /** Why there are no results, when not run. */
-    reason?: string;
+/** What the Job measured, as the shared stack outputs carry it. */
+export interface JobResults {
+    /** "collected", or "not run: <reason>". */
+    resultsStatus: string;
+    phases: Record<string, StackOutputs>;
 }
 
 export class BenchmarkJob extends pulumi.ComponentResource {
     public readonly job: k8s.batch.v1.Job;
     public readonly jobName: string;
-    public readonly results: pulumi.Output<ResultsOutput>;
+    public readonly results: pulumi.Output<JobResults>;
 
     constructor(name: string, args: BenchmarkJobArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dynamo-bench:k8s:BenchmarkJob", name, {}, opts);
@@ -65,9 +66,9 @@ export class BenchmarkJob extends pulumi.ComponentResource {
         this.jobName = names.job;
 
         if (args.renderMode) {
-            this.results = pulumi.output<ResultsOutput>({
-                status: "not-run",
-                reason: `render mode: manifests were written to ${spec.kubernetes.renderYamlToDirectory}; nothing ran on a cluster, so there are no results`,
+            this.results = pulumi.output<JobResults>({
+                resultsStatus: notRun(`render mode: manifests were written to ${spec.kubernetes.renderYamlToDirectory}; nothing ran on a cluster, so there are no results`),
+                phases: {},
             });
         } else {
             const timeoutSeconds = spec.timeouts.benchmarkSeconds + COLLECT_SLACK_SECONDS;
@@ -95,15 +96,9 @@ export class BenchmarkJob extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: [this.job] },
             );
-            this.results = collect.stdout.apply(parseCollectorStdout);
+            // A failed Job fails the command and `pulumi up`; a result line here is a collected run.
+            this.results = collect.stdout.apply((stdout) => ({ resultsStatus: RESULTS_COLLECTED, phases: phaseFigures(parseResultLine(stdout, "k8s-collect")) }));
         }
         this.registerOutputs({ jobName: this.jobName, results: this.results });
     }
-}
-
-/** The collector prints one JSON document on stdout. */
-export function parseCollectorStdout(stdout: string): ResultsOutput {
-    const text = stdout.trim();
-    if (!text) return { status: "not-run", reason: "the results command printed nothing" };
-    return { status: "collected", summary: JSON.parse(text) };
 }

@@ -5,7 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CommandRunner } from "../exec";
 import type { BenchmarkSpec } from "../../config/resolve";
 import { buildNamespace, isRenderMode, kaiQueues, k8sNames, providerSettings } from "../../lib/kubernetes";
-import { BenchmarkJob, type ResultsOutput } from "./benchmark-job";
+import { clusterEngine, definedOnly, specOutputs, type EngineInfo } from "../../lib/outputs";
+import type { BenchmarkOutputs, Secrets } from "../target";
+import { BenchmarkJob } from "./benchmark-job";
 import { DynamoGraph } from "./graph";
 import { KaiQueue } from "./kai-queue";
 import { DynamoPlatform, type PlatformOutputs } from "./platform";
@@ -18,9 +20,8 @@ export interface KubernetesBenchmarkArgs {
     runner?: CommandRunner;
 }
 
-/** Stack outputs of the Kubernetes target (no secret appears in them). */
-export interface KubernetesBenchmarkOutputs {
-    target: "kubernetes";
+/** What only the Kubernetes target has: its `details` output (no secret appears in it). */
+export interface KubernetesDetails {
     namespace: string;
     graphName: string;
     /** In-cluster URL of the graph's frontend. */
@@ -33,8 +34,10 @@ export interface KubernetesBenchmarkOutputs {
     hfTokenSecret?: string;
     /** Folder the manifests were written to, in render mode. */
     renderedTo?: string;
-    results: pulumi.Output<ResultsOutput>;
+    engine: EngineInfo;
 }
+
+export type KubernetesBenchmarkOutputs = BenchmarkOutputs<KubernetesDetails>;
 
 export class KubernetesBenchmark extends pulumi.ComponentResource {
     public readonly outputs: KubernetesBenchmarkOutputs;
@@ -68,30 +71,28 @@ export class KubernetesBenchmark extends pulumi.ComponentResource {
         );
 
         this.outputs = {
-            target: "kubernetes",
-            namespace: spec.kubernetes.namespace,
-            graphName: graph.graphName,
-            frontendUrl: graph.frontendUrl,
-            jobName: k8sNames(spec.name, spec.kubernetes.namespace).job,
-            platform: platform.outputs,
-            kaiQueues: queue?.queueNames ?? [],
-            ...(graph.hfTokenSecretName ? { hfTokenSecret: graph.hfTokenSecretName } : {}),
-            ...(renderMode ? { renderedTo: spec.kubernetes.renderYamlToDirectory } : {}),
-            results: job.results,
+            ...specOutputs(spec),
+            phases: job.results.apply((r) => r.phases),
+            // Nothing here times the cluster's stages yet; the key is there so every target has it.
+            timings: {},
+            resultsStatus: job.results.apply((r) => r.resultsStatus),
+            details: definedOnly({
+                namespace: spec.kubernetes.namespace,
+                graphName: graph.graphName,
+                frontendUrl: graph.frontendUrl,
+                jobName: k8sNames(spec.name, spec.kubernetes.namespace).job,
+                platform: platform.outputs,
+                kaiQueues: queue?.queueNames ?? [],
+                hfTokenSecret: graph.hfTokenSecretName,
+                renderedTo: renderMode ? spec.kubernetes.renderYamlToDirectory : undefined,
+                engine: clusterEngine(spec),
+            }),
         };
         this.registerOutputs({ ...this.outputs });
     }
 }
 
-/**
- * Deploys one benchmark on Kubernetes. `index.ts` calls this for target
- * kubernetes and exports the returned object as stack outputs.
- */
-export function deployKubernetesBenchmark(
-    spec: BenchmarkSpec,
-    hfToken?: pulumi.Input<string>,
-    opts?: pulumi.ComponentResourceOptions,
-    runner?: CommandRunner,
-): KubernetesBenchmarkOutputs {
-    return new KubernetesBenchmark(spec.name, { spec, hfToken, runner }, opts).outputs;
+/** The Kubernetes target's entry in the target contract (components/target.ts). */
+export function deploy(spec: BenchmarkSpec, secrets: Secrets, runner: CommandRunner): KubernetesBenchmarkOutputs {
+    return new KubernetesBenchmark(spec.name, { spec, hfToken: secrets.hfToken, runner }).outputs;
 }

@@ -1,5 +1,5 @@
-export { BenchmarkJob, parseCollectorStdout, type ResultsOutput } from "./benchmark-job";
-export { KubernetesBenchmark, deployKubernetesBenchmark, type KubernetesBenchmarkArgs, type KubernetesBenchmarkOutputs } from "./benchmark";
+export { BenchmarkJob, type JobResults } from "./benchmark-job";
+export { KubernetesBenchmark, deploy, type KubernetesBenchmarkArgs, type KubernetesBenchmarkOutputs, type KubernetesDetails } from "./benchmark";
 export { DynamoGraph } from "./graph";
 export { KaiQueue } from "./kai-queue";
 export { DynamoPlatform, type PlatformOutputs } from "./platform";

@@ -5,8 +5,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import type { BenchmarkSpec } from "../../config/resolve";
-import { parseLocalRunStdout, type LocalResults } from "../../lib/local/result-line";
+import { benchmarkTimingsOf } from "../../lib/local/timings";
+import type { RunTimings } from "../../lib/local/runner";
+import { RESULTS_COLLECTED, specOutputs, type EngineInfo } from "../../lib/outputs";
+import { parseResultLine, phaseFigures, type ResultLine } from "../../lib/results";
 import { shellCommand, type CommandRunner } from "../exec";
+import type { BenchmarkOutputs } from "../target";
 
 export interface LocalBenchmarkArgs {
     spec: BenchmarkSpec;
@@ -15,12 +19,28 @@ export interface LocalBenchmarkArgs {
     runner: CommandRunner;
 }
 
+/** What only the local target has. */
+export interface LocalDetails {
+    runId: pulumi.Output<string>;
+    /** This machine's folder with the run's logs, exports, summaries and timings.json. */
+    runDir: pulumi.Output<string>;
+    /** The mocker is part of `ai-dynamo`: its version is dynamoVersion. */
+    engine: EngineInfo;
+}
+
+/** The local-run result line (cli/local-run.ts LocalRunOutput), the fields read here. */
+interface LocalRunLine extends ResultLine {
+    runId?: string;
+    runDir?: string;
+    timings?: Partial<RunTimings>;
+}
+
 /** Time the runner needs beyond its own bounds to start and to stop every process. */
 const RUNNER_SLACK_SECONDS = 120;
 const REPO_ROOT = path.resolve(__dirname, "../..");
 
 export class LocalBenchmark extends pulumi.ComponentResource {
-    public readonly results: pulumi.Output<LocalResults>;
+    public readonly outputs: BenchmarkOutputs<LocalDetails>;
 
     constructor(name: string, args: LocalBenchmarkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dynamo-bench:local:Benchmark", name, {}, opts);
@@ -43,7 +63,19 @@ export class LocalBenchmark extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.results = run.stdout.apply(parseLocalRunStdout);
-        this.registerOutputs({ results: this.results });
+        // A failed run fails `pulumi up` (parseResultLine throws), so a result here is a collected one.
+        const result = run.stdout.apply((stdout) => parseResultLine<LocalRunLine>(stdout, "local-run"));
+        this.outputs = {
+            ...specOutputs(args.spec),
+            phases: result.apply(phaseFigures),
+            timings: result.apply((r) => benchmarkTimingsOf(r.timings ?? {})),
+            resultsStatus: result.apply(() => RESULTS_COLLECTED),
+            details: {
+                runId: result.apply((r) => r.runId ?? ""),
+                runDir: result.apply((r) => r.runDir ?? ""),
+                engine: { name: "mocker" },
+            },
+        };
+        this.registerOutputs({ ...this.outputs });
     }
 }

@@ -5,10 +5,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { BenchmarkSpec } from "../../config/resolve";
-import type { StackOutputs } from "../../lib/results";
-import { shJoin, shq } from "../../lib/slurm/quote";
-import type { SlurmResults, SlurmTimings } from "../../lib/slurm/results";
+import { clusterEngine, notRun, RESULTS_COLLECTED, specOutputs, type BenchmarkTimings, type EngineInfo } from "../../lib/outputs";
+import { parseResultLine, phaseFigures, type ResultLine, type StackOutputs } from "../../lib/results";
+import { shJoin, shq } from "../../lib/shell-quote";
+import type { SlurmResults } from "../../lib/slurm/results";
 import { shellCommand, type CommandRunner, type ShellCommandArgs, type SshConnection } from "../exec";
+import type { BenchmarkOutputs, Secrets } from "../target";
 import { cancelCommand, cancelRunCommand, renderJob, sbatchCommandLine, stageCommand, submitCommand, waitCommandArgs, type RenderedFile, type RenderedJob } from "../../lib/slurm/render";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -21,23 +23,8 @@ export const STAGE_TIMEOUT_SECONDS = 120;
 /** Bound of submit.sh (waiting up to 60 s for leftover jobs, sbatch up to 120 s) and of scancel. */
 export const SUBMIT_TIMEOUT_SECONDS = 300;
 
-export interface SlurmSecrets {
-    /** Private key for slurm.login.mode ssh (the secret config key sshPrivateKey). */
-    sshPrivateKey?: pulumi.Input<string>;
-    /** HuggingFace token, written to the run folder as secrets.env (mode 600). */
-    hfToken?: pulumi.Input<string>;
-}
-
-export interface ResultsOutput {
-    status: "collected" | "not-run";
-    /** What `dynamo-bench slurm-wait` printed (lib/slurm/results.ts SlurmResults). */
-    summary?: unknown;
-    reason?: string;
-}
-
-/** Stack outputs of the Slurm target (no secret appears in them). */
-export interface SlurmBenchmarkOutputs {
-    target: "slurm";
+/** What only the Slurm target has: its `details` output (no secret appears in it). */
+export interface SlurmDetails {
     jobName: string;
     runId: string;
     /** The run folder on the cluster: job files, logs, exports, markers. */
@@ -49,19 +36,24 @@ export interface SlurmBenchmarkOutputs {
     /** How to submit by hand (what the deployment runs when slurm.submit is true). */
     submitCommand: string;
     sbatchCommand: string;
+    /** The Slurm job id, once submitted. */
     jobId?: pulumi.Output<string>;
-    /** "collected", or "not run: <reason>". */
-    resultsStatus: pulumi.Output<string>;
-    /** Per-phase figures: `{ <phase>: { ttftMs: {...}, outputTokenThroughputPerGpuTokPerS, ... } }`. */
-    phases: pulumi.Output<Record<string, StackOutputs>>;
-    /** Start-up and benchmark timings of the job (seconds), when it ran. */
-    timings: pulumi.Output<SlurmTimings | undefined>;
-    results: pulumi.Output<ResultsOutput>;
+    engine: EngineInfo;
+}
+
+export type SlurmBenchmarkOutputs = BenchmarkOutputs<SlurmDetails>;
+
+/** The outputs that come from the run: known once slurm-wait printed its result line. */
+interface RunOutputs {
+    resultsStatus: string;
+    phases: Record<string, StackOutputs>;
+    timings: BenchmarkTimings;
 }
 
 export interface SlurmBenchmarkArgs {
     spec: BenchmarkSpec;
-    secrets?: SlurmSecrets;
+    /** sshPrivateKey for slurm.login.mode ssh; hfToken, written to the run folder as secrets.env (mode 600). */
+    secrets?: Secrets;
     /** Local folder for runs fetched over SSH; default ${DYNAMO_BENCH_CACHE:-~/.cache/dynamo-bench}/slurm. */
     fetchRoot?: string;
     /** How this machine runs commands (components/exec); default @pulumi/command. */
@@ -111,8 +103,7 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
         }
 
         const submit = submitCommand(job);
-        const base = {
-            target: "slurm" as const,
+        const details = {
             jobName: job.jobName,
             runId: job.runId,
             runDir: job.runDir,
@@ -120,19 +111,12 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
             plan: job.plan.slots.map((slot, i) => ({ slot: i, ...(slot.name ? { node: slot.name } : {}), roles: slot.roles })),
             submitCommand: submit,
             sbatchCommand: sbatchCommandLine(job),
+            engine: clusterEngine(spec),
         };
 
         if (!s.submit) {
-            this.outputs = {
-                ...base,
-                submitted: false,
-                ...resultOutputs(
-                    pulumi.output<ResultsOutput>({
-                        status: "not-run",
-                        reason: `slurm.submit is false: the job files are in ${job.runDir} for review; submit them with: ${submit}`,
-                    }),
-                ),
-            };
+            const reason = `slurm.submit is false: the job files are in ${job.runDir} for review; submit them with: ${submit}`;
+            this.outputs = benchmarkOutputs(spec, { ...details, submitted: false }, pulumi.output<RunOutputs>({ resultsStatus: notRun(reason), phases: {}, timings: {} }));
             this.registerOutputs({ ...this.outputs });
             return;
         }
@@ -159,32 +143,27 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
             { parent: this, dependsOn: [jobCmd.resource] },
         );
 
-        this.outputs = { ...base, submitted: true, jobId, ...resultOutputs(wait.stdout.apply(parseWaitStdout)) };
+        // A failed job fails slurm-wait and `pulumi up`; a result line here is a collected run.
+        const collected = wait.stdout.apply((stdout): RunOutputs => {
+            const result = parseResultLine<ResultLine & SlurmResults>(stdout ?? "", "slurm-wait");
+            return { resultsStatus: RESULTS_COLLECTED, phases: phaseFigures(result), timings: result.timings };
+        });
+        this.outputs = benchmarkOutputs(spec, { ...details, submitted: true, jobId }, collected);
         this.registerOutputs({ ...this.outputs });
     }
 }
 
-function resultOutputs(results: pulumi.Output<ResultsOutput>) {
-    const summary = results.apply((r) => (r.status === "collected" ? (r.summary as SlurmResults) : undefined));
+function benchmarkOutputs(spec: BenchmarkSpec, details: SlurmDetails, run: pulumi.Output<RunOutputs>): SlurmBenchmarkOutputs {
     return {
-        results,
-        resultsStatus: results.apply((r) => (r.status === "collected" ? "collected" : `not run: ${r.reason}`)),
-        phases: summary.apply((s) => Object.fromEntries((s?.phases ?? []).map((p) => [p.name, p.outputs]))),
-        timings: summary.apply((s) => s?.timings),
+        ...specOutputs(spec),
+        phases: run.apply((r) => r.phases),
+        timings: run.apply((r) => r.timings),
+        resultsStatus: run.apply((r) => r.resultsStatus),
+        details,
     };
 }
 
-/** `dynamo-bench slurm-wait` prints one JSON document on stdout. */
-export function parseWaitStdout(stdout: string | undefined): ResultsOutput {
-    const text = (stdout ?? "").trim();
-    if (!text) return { status: "not-run", reason: "slurm-wait printed nothing" };
-    return { status: "collected", summary: JSON.parse(text) };
-}
-
-/**
- * Deploys one benchmark as a Slurm job. `index.ts` calls this for target
- * slurm and exports the returned object as stack outputs.
- */
-export function deploySlurmBenchmark(spec: BenchmarkSpec, secrets: SlurmSecrets = {}, options: { commandRunner?: CommandRunner } = {}, opts?: pulumi.ComponentResourceOptions): SlurmBenchmarkOutputs {
-    return new SlurmBenchmark(spec.name, { spec, secrets, runner: options.commandRunner }, opts).outputs;
+/** The Slurm target's entry in the target contract (components/target.ts). */
+export function deploy(spec: BenchmarkSpec, secrets: Secrets, runner: CommandRunner): SlurmBenchmarkOutputs {
+    return new SlurmBenchmark(spec.name, { spec, secrets, runner }).outputs;
 }

@@ -275,8 +275,8 @@ export const COLLECT_USAGE = `usage: dynamo-bench k8s-collect --namespace NS --j
          [--interval SECONDS] [--kubeconfig PATH] [--context NAME]
 
 Waits (bounded by --timeout) for the benchmark Job, reads the export files the
-Job printed into its log and prints the results summary JSON on stdout. On a
-failed Job, a timeout or an incomplete log it exits 1 with the reason, the Job's
+Job printed into its log and prints the results summary on stdout as one line,
+DYNAMO_BENCH_RESULT <json>. On a failed Job, a timeout or an incomplete log it exits 1 with the reason, the Job's
 log tail and the tail of every graph pod's log on stderr.`;
 
 /** POSIX shell quoting of one word (single quotes; embedded quotes closed and escaped). */

@@ -1,16 +1,7 @@
 // From the export files a benchmark Job printed to the results summary the
 // stack outputs carry: one summary per phase, through lib/results.
-import { summarizeExports, toStackOutputs, type RunSummary, type StackOutputs, type ToolName } from "../results";
+import { phaseResult, summarizeExports, type PhaseResult, type ToolName } from "../results";
 import type { ExportFile, PhaseRef } from "./collect";
-
-export interface PhaseResult {
-    name: string;
-    concurrency?: number;
-    /** Flat figures with units in their names (what dashboards read). */
-    outputs: StackOutputs;
-    /** The full normalized summary of the phase. */
-    summary: RunSummary;
-}
 
 export interface CollectedResults {
     schema: "dynamo-bench/k8s-results@1";
@@ -37,7 +28,7 @@ export function summarizeCollected(files: readonly ExportFile[], phases: readonl
                 ...(ctx.gpus ? { gpus: ctx.gpus } : {}),
                 ...(phase.concurrency ? { concurrency: phase.concurrency } : {}),
             });
-            return { name: phase.name, ...(phase.concurrency ? { concurrency: phase.concurrency } : {}), outputs: toStackOutputs(summary), summary };
+            return phaseResult(phase.name, summary, phase.concurrency);
         }),
     };
 }

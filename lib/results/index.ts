@@ -82,6 +82,8 @@ export {
     summarizeRuns,
 } from "./summary";
 export { type DistributionOutput, type StackOutputs, toStackOutputs } from "./outputs";
+export { type PhaseResult, phaseResult } from "./phase-result";
+export { RESULT_MARKER, type ResultLine, formatResultLine, parseResultLine, phaseFigures } from "./result-line";
 export { type ExportFile, type RunFiles, findExports, findRuns, parseExport, parseExportFile } from "./files";
 export { type RecordsOptions, parseRecordsFile, parseRecordsStream, parseRecordsText } from "./records";
 export { renderSummary } from "./table";

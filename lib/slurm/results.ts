@@ -2,7 +2,8 @@
 // summary per phase (lib/results) plus the job's own timings.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { summarizeRun, toStackOutputs, type RunSummary, type StackOutputs, type ToolName } from "../results";
+import type { BenchmarkTimings } from "../outputs";
+import { phaseResult, summarizeRun, type PhaseResult, type ToolName } from "../results";
 
 /** SUCCESS.json as batch.sh writes it. */
 export interface SuccessMarker {
@@ -23,29 +24,11 @@ export interface SuccessMarker {
     phases: Array<{ name: string; dir: string; startNs: number; endNs: number }>;
 }
 
-export interface SlurmTimings {
-    /** Job start until every worker process and the frontend were launched. */
-    launchSeconds?: number;
-    /** Job start until the frontend listed every worker. */
-    workersRegisteredSeconds?: number;
-    /** Job start until ready (workers listed, model served, one-token probe answered). */
-    readySeconds?: number;
-    /** Last worker registered until the benchmark client's first request. */
-    lastWorkerToFirstRequestSeconds?: number;
-    /** Ready until the benchmark client was launched (the job's own overhead). */
-    readyToBenchmarkLaunchSeconds?: number;
-    /** Benchmark client launched until its first request (the client's start-up). */
-    benchmarkLaunchToFirstRequestSeconds?: number;
-    /** All phases, first launch to last exit. */
-    benchmarkSeconds?: number;
-}
-
-export interface SlurmPhaseResult {
-    name: string;
-    concurrency?: number;
-    outputs: StackOutputs;
-    summary: RunSummary;
-}
+/** The job's timings: the shared keys plus the Slurm-only ones (see lib/outputs.ts). */
+export type SlurmTimings = Pick<
+    BenchmarkTimings,
+    "launchSeconds" | "workersRegisteredSeconds" | "readySeconds" | "lastWorkerToFirstRequestSeconds" | "readyToBenchmarkLaunchSeconds" | "benchmarkLaunchToFirstRequestSeconds" | "benchmarkSeconds"
+>;
 
 export interface SlurmResults {
     schema: "dynamo-bench/slurm-results@1";
@@ -56,7 +39,7 @@ export interface SlurmResults {
     timings: SlurmTimings;
     tool?: ToolName;
     gpus?: number;
-    phases: SlurmPhaseResult[];
+    phases: PhaseResult[];
 }
 
 export function parseSuccessMarker(text: string): SuccessMarker {
@@ -109,7 +92,7 @@ export interface CollectContext {
 export async function collectResults(markerText: string, ctx: CollectContext): Promise<SlurmResults> {
     const marker = parseSuccessMarker(markerText);
     const local = (dir: string) => (dir.startsWith(`${ctx.runDir}/`) ? path.join(ctx.localRunDir, dir.slice(ctx.runDir.length + 1)) : dir);
-    const phases: SlurmPhaseResult[] = [];
+    const phases: PhaseResult[] = [];
     for (const phase of marker.phases) {
         const concurrency = ctx.concurrency?.[phase.name];
         const summary = await summarizeRun(local(phase.dir), {
@@ -118,7 +101,7 @@ export async function collectResults(markerText: string, ctx: CollectContext): P
             ...(ctx.gpus ? { gpus: ctx.gpus } : {}),
             ...(concurrency ? { concurrency } : {}),
         });
-        phases.push({ name: phase.name, ...(concurrency ? { concurrency } : {}), outputs: toStackOutputs(summary), summary });
+        phases.push(phaseResult(phase.name, summary, concurrency));
     }
     let first: bigint | undefined;
     const firstPhase = marker.phases[0];

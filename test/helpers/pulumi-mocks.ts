@@ -41,7 +41,7 @@ export interface MockOptions {
     project?: string;
     stack?: string;
     preview?: boolean;
-    /** stdout a command.local.Command reports, by resource name. */
+    /** stdout a command.local.Command (or dynamic command) reports, by resource name. */
     commandStdout?: (name: string, inputs: Record<string, any>) => string;
 }
 
@@ -137,7 +137,8 @@ export async function setupMocks(options: MockOptions = {}): Promise<MockRecorde
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 const state: Record<string, any> = { ...args.inputs };
-                if (args.type === "command:local:Command") {
+                // A dynamic command (components/exec) reports stdout the same way.
+                if (args.type === "command:local:Command" || args.type === "pulumi-nodejs:dynamic:Resource") {
                     const { value } = unwrapSecrets(args.inputs);
                     state.stdout = options.commandStdout?.(args.name, value) ?? "";
                     state.stderr = "";

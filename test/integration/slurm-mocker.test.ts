@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { cancel, freePort, jobState, liveJobs, mockerConfig, pidAlive, pythonRuntime, render, slurmCluster, slurmWait, stageAndSubmit, type Run } from "./slurm-helpers";
+import { parseResultLine, type ResultLine } from "../../lib/results";
 
 const cluster = slurmCluster();
 const py = pythonRuntime();
@@ -30,7 +31,7 @@ async function runToEnd(raw: Record<string, unknown>, stack: string): Promise<{ 
     const jobId = await stageAndSubmit(run);
     const res = await slurmWait(run, jobId);
     assert.equal(res.code, 0, `slurm-wait failed:\n${res.stderr}`);
-    return { run, results: JSON.parse(res.stdout) as Results, jobId };
+    return { run, results: parseResultLine<Results & ResultLine>(res.stdout, "slurm-wait"), jobId };
 }
 
 function assertCleanEnd(run: Run, jobId: string) {

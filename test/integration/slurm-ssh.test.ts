@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { cancel, liveJobs, mockerConfig, pythonRuntime, render, slurmCluster, slurmWait, stageAndSubmit, testSshd, type Run, type SshdInfo, SLURM_CONF } from "./slurm-helpers";
+import { parseResultLine, type ResultLine } from "../../lib/results";
 
 const cluster = slurmCluster();
 const py = pythonRuntime();
@@ -33,9 +34,9 @@ describe("Slurm over SSH", { skip }, () => {
         const fetchTo = fs.mkdtempSync(path.join(os.tmpdir(), "slurm-fetch-"));
         const res = await slurmWait(run, jobId, { fetchTo, env: { DYNAMO_BENCH_SSH_KEY: fs.readFileSync(info.keyFile, "utf8") } });
         assert.equal(res.code, 0, res.stderr);
-        const results = JSON.parse(res.stdout);
-        assert.equal(results.phases[0].outputs.requestCount, 40);
-        assert.ok(results.phases[0].outputs.ttftMs.avg > 0);
+        const [main] = parseResultLine<ResultLine & { phases: Array<{ name: string; outputs: Record<string, any> }> }>(res.stdout, "slurm-wait").phases;
+        assert.equal(main?.outputs.requestCount, 40);
+        assert.ok((main.outputs.ttftMs?.avg ?? 0) > 0);
         assert.ok(fs.existsSync(path.join(fetchTo, "exports", "main", "profile_export_aiperf.json")), "exports were copied back");
         assert.ok(fs.existsSync(path.join(fetchTo, "SUCCESS.json")));
         const leftover = [...sshKeyDirs()].filter((d) => !before.has(d));

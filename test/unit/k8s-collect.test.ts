@@ -22,6 +22,7 @@ import {
     tailLines,
 } from "../../lib/kubernetes";
 import { runK8sCollect, type CollectIo, type KubectlResult } from "../../cli/k8s-collect";
+import { parseResultLine } from "../../lib/results";
 import { repoRoot } from "../helpers/crd-validate";
 
 const referenceMetrics = path.resolve(repoRoot, "../shared/reference/metrics");
@@ -202,7 +203,8 @@ describe("k8s-collect runs", () => {
         const { io, out } = scriptedIo({ job: [running, running, complete], logs: scriptLog(["c1", "c8"]) });
         const code = await runK8sCollect([...base, "--phases", "c1:1,c8:8", "--gpus", "2", "--tool", "aiperf"], io);
         assert.equal(code, 0, out.stderr);
-        const results = JSON.parse(out.stdout);
+        const results = parseResultLine<{ ok: boolean; phases: Array<{ name: string }> }>(out.stdout, "k8s-collect");
+        assert.match(out.stdout, /^DYNAMO_BENCH_RESULT \{/);
         assert.deepEqual(results.phases.map((p: { name: string }) => p.name), ["c1", "c8"]);
         assert.equal(out.calls.filter((c) => c.includes("job")).length, 3);
     });
@@ -297,7 +299,7 @@ esac
             timeout: 60_000,
         });
         assert.equal(r.status, 0, r.stderr);
-        assert.equal(JSON.parse(r.stdout).phases[0].name, "c1");
+        assert.equal(parseResultLine<{ ok: boolean; phases: Array<{ name: string }> }>(r.stdout, "k8s-collect").phases[0].name, "c1");
         assert.match(fs.readFileSync(path.join(dir, "calls"), "utf8"), /^--kubeconfig \/tmp\/kube config --namespace ns get job b-bench -o json$/m);
     });
 });

@@ -4,7 +4,7 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { setupMocks, promiseOf, type MockRecorder, type RecordedResource } from "../helpers/pulumi-mocks";
 import { assertValidCustomResource, repoRoot } from "../helpers/crd-validate";
 import { k8sSpec } from "./k8s-fixtures";
@@ -29,20 +29,20 @@ const T = {
 } as const;
 
 const TOKEN = "hf_ThisIsTheTestTokenValue1234567890";
-const COLLECTED = { schema: "dynamo-bench/k8s-results@1", phases: [{ name: "main", outputs: { requestCount: 40 } }] };
+const COLLECTED = { ok: true, schema: "dynamo-bench/k8s-results@1", phases: [{ name: "main", outputs: { requestCount: 40 } }] };
 
 let mocks: MockRecorder;
-let deploy: typeof import("../../components/kubernetes").deployKubernetesBenchmark;
+let deploy: typeof import("../../components/kubernetes").deploy;
 
 before(async () => {
-    mocks = await setupMocks({ commandStdout: () => JSON.stringify(COLLECTED) });
-    ({ deployKubernetesBenchmark: deploy } = await import("../../components/kubernetes"));
+    mocks = await setupMocks({ commandStdout: () => `k8s-collect chatter\nDYNAMO_BENCH_RESULT ${JSON.stringify(COLLECTED)}\n` });
+    ({ deploy } = await import("../../components/kubernetes"));
 });
 
 /** Deploys one spec on fresh records. */
 async function run(override: Record<string, unknown>, hfToken?: pulumi.Input<string>): Promise<KubernetesBenchmarkOutputs> {
     mocks.reset();
-    const outputs = deploy(k8sSpec(override), hfToken);
+    const outputs = deploy(k8sSpec(override), { hfToken }, "pulumi-command");
     await mocks.settle();
     return outputs;
 }
@@ -165,15 +165,19 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.equal(c.inputs.environment, undefined, "nothing secret reaches the command");
     });
 
-    test("outputs: names, URL, platform summary and the collected results", async () => {
+    test("outputs: names, URL, platform summary, engine and the collected results", async () => {
         assert.equal(outputs.target, "kubernetes");
-        assert.equal(outputs.graphName, "bench");
-        assert.equal(outputs.frontendUrl, "http://bench-frontend.dynamo-bench.svc.cluster.local:8000");
-        assert.equal(outputs.jobName, "bench-bench");
-        assert.equal(outputs.platform.mode, "installed");
-        assert.deepEqual(outputs.kaiQueues, ["bench-queue-parent", "bench-queue"]);
-        assert.equal(outputs.hfTokenSecret, "bench-hf-token");
-        assert.deepEqual(await promiseOf(outputs.results), { status: "collected", summary: COLLECTED });
+        const details = outputs.details;
+        assert.equal(details.graphName, "bench");
+        assert.equal(details.frontendUrl, "http://bench-frontend.dynamo-bench.svc.cluster.local:8000");
+        assert.equal(details.jobName, "bench-bench");
+        assert.equal(details.platform.mode, "installed");
+        assert.deepEqual(details.kaiQueues, ["dynamo-parent", "dynamo"]);
+        assert.equal(details.hfTokenSecret, "bench-hf-token");
+        assert.equal(details.engine.name, "vllm");
+        assert.match(details.engine.image ?? "", /vllm-runtime:/);
+        assert.equal(await promiseOf(outputs.resultsStatus), "collected");
+        assert.deepEqual(await promiseOf(outputs.phases), { main: { requestCount: 40 } });
     });
 
     test("HF token: a secret in the Secret and nowhere else in plain text", async () => {
@@ -183,9 +187,9 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         for (const r of mocks.resources) {
             assert.equal(JSON.stringify(r.publicInputs).includes(TOKEN), false, `${r.type} ${r.name} shows the token in plain text`);
         }
-        const { results, ...rest } = outputs;
+        const { phases, resultsStatus, ...rest } = outputs;
         assert.equal(JSON.stringify(rest).includes(TOKEN), false);
-        assert.equal(JSON.stringify(await promiseOf(results)).includes(TOKEN), false);
+        assert.equal(JSON.stringify(await promiseOf(pulumi.output({ phases, resultsStatus }))).includes(TOKEN), false);
     });
 });
 
@@ -229,7 +233,7 @@ describe("variants", () => {
         assert.deepEqual(names(T.release), []);
         assert.deepEqual(names(T.platform), ["ext"]);
         assert.deepEqual(names(T.queue), ["ext-queue", "ext-queue-parent"]);
-        assert.equal(out.platform.mode, "external");
+        assert.equal(out.details.platform.mode, "external");
     });
 
     test("aggregated: frontend and one worker service", async () => {
@@ -304,11 +308,10 @@ describe("render mode", () => {
     });
 
     test("outputs say nothing ran and what to install by hand", async () => {
-        assert.equal(outputs.renderedTo, "rendered");
-        const results = await promiseOf(outputs.results);
-        assert.equal(results.status, "not-run");
-        assert.match(results.reason ?? "", /render mode.*rendered.*no results/);
-        assert.equal(outputs.platform.mode, "not-rendered");
-        assert.equal(outputs.platform.toInstall?.[0].name, "dynamo-platform");
+        assert.equal(outputs.details.renderedTo, "rendered");
+        assert.match(await promiseOf(outputs.resultsStatus), /^not run: render mode.*rendered.*no results/);
+        assert.deepEqual(await promiseOf(outputs.phases), {});
+        assert.equal(outputs.details.platform.mode, "not-rendered");
+        assert.equal(outputs.details.platform.toInstall?.[0].name, "dynamo-platform");
     });
 });

@@ -4,34 +4,39 @@ import { before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { setupMocks, promiseOf, type MockRecorder } from "../helpers/pulumi-mocks";
+import type { CommandRunner } from "../../components/exec";
 import type { SlurmBenchmarkOutputs } from "../../components/slurm";
+import type { Secrets } from "../../components/target";
+import type { BenchmarkSpec } from "../../config/resolve";
 import { slurmSpec } from "./slurm-fixtures";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nTestKeyMaterialThatMustStaySecret\n-----END OPENSSH PRIVATE KEY-----\n";
 const TOKEN = "hf_TestTokenValueThatMustStaySecret";
-const RESULTS = { schema: "dynamo-bench/slurm-results@1", phases: [{ name: "main", outputs: { requestCount: 40 } }] };
+const RESULTS = { ok: true, schema: "dynamo-bench/slurm-results@1", timings: { readySeconds: 12.5 }, phases: [{ name: "main", outputs: { requestCount: 40 } }] };
 const LOCAL = "command:local:Command";
 const REMOTE = "command:remote:Command";
 
 let mocks: MockRecorder;
-let deploy: typeof import("../../components/slurm").deploySlurmBenchmark;
+let deployTarget: typeof import("../../components/slurm").deploy;
 
 before(async () => {
-    mocks = await setupMocks({ commandStdout: (name) => (name.endsWith("-job") ? "4242\n" : name.endsWith("-results") ? JSON.stringify(RESULTS) : "") });
-    ({ deploySlurmBenchmark: deploy } = await import("../../components/slurm"));
+    mocks = await setupMocks({ commandStdout: (name) => (name.endsWith("-job") ? "4242\n" : name.endsWith("-results") ? `DYNAMO_BENCH_RESULT ${JSON.stringify(RESULTS)}\n` : "") });
+    ({ deploy: deployTarget } = await import("../../components/slurm"));
 });
 beforeEach(() => mocks.reset());
 
+const deploy = (spec: BenchmarkSpec, secrets: Secrets = {}, runner: CommandRunner = "pulumi-command") => deployTarget(spec, secrets, runner);
+
 async function outputsOf(o: SlurmBenchmarkOutputs) {
     await mocks.settle();
-    return { jobId: o.jobId ? await promiseOf(o.jobId) : undefined, results: await promiseOf(o.results) };
+    return { jobId: o.details.jobId ? await promiseOf(o.details.jobId) : undefined, resultsStatus: await promiseOf(o.resultsStatus) };
 }
 
 describe("slurm component, login node local", () => {
     test("stage the files, then submit, then wait; destroy cancels by name", async () => {
         const spec = slurmSpec({ slurm: { login: { mode: "local", env: { SLURM_CONF: "/lab/slurm.conf" } } } });
         const out = deploy(spec);
-        const { jobId, results } = await outputsOf(out);
+        const { jobId, resultsStatus } = await outputsOf(out);
         const names = mocks.ofType(LOCAL).map((r) => r.name).sort();
         assert.deepEqual(names, ["unit-file-batch-sh", "unit-file-job-env", "unit-file-node-sh", "unit-file-submit-sh", "unit-job", "unit-results"]);
         const job = mocks.one(LOCAL, "unit-job");
@@ -44,20 +49,20 @@ describe("slurm component, login node local", () => {
         assert.match(wait.inputs.create, /--env SLURM_CONF=\/lab\/slurm.conf .*--phase main:1 --gpus 2 --tool aiperf$/);
         assert.ok(wait.customTimeouts.create, "the wait is bounded");
         assert.equal(jobId, "4242");
-        assert.deepEqual(results, { status: "collected", summary: RESULTS });
+        assert.equal(resultsStatus, "collected");
         assert.deepEqual(await promiseOf(out.phases), { main: { requestCount: 40 } });
-        assert.equal(await promiseOf(out.resultsStatus), "collected");
+        assert.deepEqual(await promiseOf(out.timings), { readySeconds: 12.5 });
         const submitFile = mocks.one(LOCAL, "unit-file-submit-sh");
         assert.match(submitFile.inputs.delete, /^test ! -f \/shared\/bench\/dynamo-bench-unit\/[0-9a-f]{12}\/submit.sh \|\| env SLURM_CONF=\/lab\/slurm.conf bash \S+\/submit.sh --cancel /);
         assert.equal(mocks.one(LOCAL, "unit-file-job-env").inputs.delete, undefined);
         const envFile = mocks.one(LOCAL, "unit-file-job-env");
         assert.match(envFile.inputs.stdin, /^# dynamo-bench dynamo-bench-unit/);
-        assert.equal(out.nodes, 2);
-        assert.deepEqual(out.plan, [{ slot: 0, roles: ["frontend", "decode-0"] }, { slot: 1, roles: ["prefill-0"] }]);
+        assert.equal(out.details.nodes, 2);
+        assert.deepEqual(out.details.plan, [{ slot: 0, roles: ["frontend", "decode-0"] }, { slot: 1, roles: ["prefill-0"] }]);
     });
 
     test("without the command plugin the same commands run as dynamic resources", async () => {
-        deploy(slurmSpec(), {}, { commandRunner: "dynamic" });
+        deploy(slurmSpec(), {}, "dynamic");
         await mocks.settle();
         assert.deepEqual(mocks.ofType(LOCAL), []);
         const names = mocks.ofType("pulumi-nodejs:dynamic:Resource").map((r) => r.name).sort();
@@ -69,11 +74,11 @@ describe("slurm component, login node local", () => {
 
     test("submit false renders the files only", async () => {
         const out = deploy(slurmSpec({ slurm: { submit: false } }));
-        const { results } = await outputsOf(out);
+        const { resultsStatus } = await outputsOf(out);
         assert.deepEqual(mocks.ofType(LOCAL).map((r) => r.name).filter((n) => !n.includes("-file-")), []);
-        assert.equal(out.submitted, false);
-        assert.equal(results.status, "not-run");
-        assert.match(results.reason ?? "", /slurm.submit is false.*bash \/shared\/bench\/.*submit.sh/);
+        assert.equal(out.details.submitted, false);
+        assert.match(resultsStatus, /^not run: slurm.submit is false.*bash \/shared\/bench\/.*submit.sh/);
+        assert.deepEqual(await promiseOf(out.phases), {});
     });
 
     test("the HF token goes to a 0600 secrets.env as a secret, nowhere else", async () => {

@@ -1,0 +1,7 @@
+// The local target's entry in the target contract (components/target.ts).
+import type { DeployFn } from "../target";
+import { LocalBenchmark } from "./local-benchmark";
+
+export { LocalBenchmark, type LocalBenchmarkArgs, type LocalDetails } from "./local-benchmark";
+
+export const deploy: DeployFn = (spec, secrets, runner) => new LocalBenchmark(spec.name, { spec, hfToken: secrets.hfToken, runner }).outputs;

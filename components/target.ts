@@ -1,0 +1,26 @@
+// The target contract (DESIGN principle 9): every target folder exports a
+// `deploy` with this signature and returns BenchmarkOutputs, the same
+// top-level keys everywhere (lib/outputs.ts). program.ts only looks the target
+// up in components/targets.ts and calls it.
+import type * as pulumi from "@pulumi/pulumi";
+import type { BenchmarkSpec } from "../config/resolve";
+import type { BenchmarkOutputValues } from "../lib/outputs";
+import type { CommandRunner } from "./exec";
+
+/** The stack's secrets, kept as Pulumi secrets end to end: no target puts them in its outputs. */
+export interface Secrets {
+    hfToken?: pulumi.Input<string>;
+    sshPrivateKey?: pulumi.Input<string>;
+}
+
+/**
+ * A target's stack outputs: each key a value or an Output of it (results are
+ * known only once the benchmark ran). `D` is the target's own `details`, whose
+ * fields may be Outputs too.
+ */
+export type BenchmarkOutputs<D extends object = Record<string, unknown>> = {
+    [K in keyof BenchmarkOutputValues<D>]: K extends "details" ? D : pulumi.Input<BenchmarkOutputValues<D>[K]>;
+};
+
+/** Deploys one benchmark; `runner` says how this machine runs commands (components/exec). */
+export type DeployFn = (spec: BenchmarkSpec, secrets: Secrets, runner: CommandRunner) => BenchmarkOutputs<object>;
