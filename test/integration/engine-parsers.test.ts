@@ -1,0 +1,76 @@
+// The generated command lines, judged by the real argument parsers of the
+// pinned release (lib/dynamo/judge.ts): the Dynamo frontend and mocker, the
+// dynamo.vllm / dynamo.sglang workers with the engines ai-dynamo 1.6.1 pins,
+// Dynamo's TensorRT-LLM parser (without TensorRT-LLM), AIPerf and genai-perf.
+// Correct 1.6.1 command lines must pass; known-bad ones must fail with the
+// parser's own message. A judge whose venv is missing skips with the reason;
+// CI makes them all (scripts/setup-test-env.sh runs scripts/setup-engines.sh).
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { judgeCommands, JUDGE_NAMES, unavailableReason, type JudgeName, type Verdict } from "../../lib/dynamo/judge";
+import { releaseFor, DEFAULT_DYNAMO_VERSION } from "../../lib/dynamo/releases";
+import { cacheDir } from "../../lib/local/from-spec";
+import { judgeCases, type JudgeExpectation } from "../fixtures/judge-cases";
+
+// The folder scripts/setup-python.sh makes (lib/local/from-spec.ts resolves model id dynamo-bench/tiny-model to it).
+const modelDir = path.join(cacheDir(process.env), "models", "tiny-model");
+const modelReason = fs.existsSync(path.join(modelDir, "config.json")) ? undefined : `the tiny model ${modelDir} is missing; make it with: bash scripts/setup-python.sh`;
+const unavailable = new Map<JudgeName, string>();
+for (const judge of JUDGE_NAMES) {
+    const reason = modelReason ?? unavailableReason(judge);
+    if (reason) unavailable.set(judge, reason);
+}
+for (const [judge, reason] of unavailable) process.stderr.write(`SKIP ${judge} cases: ${reason}\n`);
+
+const expectations = judgeCases(modelDir);
+const verdicts = new Map<string, Verdict>();
+
+before(async () => {
+    const runnable = expectations.filter((e) => !unavailable.has(e.case.judge)).map((e) => e.case);
+    if (runnable.length === 0) return;
+    const started = Date.now();
+    for (const v of await judgeCommands(runnable)) verdicts.set(v.id, v);
+    process.stderr.write(`judged ${runnable.length} command lines in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+});
+
+function show(e: JudgeExpectation, v: Verdict): string {
+    return `${e.case.id} (${e.mirrors})\n  argv: ${JSON.stringify(e.case.args)}\n  judged: ${v.judged}\n  error: ${v.error || "(none)"}`;
+}
+
+describe("command lines judged by the real parsers of Dynamo 1.6.1", () => {
+    test("the engine pins of the judges' venvs are the ones the release profile names", () => {
+        // scripts/versions.env makes the venvs; lib/dynamo/releases.ts is what targets generate for.
+        const pins = Object.fromEntries(
+            fs
+                .readFileSync(path.join(__dirname, "../../scripts/versions.env"), "utf8")
+                .split("\n")
+                .map((l) => /^([A-Z_]+)=(.*)$/.exec(l.trim()))
+                .filter((m): m is RegExpExecArray => m !== null)
+                .map((m) => [m[1], m[2]]),
+        );
+        const release = releaseFor(DEFAULT_DYNAMO_VERSION);
+        assert.equal(pins.AI_DYNAMO_VERSION, release.version);
+        assert.equal(pins.ENGINE_VLLM_VERSION, release.engines.vllm);
+        assert.equal(pins.ENGINE_SGLANG_VERSION, release.engines.sglang);
+    });
+
+    for (const e of expectations) {
+        const expectation = e.refusedWith ? `refused (${e.refusedWith.source})` : "accepted";
+        test(`${e.case.judge}: ${e.case.id} is ${expectation}`, (t) => {
+            const reason = unavailable.get(e.case.judge);
+            if (reason) return t.skip(reason);
+            const v = verdicts.get(e.case.id);
+            assert.ok(v, `no verdict for ${e.case.id}`);
+            assert.ok(v.judged.length > 0, "a verdict must say what was checked");
+            if (!e.refusedWith) {
+                assert.equal(v.ok, true, `the parser refused a correct command line:\n${show(e, v)}`);
+                assert.equal(v.error, "");
+            } else {
+                assert.equal(v.ok, false, `the parser accepted a bad command line:\n${show(e, v)}`);
+                assert.match(v.error, e.refusedWith, show(e, v));
+            }
+        });
+    }
+});
