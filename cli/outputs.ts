@@ -1,7 +1,7 @@
 /** `dynamo-bench outputs [file]`: the phase table of `pulumi stack output --json` (file or stdin). */
 import * as fs from "node:fs";
 import { renderPhaseTable } from "../lib/report/phase-table";
-import type { StackOutputs } from "../lib/results";
+import type { BenchmarkOutputValues } from "../lib/outputs";
 import type { Command } from "./main";
 
 const HELP = `usage: pulumi stack output --json | dynamo-bench outputs [file]
@@ -17,7 +17,8 @@ export async function outputsCommand(args: string[], io = { stdout: process.stdo
         return 0;
     }
     const source = args[0] ?? "/dev/stdin";
-    let outputs: { target?: string; benchmark?: string; phases?: Record<string, StackOutputs> };
+    // Any stack of any target has these keys (lib/outputs.ts); a foreign JSON may lack them.
+    let outputs: Partial<BenchmarkOutputValues>;
     try {
         outputs = JSON.parse(fs.readFileSync(source, "utf8"));
     } catch (error) {
@@ -26,10 +27,11 @@ export async function outputsCommand(args: string[], io = { stdout: process.stdo
     }
     const phases = outputs.phases ?? {};
     if (Object.keys(phases).length === 0) {
-        io.stderr.write(`dynamo-bench outputs: the stack outputs hold no phase results (resultsStatus: ${JSON.stringify((outputs as Record<string, unknown>).resultsStatus ?? "unknown")})\n`);
+        io.stderr.write(`dynamo-bench outputs: the stack outputs hold no phase results (resultsStatus: ${JSON.stringify(outputs.resultsStatus ?? "unknown")})\n`);
         return 1;
     }
-    io.stdout.write(`benchmark ${outputs.benchmark ?? "?"} (target ${outputs.target ?? "?"})\n${renderPhaseTable(phases)}\n`);
+    const dynamo = outputs.dynamoVersion ? `, Dynamo ${outputs.dynamoVersion}` : "";
+    io.stdout.write(`benchmark ${outputs.benchmark ?? "?"} (target ${outputs.target ?? "?"}${dynamo})\n${renderPhaseTable(phases)}\n`);
     return 0;
 }
 

@@ -55,7 +55,9 @@ describe("Kubernetes example stack in render mode", { skip }, () => {
                     }
                     const outputs = await stack.outputs();
                     assert.equal(outputs.target, "kubernetes");
-                    assert.equal(outputs.renderedTo, renderDir);
+                    assert.equal((outputs.details as Record<string, unknown>).renderedTo, renderDir);
+                    assert.match(String(outputs.resultsStatus), /^not run: render mode/);
+                    assert.deepEqual(outputs.phases, {});
                     await stack.destroy();
                 },
                 { env: runnerEnv, timeoutMs: 300_000 },
@@ -75,8 +77,10 @@ describe("default local stack", { skip }, () => {
             async (stack) => {
                 const started = Date.now();
                 await stack.up();
-                const outputs = (await stack.outputs()) as { target: string; phases: Record<string, any>; runDir: string; timings: unknown };
+                const outputs = (await stack.outputs()) as { target: string; phases: Record<string, any>; details: { runDir: string }; timings: Record<string, number>; resultsStatus: string };
                 assert.equal(outputs.target, "local");
+                assert.equal(outputs.resultsStatus, "collected");
+                assert.ok(outputs.timings.readySeconds! > 0 && outputs.timings.benchmarkSeconds! > 0, JSON.stringify(outputs.timings));
                 assert.deepEqual(Object.keys(outputs.phases).sort(), ["c1", "c4"]);
                 for (const [name, phase] of Object.entries<any>(outputs.phases)) {
                     for (const dist of ["ttftMs", "itlMs", "requestLatencyMs"]) {
@@ -96,7 +100,7 @@ describe("default local stack", { skip }, () => {
                 // Unchanged spec: nothing runs again.
                 const second = await stack.up();
                 assert.doesNotMatch(second.stdout, /created|updated|replaced/);
-                assert.deepEqual((await stack.outputs()).runDir, outputs.runDir);
+                assert.deepEqual(((await stack.outputs()).details as { runDir: string }).runDir, outputs.details.runDir);
                 await stack.destroy();
             },
             { env: runnerEnv, timeoutMs: 600_000 },

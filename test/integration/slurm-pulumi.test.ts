@@ -20,15 +20,14 @@ if (skip) console.log(`# SKIP slurm-pulumi: ${skip}`);
 /** Commands run through @pulumi/command when its plugin is installed, else as dynamic resources (components/exec). */
 const RUNNER = engine.ok && engine.plugins.command ? "pulumi-command" : "dynamic";
 
-/** The real program when it wires the Slurm target; otherwise the same config reader with the Slurm component. */
+/** The real program's entry: config read once, then the Slurm target through the target contract. */
 function programSource(): string {
     const program = JSON.stringify(path.join(REPO_ROOT, "program"));
-    const wired = fs.readFileSync(path.join(REPO_ROOT, "program.ts"), "utf8").includes("deploySlurmBenchmark");
-    const head = `import { commandRunnerFromEnv, specFromStackConfig${wired ? ", deployBenchmark" : ""} } from ${program};\n`;
-    const deploy = wired
-        ? "deployBenchmark(spec, secrets, { commandRunner })"
-        : `require(${JSON.stringify(path.join(REPO_ROOT, "components", "slurm"))}).deploySlurmBenchmark(spec, secrets, { commandRunner })`;
-    return `${head}const { spec, secrets } = specFromStackConfig();\nconst commandRunner = commandRunnerFromEnv(process.env.DYNAMO_BENCH_COMMAND_RUNNER);\nexport = ${deploy};\n`;
+    return `import { commandRunnerFromEnv, deployBenchmark, specFromStackConfig } from ${program};
+const { spec, secrets } = specFromStackConfig();
+const commandRunner = commandRunnerFromEnv(process.env.DYNAMO_BENCH_COMMAND_RUNNER);
+export = deployBenchmark(spec, secrets, { commandRunner });
+`;
 }
 
 async function upAndDestroy(stack: string, over: Record<string, unknown>, secrets: Record<string, string> = {}) {
@@ -48,7 +47,9 @@ async function upAndDestroy(stack: string, over: Record<string, unknown>, secret
             async (s) => {
                 await s.up();
                 const out = await s.outputs();
-                jobName = String(out.jobName);
+                const details = out.details as Record<string, unknown>;
+                jobName = String(details.jobName);
+                assert.equal(out.target, "slurm");
                 assert.equal(out.resultsStatus, "collected", JSON.stringify(out).slice(0, 2000));
                 const phases = out.phases as Record<string, Record<string, any>>;
                 assert.equal(phases.main.requestCount, 40);
@@ -56,7 +57,7 @@ async function upAndDestroy(stack: string, over: Record<string, unknown>, secret
                 assert.ok(phases.main.outputTokenThroughputPerGpuTokPerS > 0);
                 const timings = out.timings as Record<string, number>;
                 assert.ok(timings.lastWorkerToFirstRequestSeconds > 0);
-                assert.match(String(out.jobId), /^\d+$/);
+                assert.match(String(details.jobId), /^\d+$/);
                 assert.ok(!JSON.stringify(out).includes("PRIVATE KEY"), "no key in the outputs");
                 // A second `up` with nothing changed submits nothing.
                 const again = await s.up();
