@@ -9,8 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { RunTimings } from "../lib/local/runner";
-
-const REPO_ROOT = path.resolve(__dirname, "..");
+import { REPO_ROOT } from "../lib/paths";
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
 
 /** The dynamo-bench: keys of stacks/Pulumi.local.yaml, as local-run takes them. */

@@ -1,7 +1,8 @@
-// Shell quoting for everything dynamo-bench hands to a shell: the job's env
-// file (sourced by bash on the nodes) and the few command lines run on the
-// login node. Single quotes keep every byte literal in sh, bash and zsh,
-// newlines included; a single quote itself becomes '\''.
+// The one shell quoting of dynamo-bench, for everything it hands to a shell:
+// the Slurm job's env file (sourced by bash on the nodes), the command lines of
+// command resources (login node, results collectors) and the `cd` and `export`
+// lines the command runners add. Single quotes keep every byte literal in sh,
+// bash and zsh, newlines included; a single quote itself becomes '\''.
 
 /** Characters that never need quoting. */
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;

@@ -4,9 +4,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import type { BenchmarkSpec } from "../../config/resolve";
+import { cacheDir, defaultVenv, tinyModelDir } from "../paths";
 import type { LocalRunPlanInput } from "./plan";
 
-export const REPO_ROOT = path.resolve(__dirname, "../..");
+// The path defaults live in lib/paths; re-exported for importers that predate it.
+export { cacheDir, defaultVenv, tinyModelDir } from "../paths";
 
 /** model.id that means "the tiny offline model scripts/setup-python.sh makes". */
 export const TINY_MODEL_ID = "dynamo-bench/tiny-model";
@@ -21,18 +23,6 @@ export interface LocalDefaults {
     /** Seed for AIPerf's synthetic prompts (default 0, so runs are comparable). */
     randomSeed?: number;
     teardownGraceSeconds?: number;
-}
-
-export function cacheDir(env: Record<string, string | undefined>): string {
-    return env.DYNAMO_BENCH_CACHE || path.join(env.HOME || os.homedir(), ".cache", "dynamo-bench");
-}
-
-export function tinyModelDir(env: Record<string, string | undefined>): string {
-    return path.join(cacheDir(env), "models", "tiny-model");
-}
-
-export function defaultVenv(env: Record<string, string | undefined>): string {
-    return env.DYNAMO_BENCH_VENV || path.join(REPO_ROOT, ".venv");
 }
 
 /** `<name>-<UTC yyyymmddThhmmss>-<4 hex>`: sortable and unique enough for parallel runs. */

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { shJoin } from "./quote";
+import { shJoin } from "../shell-quote";
 
 export interface ExecResult {
     code: number;

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { defaultVenv, REPO_ROOT } from "../../lib/local/from-spec";
+import { defaultVenv, REPO_ROOT } from "../../lib/paths";
 import { namespaceFor, planLocalRun, portRequests, portsFromAllocation, type LocalRunPlanInput } from "../../lib/local/plan";
 import { allocatePorts, PortInUseError } from "../../lib/local/ports";
 import { aiperfTempPrefix, groupAlive, LocalRunError, runLocalPlan, type LocalRunResult } from "../../lib/local/runner";

@@ -4,19 +4,18 @@
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { loadSpec } from "../../config/load";
 import type { BenchmarkSpec } from "../../config/resolve";
+import { defaultVenv, REPO_ROOT, tinyModelDir } from "../../lib/paths";
 import { cancelCommand, renderJob, stageCommand, submitCommand, waitCommandArgs, type RenderedJob } from "../../lib/slurm/render";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export { REPO_ROOT } from "../../lib/paths";
 export const LAB = process.env.DYNAMO_BENCH_SLURM_LAB || "/tmp/dynamo-bench-slurm";
 export const SSHD_DIR = process.env.SSHD_DIR || "/tmp/dynamo-bench-sshd";
 export const SLURM_CONF = path.join(LAB, "etc", "slurm.conf");
-const CACHE = process.env.DYNAMO_BENCH_CACHE || path.join(os.homedir(), ".cache", "dynamo-bench");
-export const VENV = process.env.DYNAMO_BENCH_VENV || path.join(REPO_ROOT, ".venv");
-export const MODEL_DIR = path.join(CACHE, "models", "tiny-model");
+export const VENV = defaultVenv(process.env);
+export const MODEL_DIR = tinyModelDir(process.env);
 
 export type Check<T> = ({ ok: true } & T) | { ok: false; reason: string };
 

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { assign, assignArray, shJoin, shq } from "../../lib/slurm/quote";
+import { assign, assignArray, shJoin, shq } from "../../lib/shell-quote";
 import { expandHostlist, expandHostlists } from "../../lib/slurm/hostlist";
 import { timeLimitSeconds } from "../../lib/slurm/time";
 import { HOSTILE } from "./slurm-fixtures";

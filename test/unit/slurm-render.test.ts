@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { cancelCommand, cancelRunCommand, renderJob, sbatchCommandLine, stageCommand, submitCommand, type RenderedJob } from "../../lib/slurm/render";
-import { shq } from "../../lib/slurm/quote";
+import { shq } from "../../lib/shell-quote";
 import { HOSTILE, slurmSpec } from "./slurm-fixtures";
 
 /** Every temporary folder of this file lives here and goes at the end. */

@@ -1,0 +1,135 @@
+// job.env: every parameter of one benchmark job as bash assignments, sourced by
+// batch.sh and node.sh on the cluster. Data only; every value single-quoted.
+import type { BenchmarkSpec } from "../../config/resolve";
+import { assign, assignArray } from "../shell-quote";
+import { componentFor, fatalPatterns, frontendProcess, phaseProcess, serviceProcesses, workerProcess, type CommandContext, type ProcessSpec } from "./commands";
+import type { JobTimeLimit } from "./job-args";
+import type { JobPlan } from "./plan";
+
+/** What job.env is made from, besides the spec. */
+export interface JobEnvInput {
+    jobName: string;
+    runId: string;
+    runDir: string;
+    namespace: string;
+    frontendPort: number;
+    plan: JobPlan;
+    limit: JobTimeLimit;
+    sbatchArgs: string[];
+    srunArgs: string[];
+    phases: Array<{ name: string; dir: string }>;
+}
+
+function envItems(env: Record<string, string>): string[] {
+    return Object.entries(env).map(([k, v]) => `${k}=${v}`);
+}
+
+function processLines(key: string, p: ProcessSpec, gpus?: [number, number]): string[] {
+    const lines = [assignArray(`P_${key}_ARGV`, p.argv), assignArray(`P_${key}_ENV`, envItems(p.env))];
+    if (gpus) lines.push(assignArray(`P_${key}_GPUS`, gpus));
+    return lines;
+}
+
+/** The request that proves the model answers: one token, not streamed. */
+function readinessProbe(spec: BenchmarkSpec): { path: string; body: unknown } {
+    return spec.benchmark.endpointType === "chat"
+        ? { path: "/v1/chat/completions", body: { model: spec.servedModelName, messages: [{ role: "user", content: "ping" }], max_tokens: 1, stream: false } }
+        : { path: "/v1/completions", body: { model: spec.servedModelName, prompt: "ping", max_tokens: 1, stream: false } };
+}
+
+export function renderJobEnv(spec: BenchmarkSpec, job: JobEnvInput): string {
+    const lines = [...headerLines(spec, job), ...runtimeLines(spec, job), ...layoutLines(job), ...processSection(spec, job)];
+    return `${lines.join("\n")}\n`;
+}
+
+/** Identity, readiness and timeouts. */
+function headerLines(spec: BenchmarkSpec, job: JobEnvInput): string[] {
+    const s = spec.slurm;
+    const probe = readinessProbe(spec);
+    const expect: Array<[string, number]> = [[componentFor(spec, "decode"), spec.decode.replicas]];
+    if (spec.prefill) expect.unshift([componentFor(spec, "prefill"), spec.prefill.replicas]);
+    return [
+        `# dynamo-bench ${job.jobName}, run ${job.runId}: parameters of one benchmark job.`,
+        "# Generated; sourced by batch.sh and node.sh (bash). Every value is single-quoted.",
+        assign("FORMAT", 1),
+        assign("JOB_NAME", job.jobName),
+        assign("RUN_ID", job.runId),
+        assign("RUN_DIR", job.runDir),
+        assign("NAMESPACE", job.namespace),
+        assign("SERVED_MODEL", spec.servedModelName),
+        assign("SERVED_MODEL_JSON", JSON.stringify(spec.servedModelName)),
+        assign("FRONTEND_PORT", job.frontendPort),
+        assign("PROBE_PATH", probe.path),
+        assign("PROBE_BODY", JSON.stringify(probe.body)),
+        assignArray("EXPECT_COMPONENTS", expect.map(([c]) => c)),
+        assignArray("EXPECT_COUNTS", expect.map(([, n]) => n)),
+        assign("READY_TIMEOUT", spec.timeouts.readySeconds),
+        assign("BENCH_TIMEOUT", spec.timeouts.benchmarkSeconds),
+        assign("POLL_SECONDS", s.readiness.pollSeconds),
+        assign("HTTP_TIMEOUT", 5),
+        assign("HTTP_CLIENT", "auto"),
+        assign("STOP_GRACE", s.stopGraceSeconds),
+        assign("TAIL_LINES", 40),
+        assign("TIME_LIMIT", job.limit.timeLimit),
+        assign("TIME_LIMIT_WARNING", job.limit.warningSeconds),
+        assign("GPUS_PER_NODE", spec.gpusPerNode),
+        assign("DISCOVERY", s.discovery.backend),
+        assign("ETCD_PORT", s.discovery.etcdPort),
+        assign("NATS_PORT", s.discovery.natsPort),
+        assign("WORKER_READY_PATTERN", s.readiness.workerReadyPattern ?? ""),
+        assignArray("FATAL_PATTERNS", fatalPatterns(spec)),
+    ];
+}
+
+/** How processes run on the nodes: container or bare metal, sbatch and srun options. */
+function runtimeLines(spec: BenchmarkSpec, job: JobEnvInput): string[] {
+    const container = spec.slurm.container;
+    const bare = container.runtime === "bare-metal" ? container : undefined;
+    return [
+        assign("RUNTIME", container.runtime),
+        assign("PREPARE_CONTAINERS", container.runtime === "pyxis" ? 1 : 0),
+        assign("VENV", bare ? (bare.venv ?? "") : ""),
+        assignArray("MODULES", bare ? bare.modules : []),
+        assignArray("PATH_PREPEND", bare ? bare.path : []),
+        assignArray("RUNTIME_ENV", bare ? envItems(bare.env) : []),
+        assign("WORKDIR", container.runtime === "pyxis" ? (container.workdir ?? job.runDir) : job.runDir),
+        assignArray("SBATCH_ARGS", job.sbatchArgs),
+        assignArray("SRUN_ARGS", job.srunArgs),
+    ];
+}
+
+/** Node slots, worker instances and benchmark phases. */
+function layoutLines(job: JobEnvInput): string[] {
+    const { plan } = job;
+    return [
+        "# node slots: a name the config gives, or '' for the next allocated node",
+        assignArray("SLOT_NAMES", plan.slots.map((slot) => slot.name ?? "")),
+        assignArray("SLOT_ROLES", plan.slots.map((slot) => slot.roles.join(","))),
+        assign("FRONTEND_SLOT", plan.frontendSlot),
+        "# worker processes (W<i>): slot, leader slot, GPUs of the node",
+        assignArray("INSTANCES", plan.instances.map((i) => i.id)),
+        assignArray("INSTANCE_SLOT", plan.instances.map((i) => i.slot)),
+        assignArray("INSTANCE_LEADER_SLOT", plan.instances.map((i) => i.leaderSlot)),
+        assignArray("PHASE_NAMES", job.phases.map((p) => p.name)),
+        assignArray("PHASE_DIRS", job.phases.map((p) => p.dir)),
+    ];
+}
+
+/** Every process's argv and environment (lib/slurm/commands), by key. */
+function processSection(spec: BenchmarkSpec, job: JobEnvInput): string[] {
+    const ctx: CommandContext = { spec, runDir: job.runDir, namespace: job.namespace, frontendPort: job.frontendPort };
+    const lines = ["# processes: P_<key>_ARGV (argv), P_<key>_ENV (NAME=value), P_<key>_GPUS (first, count)", ...processLines("FRONTEND", frontendProcess(ctx))];
+    job.plan.instances.forEach((instance, i) => {
+        const p = workerProcess(ctx, instance, i);
+        if (instance.ranks > 1) {
+            p.env = { ...p.env, DYNAMO_BENCH_NODE_RANK: String(instance.rank), DYNAMO_BENCH_NNODES: String(instance.ranks), DYNAMO_BENCH_LEADER_HOST: "{leader_host}" };
+        }
+        lines.push(...processLines(`W${i}`, p, [instance.gpuFirst, instance.gpuCount]));
+    });
+    spec.phases.forEach((phase, i) => lines.push(...processLines(`PH${i}`, phaseProcess(ctx, phase, job.phases[i]!.dir))));
+    if (spec.slurm.discovery.backend === "etcd") {
+        const services = serviceProcesses(ctx);
+        lines.push(...processLines("ETCD", services.etcd), ...processLines("NATS", services.nats));
+    }
+    return lines;
+}
