@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { validateCustomResource } from "../helpers/crd-validate";
+import { NO_CRDS, validateCustomResource } from "../helpers/crd-validate";
 import { pulumiAvailable, REPO_ROOT, withStack } from "./helpers";
 
 const avail = pulumiAvailable();
@@ -28,7 +28,7 @@ function renderedObjects(dir: string): Array<Record<string, any>> {
 }
 
 describe("Kubernetes example stack in render mode", { skip }, () => {
-    test("preview, up, rendered custom resources valid against the real CRDs, destroy", { timeout: 600_000 }, async () => {
+    test("preview, up, rendered custom resources valid against the real CRDs, destroy", { timeout: 600_000, skip: NO_CRDS }, async () => {
         const renderDir = fs.mkdtempSync(path.join(os.tmpdir(), "dynamo-bench-render-"));
         try {
             await withStack(

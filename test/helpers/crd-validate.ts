@@ -1,5 +1,6 @@
 // Validates generated custom resources against the real CRD OpenAPI schemas in
-// ../shared/reference (read in place, never copied into this repository).
+// the reference data (test/helpers/reference.ts; read in place, never copied
+// into this repository). Tests that validate take `{ skip: NO_CRDS }`.
 //
 // Closer to the API server than plain JSON-schema validation:
 // - unknown fields are errors (schemas are closed unless they preserve unknown
@@ -14,9 +15,13 @@ import * as path from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
+import { REPO_ROOT } from "../../lib/paths";
+import { referencePath, referenceSkip } from "./reference";
 
-export const repoRoot = path.resolve(__dirname, "../..");
-export const referenceDir = path.resolve(repoRoot, "../shared/reference/dynamo");
+export const repoRoot = REPO_ROOT;
+export const referenceDir = referencePath("dynamo");
+/** The `skip` option of a test that validates against the CRDs. */
+export const NO_CRDS = referenceSkip("dynamo");
 
 /** CRD file for each group/kind the project generates. */
 export const CRD_FILES: Record<string, string> = {
@@ -45,7 +50,7 @@ export function loadCrd(groupKind: string): Crd {
     let crd = crdCache.get(groupKind);
     if (!crd) {
         const full = path.join(referenceDir, file);
-        if (!fs.existsSync(full)) throw new Error(`CRD file missing: ${full} (the reference data lives next to the repository)`);
+        if (!fs.existsSync(full)) throw new Error(`CRD file missing: ${full} (see test/helpers/reference.ts)`);
         crd = parse(fs.readFileSync(full, "utf8")) as Crd;
         crdCache.set(groupKind, crd);
     }
