@@ -18,7 +18,9 @@ export function specFromStackConfig(): { spec: BenchmarkSpec; secrets: Secrets }
     const raw = rawFromAllConfig(pulumi.runtime.allConfig(), project, (key) => runtime.isConfigSecret?.(key) ?? false);
     if (raw.plainSecrets.length > 0) {
         const keys = raw.plainSecrets.map((k) => `${project}:${k}`).join(", ");
-        throw new pulumi.RunError(`${keys} must be stored encrypted: run \`pulumi config set --secret ${raw.plainSecrets[0]} <value>\` (the plain value sits in the stack file now; rotate it).`);
+        throw new pulumi.RunError(
+            `${keys} must be stored encrypted: run \`pulumi config set --secret ${raw.plainSecrets[0]} <value>\` (the plain value sits in the stack file now; rotate it).`,
+        );
     }
     let spec: BenchmarkSpec;
     try {
@@ -44,7 +46,11 @@ export interface ProgramOptions {
 }
 
 /** Deploys the benchmark on its target; the returned object is the stack outputs (lib/outputs.ts). */
-export function deployBenchmark(spec: BenchmarkSpec, secrets: Secrets, options: ProgramOptions = { commandRunner: "pulumi-command" }): BenchmarkOutputs<object> {
+export function deployBenchmark(
+    spec: BenchmarkSpec,
+    secrets: Secrets,
+    options: ProgramOptions = { commandRunner: "pulumi-command" },
+): BenchmarkOutputs<object> {
     return targets[spec.target](spec, secrets, options.commandRunner);
 }
 

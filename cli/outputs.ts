@@ -27,7 +27,9 @@ export async function outputsCommand(args: string[], io = { stdout: process.stdo
     }
     const phases = outputs.phases ?? {};
     if (Object.keys(phases).length === 0) {
-        io.stderr.write(`dynamo-bench outputs: the stack outputs hold no phase results (resultsStatus: ${JSON.stringify(outputs.resultsStatus ?? "unknown")})\n`);
+        io.stderr.write(
+            `dynamo-bench outputs: the stack outputs hold no phase results (resultsStatus: ${JSON.stringify(outputs.resultsStatus ?? "unknown")})\n`,
+        );
         return 1;
     }
     const dynamo = outputs.dynamoVersion ? `, Dynamo ${outputs.dynamoVersion}` : "";

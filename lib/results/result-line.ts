@@ -32,7 +32,9 @@ export function parseResultLine<T extends ResultLine = ResultLine>(stdout: strin
     if (!line) throw new Error(`${command} printed no ${RESULT_MARKER} line; its output was:\n${stdout.slice(-2000)}`);
     const result = JSON.parse(line.slice(RESULT_MARKER.length + 1)) as T;
     if (!result.ok) throw new Error(`${command} failed (${result.error?.kind ?? "unknown"}): ${result.error?.message ?? "no reason given"}`);
-    const unreadable = (result.phases ?? []).filter((p) => !p.outputs).map((p) => `${p.name}: ${p.summaryError ?? "no exports"}${p.artifactDir ? ` (${p.artifactDir})` : ""}`);
+    const unreadable = (result.phases ?? [])
+        .filter((p) => !p.outputs)
+        .map((p) => `${p.name}: ${p.summaryError ?? "no exports"}${p.artifactDir ? ` (${p.artifactDir})` : ""}`);
     if (unreadable.length > 0) throw new Error(`benchmark exports could not be read:\n  ${unreadable.join("\n  ")}`);
     return result;
 }

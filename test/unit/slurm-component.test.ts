@@ -12,7 +12,12 @@ import { slurmSpec } from "./slurm-fixtures";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nTestKeyMaterialThatMustStaySecret\n-----END OPENSSH PRIVATE KEY-----\n";
 const TOKEN = "hf_TestTokenValueThatMustStaySecret";
-const RESULTS = { ok: true, schema: "dynamo-bench/slurm-results@1", timings: { readySeconds: 12.5 }, phases: [{ name: "main", outputs: { requestCount: 40 } }] };
+const RESULTS = {
+    ok: true,
+    schema: "dynamo-bench/slurm-results@1",
+    timings: { readySeconds: 12.5 },
+    phases: [{ name: "main", outputs: { requestCount: 40 } }],
+};
 const LOCAL = "command:local:Command";
 const REMOTE = "command:remote:Command";
 
@@ -20,7 +25,9 @@ let mocks: MockRecorder;
 let deployTarget: typeof import("../../components/slurm").deploy;
 
 before(async () => {
-    mocks = await setupMocks({ commandStdout: (name) => (name.endsWith("-job") ? "4242\n" : name.endsWith("-results") ? `DYNAMO_BENCH_RESULT ${JSON.stringify(RESULTS)}\n` : "") });
+    mocks = await setupMocks({
+        commandStdout: (name) => (name.endsWith("-job") ? "4242\n" : name.endsWith("-results") ? `DYNAMO_BENCH_RESULT ${JSON.stringify(RESULTS)}\n` : ""),
+    });
     ({ deploy: deployTarget } = await import("../../components/slurm"));
 });
 beforeEach(() => mocks.reset());
@@ -37,7 +44,10 @@ describe("slurm component, login node local", () => {
         const spec = slurmSpec({ slurm: { login: { mode: "local", env: { SLURM_CONF: "/lab/slurm.conf" } } } });
         const out = deploy(spec);
         const { jobId, resultsStatus } = await outputsOf(out);
-        const names = mocks.ofType(LOCAL).map((r) => r.name).sort();
+        const names = mocks
+            .ofType(LOCAL)
+            .map((r) => r.name)
+            .sort();
         assert.deepEqual(names, ["unit-file-batch-sh", "unit-file-job-env", "unit-file-node-sh", "unit-file-submit-sh", "unit-job", "unit-results"]);
         const job = mocks.one(LOCAL, "unit-job");
         assert.match(job.inputs.create, /^env SLURM_CONF=\/lab\/slurm.conf bash \/shared\/bench\/dynamo-bench-unit\/[0-9a-f]{12}\/submit.sh /);
@@ -53,19 +63,28 @@ describe("slurm component, login node local", () => {
         assert.deepEqual(await promiseOf(out.phases), { main: { requestCount: 40 } });
         assert.deepEqual(await promiseOf(out.timings), { readySeconds: 12.5 });
         const submitFile = mocks.one(LOCAL, "unit-file-submit-sh");
-        assert.match(submitFile.inputs.delete, /^test ! -f \/shared\/bench\/dynamo-bench-unit\/[0-9a-f]{12}\/submit.sh \|\| env SLURM_CONF=\/lab\/slurm.conf bash \S+\/submit.sh --cancel /);
+        assert.match(
+            submitFile.inputs.delete,
+            /^test ! -f \/shared\/bench\/dynamo-bench-unit\/[0-9a-f]{12}\/submit.sh \|\| env SLURM_CONF=\/lab\/slurm.conf bash \S+\/submit.sh --cancel /,
+        );
         assert.equal(mocks.one(LOCAL, "unit-file-job-env").inputs.delete, undefined);
         const envFile = mocks.one(LOCAL, "unit-file-job-env");
         assert.match(envFile.inputs.stdin, /^# dynamo-bench dynamo-bench-unit/);
         assert.equal(out.details.nodes, 2);
-        assert.deepEqual(out.details.plan, [{ slot: 0, roles: ["frontend", "decode-0"] }, { slot: 1, roles: ["prefill-0"] }]);
+        assert.deepEqual(out.details.plan, [
+            { slot: 0, roles: ["frontend", "decode-0"] },
+            { slot: 1, roles: ["prefill-0"] },
+        ]);
     });
 
     test("without the command plugin the same commands run as dynamic resources", async () => {
         deploy(slurmSpec(), {}, "dynamic");
         await mocks.settle();
         assert.deepEqual(mocks.ofType(LOCAL), []);
-        const names = mocks.ofType("pulumi-nodejs:dynamic:Resource").map((r) => r.name).sort();
+        const names = mocks
+            .ofType("pulumi-nodejs:dynamic:Resource")
+            .map((r) => r.name)
+            .sort();
         assert.deepEqual(names, ["unit-file-batch-sh", "unit-file-job-env", "unit-file-node-sh", "unit-file-submit-sh", "unit-job", "unit-results"]);
         const job = mocks.one("pulumi-nodejs:dynamic:Resource", "unit-job");
         assert.match(job.inputs.delete, /^scancel --name=dynamo-bench-unit /);
@@ -75,7 +94,13 @@ describe("slurm component, login node local", () => {
     test("submit false renders the files only", async () => {
         const out = deploy(slurmSpec({ slurm: { submit: false } }));
         const { resultsStatus } = await outputsOf(out);
-        assert.deepEqual(mocks.ofType(LOCAL).map((r) => r.name).filter((n) => !n.includes("-file-")), []);
+        assert.deepEqual(
+            mocks
+                .ofType(LOCAL)
+                .map((r) => r.name)
+                .filter((n) => !n.includes("-file-")),
+            [],
+        );
         assert.equal(out.details.submitted, false);
         assert.match(resultsStatus, /^not run: slurm.submit is false.*bash \/shared\/bench\/.*submit.sh/);
         assert.deepEqual(await promiseOf(out.phases), {});
@@ -102,7 +127,10 @@ describe("slurm component, login node over SSH", () => {
             assert.equal(r.inputs.connection.host, "login.example");
             assert.equal(r.inputs.connection.port, 2222);
             assert.equal(r.inputs.connection.privateKey, KEY);
-            assert.ok(r.secretPaths.some((p) => p.startsWith("connection")), `${r.name}: the key is secret`);
+            assert.ok(
+                r.secretPaths.some((p) => p.startsWith("connection")),
+                `${r.name}: the key is secret`,
+            );
         }
         const wait = mocks.one(LOCAL, "unit-results");
         assert.match(wait.inputs.create, /--ssh bench@login.example:2222 --fetch-to /);

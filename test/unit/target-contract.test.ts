@@ -24,7 +24,15 @@ const FIGURES = { ttftMs: { avg: 12.5, p99: 20 }, requestCount: 40 };
 function commandStdout(name: string): string {
     if (name.endsWith("-job")) return "4242\n";
     if (name.endsWith("-run")) {
-        const timings = { startedAt: "2026-01-01T00:00:00Z", processes: {}, phases: [], processStartMs: 1000, registrationMs: 2000, readinessMs: 500, benchmarkMs: 9000 };
+        const timings = {
+            startedAt: "2026-01-01T00:00:00Z",
+            processes: {},
+            phases: [],
+            processStartMs: 1000,
+            registrationMs: 2000,
+            readinessMs: 500,
+            benchmarkMs: 9000,
+        };
         return `progress\n${formatResultLine({ ok: true, runId: "r1", runDir: "/tmp/r1", phases: [{ name: "main", artifactDir: "/tmp/r1/phases/main", outputs: FIGURES }], timings } as never)}`;
     }
     if (name.endsWith("-results")) return formatResultLine({ ok: true, timings: { readySeconds: 3.5 }, phases: [{ name: "main", outputs: FIGURES }] });
@@ -53,7 +61,12 @@ async function deployed(spec: BenchmarkSpec, secrets: { hfToken?: string } = {})
 const DEPLOYMENTS: Array<{ target: string; variant: string; spec: () => BenchmarkSpec; collected: boolean }> = [
     { target: "local", variant: "mocker run", spec: () => loadSpec({ model: { id: "dynamo-bench/tiny-model" } }, "local"), collected: true },
     { target: "kubernetes", variant: "on a cluster", spec: () => k8sSpec({ name: "bench" }), collected: true },
-    { target: "kubernetes", variant: "render mode", spec: () => k8sSpec({ name: "render", kubernetes: { renderYamlToDirectory: "rendered" } }), collected: false },
+    {
+        target: "kubernetes",
+        variant: "render mode",
+        spec: () => k8sSpec({ name: "render", kubernetes: { renderYamlToDirectory: "rendered" } }),
+        collected: false,
+    },
     { target: "slurm", variant: "submitted", spec: () => slurmSpec(), collected: true },
     { target: "slurm", variant: "files only", spec: () => slurmSpec({ slurm: { submit: false } }), collected: false },
 ];
