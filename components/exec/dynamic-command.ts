@@ -6,8 +6,10 @@
 // client with the key in a private, short-lived file.
 //
 // The provider object below is serialized into the stack state by Pulumi, so
-// its functions only use what they require themselves.
+// its functions only use what they require themselves, and shq, which Pulumi
+// captures by value with the functions.
 import * as pulumi from "@pulumi/pulumi";
+import { shq } from "../../lib/shell-quote";
 
 export interface SshConnection {
     host: string;
@@ -52,7 +54,6 @@ async function execute(inputs: PlainInputs, script: string, extraEnv: Record<str
     const os = require("node:os") as typeof import("node:os");
     const path = require("node:path") as typeof import("node:path");
 
-    const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
     if (!inputs.connection) {
         const env = { ...(process.env as Record<string, string>), ...(inputs.environment ?? {}), ...extraEnv };
         return spawnCollect(["/bin/sh", "-c", script], { env, cwd: inputs.dir, stdin: inputs.stdin, timeoutSeconds: inputs.timeoutSeconds, label: script });
@@ -84,13 +85,13 @@ async function execute(inputs: PlainInputs, script: string, extraEnv: Record<str
         const envEntries = Object.entries({ ...(inputs.environment ?? {}), ...extraEnv });
         let prelude = "";
         if (envEntries.length > 0) {
-            const exportsText = envEntries.map(([k, v]) => `export ${k}=${quote(v)}`).join("\n") + "\n";
+            const exportsText = envEntries.map(([k, v]) => `export ${k}=${shq(v)}`).join("\n") + "\n";
             const stage = await spawnCollect(ssh(`umask 077; f=$(mktemp) && cat > "$f" && echo "$f"`), { env, stdin: exportsText, timeoutSeconds: 60, label: "staging the environment" });
-            const file = quote(stage.stdout.trim());
+            const file = shq(stage.stdout.trim());
             prelude = `. ${file}; rm -f ${file}; `;
         }
-        const cd = inputs.dir ? `cd ${quote(inputs.dir)} || exit 1; ` : "";
-        return await spawnCollect(ssh(`bash -c ${quote(prelude + cd + script)}`), { env, stdin: inputs.stdin, timeoutSeconds: inputs.timeoutSeconds, label: script });
+        const cd = inputs.dir ? `cd ${shq(inputs.dir)} || exit 1; ` : "";
+        return await spawnCollect(ssh(`bash -c ${shq(prelude + cd + script)}`), { env, stdin: inputs.stdin, timeoutSeconds: inputs.timeoutSeconds, label: script });
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }

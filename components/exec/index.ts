@@ -3,6 +3,7 @@
 // plugin), or the dynamic-provider runner that needs no plugin at all.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { shq } from "../../lib/shell-quote";
 import { DynamicCommand, type DynamicCommandInputs, type SshConnection } from "./dynamic-command";
 
 export type { SshConnection } from "./dynamic-command";
@@ -49,14 +50,10 @@ export function shellCommand(runner: CommandRunner, name: string, args: ShellCom
             ...(c.hostKey ? { hostKey: c.hostKey } : {}),
         }));
         // @pulumi/command runs remote commands in the login shell's home; cd first when a dir is given.
-        const create = pulumi.all([args.create, args.dir]).apply(([c, d]) => (d ? `cd ${shellQuote(d)} && ${c}` : c));
+        const create = pulumi.all([args.create, args.dir]).apply(([c, d]) => (d ? `cd ${shq(d)} && ${c}` : c));
         const resource = new command.remote.Command(name, { ...common, create, connection: pulumi.secret(connection) }, withTimeouts);
         return { resource, stdout: resource.stdout };
     }
     const resource = new command.local.Command(name, { ...common, dir: args.dir }, withTimeouts);
     return { resource, stdout: resource.stdout };
-}
-
-function shellQuote(value: string): string {
-    return `'${value.replace(/'/g, `'\\''`)}'`;
 }

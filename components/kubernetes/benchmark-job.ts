@@ -6,18 +6,9 @@ import { shellCommand, type CommandRunner } from "../exec";
 import type { BenchmarkSpec } from "../../config/resolve";
 import { notRun, RESULTS_COLLECTED } from "../../lib/outputs";
 import { parseResultLine, phaseFigures, type StackOutputs } from "../../lib/results";
-import {
-    CLI_ENTRY,
-    REPO_ROOT,
-    buildBenchmarkJob,
-    buildBenchmarkPlan,
-    buildScriptConfigMap,
-    collectArgv,
-    digestOf,
-    k8sNames,
-    readBenchmarkScript,
-    shellJoin,
-} from "../../lib/kubernetes";
+import { buildBenchmarkJob, buildBenchmarkPlan, buildScriptConfigMap, collectArgv, digestOf, k8sNames, readBenchmarkScript } from "../../lib/kubernetes";
+import { CLI_ENTRY, repoDirFrom } from "../../lib/paths";
+import { shJoin } from "../../lib/shell-quote";
 
 export interface BenchmarkJobArgs {
     spec: BenchmarkSpec;
@@ -67,7 +58,9 @@ export class BenchmarkJob extends pulumi.ComponentResource {
 
         if (args.renderMode) {
             this.results = pulumi.output<JobResults>({
-                resultsStatus: notRun(`render mode: manifests were written to ${spec.kubernetes.renderYamlToDirectory}; nothing ran on a cluster, so there are no results`),
+                resultsStatus: notRun(
+                    `render mode: manifests were written to ${spec.kubernetes.renderYamlToDirectory}; nothing ran on a cluster, so there are no results`,
+                ),
                 phases: {},
             });
         } else {
@@ -87,8 +80,9 @@ export class BenchmarkJob extends pulumi.ComponentResource {
                 args.runner ?? "pulumi-command",
                 `${name}-results`,
                 {
-                    create: shellJoin(["node", CLI_ENTRY, ...argv]),
-                    dir: REPO_ROOT,
+                    create: shJoin(["node", CLI_ENTRY, ...argv]),
+                    // Relative to the project folder: moving the checkout changes no input, so nothing runs again.
+                    dir: repoDirFrom(process.cwd()),
                     // A replaced Job (new uid) is a new run: collect again.
                     triggers: [this.job.metadata.uid],
                     streamStderr: true,
@@ -97,7 +91,10 @@ export class BenchmarkJob extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [this.job] },
             );
             // A failed Job fails the command and `pulumi up`; a result line here is a collected run.
-            this.results = collect.stdout.apply((stdout) => ({ resultsStatus: RESULTS_COLLECTED, phases: phaseFigures(parseResultLine(stdout, "k8s-collect")) }));
+            this.results = collect.stdout.apply((stdout) => ({
+                resultsStatus: RESULTS_COLLECTED,
+                phases: phaseFigures(parseResultLine(stdout, "k8s-collect")),
+            }));
         }
         this.registerOutputs({ jobName: this.jobName, results: this.results });
     }

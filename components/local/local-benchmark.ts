@@ -3,9 +3,9 @@
 // back as outputs. The run happens on `pulumi up` only when the spec changed.
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import * as path from "node:path";
 import type { BenchmarkSpec } from "../../config/resolve";
 import { benchmarkTimingsOf } from "../../lib/local/timings";
+import { CLI_ENTRY, repoDirFrom } from "../../lib/paths";
 import type { RunTimings } from "../../lib/local/runner";
 import { RESULTS_COLLECTED, specOutputs, type EngineInfo } from "../../lib/outputs";
 import { parseResultLine, phaseFigures, type ResultLine } from "../../lib/results";
@@ -37,7 +37,6 @@ interface LocalRunLine extends ResultLine {
 
 /** Time the runner needs beyond its own bounds to start and to stop every process. */
 const RUNNER_SLACK_SECONDS = 120;
-const REPO_ROOT = path.resolve(__dirname, "../..");
 
 export class LocalBenchmark extends pulumi.ComponentResource {
     public readonly outputs: BenchmarkOutputs<LocalDetails>;
@@ -51,8 +50,9 @@ export class LocalBenchmark extends pulumi.ComponentResource {
             `${name}-run`,
             {
                 // The spec travels on stdin: no shell quoting, nothing written to disk by the engine.
-                create: "node bin/dynamo-bench.js local-run --spec-file -",
-                dir: REPO_ROOT,
+                create: `node ${CLI_ENTRY} local-run --spec-file -`,
+                // Relative to the project folder: moving the checkout changes no input, so nothing runs again.
+                dir: repoDirFrom(process.cwd()),
                 stdin: specJson,
                 // Progress (stderr) streams to the terminal; stdout carries the result line.
                 streamStderr: true,

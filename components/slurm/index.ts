@@ -1,21 +1,29 @@
 // The Slurm target: the run's files written on the login node (locally or over
 // SSH), the job submitted (sbatch) and cancelled on destroy (scancel), and a
 // local command that waits for the job and turns its exports into results.
-import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { BenchmarkSpec } from "../../config/resolve";
 import { clusterEngine, notRun, RESULTS_COLLECTED, specOutputs, type BenchmarkTimings, type EngineInfo } from "../../lib/outputs";
 import { parseResultLine, phaseFigures, type ResultLine, type StackOutputs } from "../../lib/results";
+import { CLI_ENTRY, repoDirFrom, slurmFetchRoot } from "../../lib/paths";
 import { shJoin, shq } from "../../lib/shell-quote";
 import type { SlurmResults } from "../../lib/slurm/results";
 import { shellCommand, type CommandRunner, type ShellCommandArgs, type SshConnection } from "../exec";
 import type { BenchmarkOutputs, Secrets } from "../target";
-import { cancelCommand, cancelRunCommand, renderJob, sbatchCommandLine, stageCommand, submitCommand, waitCommandArgs, type RenderedFile, type RenderedJob } from "../../lib/slurm/render";
+import {
+    cancelCommand,
+    cancelRunCommand,
+    renderJob,
+    sbatchCommandLine,
+    stageCommand,
+    submitCommand,
+    waitCommandArgs,
+    type RenderedFile,
+    type RenderedJob,
+} from "../../lib/slurm/render";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-/** The CLI entry, relative to REPO_ROOT (the command runs with dir REPO_ROOT). */
-export const CLI_ENTRY = path.join("bin", "dynamo-bench.js");
+export { CLI_ENTRY } from "../../lib/paths";
 /** Time the wait command gets beyond the job's own bound (fetching and summarizing). */
 export const WAIT_SLACK_SECONDS = 300;
 /** Bound of writing one file on the login node. */
@@ -78,9 +86,20 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
         let connection: pulumi.Output<SshConnection> | undefined;
         if (login.mode === "ssh") {
             const key = args.secrets?.sshPrivateKey;
-            if (!key) throw new Error("slurm.login.mode is ssh but the secret sshPrivateKey is not set: `pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519`");
+            if (!key)
+                throw new Error(
+                    "slurm.login.mode is ssh but the secret sshPrivateKey is not set: `pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519`",
+                );
             connection = pulumi.secret(
-                pulumi.output(key).apply((privateKey) => ({ host: login.host, port: login.port, user: login.user, privateKey, ...(login.hostKey ? { hostKey: login.hostKey } : {}) })),
+                pulumi
+                    .output(key)
+                    .apply((privateKey) => ({
+                        host: login.host,
+                        port: login.port,
+                        user: login.user,
+                        privateKey,
+                        ...(login.hostKey ? { hostKey: login.hostKey } : {}),
+                    })),
             );
         }
         // Login-node commands: on this machine, or over SSH when login.mode is ssh.
@@ -90,16 +109,28 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
         const files: RenderedFile[] = [...job.files];
         // The submit script's resource also cancels this run's jobs on delete: it is in the state
         // before anything is submitted, so destroy finds a job whose submit was interrupted.
-        const staged = files.map((f) =>
-            run(
-                `${name}-file-${f.name.replace(/[^A-Za-z0-9]+/g, "-")}`,
-                { create: stageCommand(job.runDir, f), stdin: f.content, timeoutSeconds: STAGE_TIMEOUT_SECONDS, ...(f.name === "submit.sh" ? { delete: cancelRunCommand(job) } : {}) },
-                { parent: this },
-            ).resource,
+        const staged = files.map(
+            (f) =>
+                run(
+                    `${name}-file-${f.name.replace(/[^A-Za-z0-9]+/g, "-")}`,
+                    {
+                        create: stageCommand(job.runDir, f),
+                        stdin: f.content,
+                        timeoutSeconds: STAGE_TIMEOUT_SECONDS,
+                        ...(f.name === "submit.sh" ? { delete: cancelRunCommand(job) } : {}),
+                    },
+                    { parent: this },
+                ).resource,
         );
         if (args.secrets?.hfToken) {
             const content = pulumi.secret(pulumi.output(args.secrets.hfToken).apply((t) => `HF_TOKEN=${shq(t)}\n`));
-            staged.push(run(`${name}-file-secrets-env`, { create: stageCommand(job.runDir, { name: "secrets.env", mode: "0600" }), stdin: content, timeoutSeconds: STAGE_TIMEOUT_SECONDS }, { parent: this }).resource);
+            staged.push(
+                run(
+                    `${name}-file-secrets-env`,
+                    { create: stageCommand(job.runDir, { name: "secrets.env", mode: "0600" }), stdin: content, timeoutSeconds: STAGE_TIMEOUT_SECONDS },
+                    { parent: this },
+                ).resource,
+            );
         }
 
         const submit = submitCommand(job);
@@ -116,24 +147,33 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
 
         if (!s.submit) {
             const reason = `slurm.submit is false: the job files are in ${job.runDir} for review; submit them with: ${submit}`;
-            this.outputs = benchmarkOutputs(spec, { ...details, submitted: false }, pulumi.output<RunOutputs>({ resultsStatus: notRun(reason), phases: {}, timings: {} }));
+            this.outputs = benchmarkOutputs(
+                spec,
+                { ...details, submitted: false },
+                pulumi.output<RunOutputs>({ resultsStatus: notRun(reason), phases: {}, timings: {} }),
+            );
             this.registerOutputs({ ...this.outputs });
             return;
         }
 
         // The job: submitted once per run folder; destroy (and replacement) cancels it by name,
         // which also finds a job an interrupted deployment submitted but never recorded.
-        const jobCmd = run(`${name}-job`, { create: submit, delete: cancelCommand(job), triggers: [job.runId], timeoutSeconds: SUBMIT_TIMEOUT_SECONDS }, { parent: this, dependsOn: staged, deleteBeforeReplace: true });
+        const jobCmd = run(
+            `${name}-job`,
+            { create: submit, delete: cancelCommand(job), triggers: [job.runId], timeoutSeconds: SUBMIT_TIMEOUT_SECONDS },
+            { parent: this, dependsOn: staged, deleteBeforeReplace: true },
+        );
         const jobId = jobCmd.stdout.apply((out) => (out ?? "").trim().split("\n").pop() ?? "");
 
-        const fetchRoot = args.fetchRoot ?? path.join(process.env.DYNAMO_BENCH_CACHE || path.join(os.homedir(), ".cache", "dynamo-bench"), "slurm");
+        const fetchRoot = args.fetchRoot ?? slurmFetchRoot(process.env);
         const fetchTo = login.mode === "ssh" ? path.join(fetchRoot, job.jobName, job.runId) : undefined;
         const wait = shellCommand(
             runner,
             `${name}-results`,
             {
                 create: jobId.apply((id) => shJoin(["node", CLI_ENTRY, ...waitCommandArgs(spec, job, id, fetchTo)])),
-                dir: REPO_ROOT,
+                // Relative to the project folder: moving the checkout changes no input, so nothing runs again.
+                dir: repoDirFrom(process.cwd()),
                 ...(login.mode === "ssh" ? { environment: { DYNAMO_BENCH_SSH_KEY: pulumi.secret(args.secrets!.sshPrivateKey!) } } : {}),
                 // A new job (new id) is a new run: wait and collect again.
                 triggers: [jobId],

@@ -279,13 +279,6 @@ Job printed into its log and prints the results summary on stdout as one line,
 DYNAMO_BENCH_RESULT <json>. On a failed Job, a timeout or an incomplete log it exits 1 with the reason, the Job's
 log tail and the tail of every graph pod's log on stderr.`;
 
-/** POSIX shell quoting of one word (single quotes; embedded quotes closed and escaped). */
-export function shellQuote(word: string): string {
-    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-export const shellJoin = (argv: readonly string[]): string => argv.map(shellQuote).join(" ");
-
 /** Last `n` lines of a text. */
 export function tailLines(text: string, n: number): string {
     const lines = text.replace(/\n$/, "").split("\n");

@@ -1,9 +1,6 @@
 // The static benchmark script shipped in the Job's ConfigMap.
 import * as fs from "node:fs";
 import { repoPath } from "../paths";
-
-// Re-exported for the Kubernetes component, which runs the results command from the repository root.
-export { CLI_ENTRY, REPO_ROOT, repoDirFrom } from "../paths";
 export const BENCHMARK_SCRIPT_PATH = repoPath("scripts", "k8s", "run-benchmark.sh");
 
 export function readBenchmarkScript(file = BENCHMARK_SCRIPT_PATH): string {

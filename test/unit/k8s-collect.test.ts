@@ -16,11 +16,10 @@ import {
     parseBenchmarkLog,
     parseCollectArgv,
     podProblems,
-    shellJoin,
-    shellQuote,
     summarizeCollected,
     tailLines,
 } from "../../lib/kubernetes";
+import { shJoin as shellJoin, shq as shellQuote } from "../../lib/shell-quote";
 import { runK8sCollect, type CollectIo, type KubectlResult } from "../../cli/k8s-collect";
 import { parseResultLine } from "../../lib/results";
 import { repoRoot } from "../helpers/crd-validate";

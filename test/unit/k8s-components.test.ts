@@ -158,7 +158,9 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
 
     test("results command: runs k8s-collect from the repository root, bounded, re-run when the Job is replaced", () => {
         const c = mocks.one(T.command);
-        assert.equal(c.inputs.dir, repoRoot);
+        // Relative to the project folder (the working directory), never an absolute checkout path.
+        assert.equal(path.resolve(c.inputs.dir), repoRoot);
+        assert.ok(!path.isAbsolute(c.inputs.dir), c.inputs.dir);
         assert.match(c.inputs.create, /^node bin\/dynamo-bench\.js k8s-collect --namespace dynamo-bench --job bench-bench --graph bench --timeout 3900 --phases main:1 --gpus 2 --tool aiperf$/);
         assert.deepEqual(c.inputs.triggers, ["uid-bench-job"]);
         assert.deepEqual(c.customTimeouts, { create: "3960s", update: "3960s", delete: "3960s" });
