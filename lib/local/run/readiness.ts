@@ -49,7 +49,10 @@ export async function waitRegistered(plan: LocalRunPlan, deadline: number, polli
         await sleep(delay, polling.cancel);
         delay = Math.min(polling.maxPollMs, Math.round(delay * 1.5));
     }
-    throw new LocalRunError("not-ready", `workers not registered with the frontend within timeouts.readySeconds (${plan.timeouts.readySeconds}s): ${last}; logs in ${path.join(plan.runDir, "logs")}`);
+    throw new LocalRunError(
+        "not-ready",
+        `workers not registered with the frontend within timeouts.readySeconds (${plan.timeouts.readySeconds}s): ${last}; logs in ${path.join(plan.runDir, "logs")}`,
+    );
 }
 
 export async function waitServing(plan: LocalRunPlan, deadline: number, polling: Polling): Promise<void> {

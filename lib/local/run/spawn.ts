@@ -31,10 +31,14 @@ export function startProcess(ctx: RunContext, p: ProcessToStart): Managed {
     }
     if (child.pid === undefined) {
         // spawn reports ENOENT/EACCES asynchronously; the pid is missing right away.
-        throw new LocalRunError("spawn-failed", `could not start ${name}: ${argv[0]} is missing or not executable (is the venv set up? run scripts/setup-python.sh)`, {
-            process: name,
-            logFile,
-        });
+        throw new LocalRunError(
+            "spawn-failed",
+            `could not start ${name}: ${argv[0]} is missing or not executable (is the venv set up? run scripts/setup-python.sh)`,
+            {
+                process: name,
+                logFile,
+            },
+        );
     }
     const m: Managed = {
         name,
