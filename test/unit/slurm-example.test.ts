@@ -2,13 +2,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { parse } from "yaml";
 import { loadSpec } from "../../config/load";
 import { renderJob } from "../../lib/slurm/render";
+import { repoPath } from "../../lib/paths";
 
 test("stacks/Pulumi.example-slurm.yaml: shared nodes, 2+2 workers of TP 2, pyxis over SSH", () => {
-    const file = path.join(__dirname, "..", "..", "stacks", "Pulumi.example-slurm.yaml");
+    const file = repoPath("stacks", "Pulumi.example-slurm.yaml");
     const config = (parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
     const raw = Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/^dynamo-bench:/, ""), v]));
     const spec = loadSpec(raw, "example-slurm");

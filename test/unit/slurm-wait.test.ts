@@ -8,6 +8,7 @@ import { parseSlurmWaitArgs, runSlurmWait } from "../../cli/slurm-wait";
 import { firstRequestNs, timingsOf, type SuccessMarker } from "../../lib/slurm/results";
 import type { ExecResult, Transport } from "../../lib/slurm/transport";
 import { explainOutcome, parseSacct, parseScontrol, waitForJob, WaitError, type JobState } from "../../lib/slurm/wait";
+import { repoPath } from "../../lib/paths";
 
 const SCONTROL = "JobId=7 JobName=dynamo-bench-x UserId=root(0) JobState=TIMEOUT Reason=TimeLimit Dependency=(null) ExitCode=0:15 RunTime=00:01:03 TimeLimit=00:01:00 NodeList=n[1-2]";
 
@@ -136,7 +137,7 @@ describe("job timings", () => {
 
 describe("batch.sh HTTP without curl", () => {
     // The same function the job uses, cut out of the static script and run with the /dev/tcp client.
-    const script = fs.readFileSync(path.join(__dirname, "..", "..", "scripts", "slurm", "batch.sh"), "utf8");
+    const script = fs.readFileSync(repoPath("scripts", "slurm", "batch.sh"), "utf8");
     const fn = /^http\(\) \{[\s\S]*?^\}$/m.exec(script)?.[0];
     test("GET and POST over bash /dev/tcp", async () => {
         assert.ok(fn, "http() not found in batch.sh");
@@ -166,11 +167,11 @@ describe("batch.sh HTTP without curl", () => {
 });
 
 describe("static scripts", () => {
-    const dir = path.join(__dirname, "..", "..", "scripts", "slurm");
+    const dir = repoPath("scripts", "slurm");
     const check = spawnSync("shellcheck", ["--version"]);
     test("shellcheck finds nothing", { skip: check.status !== 0 ? "shellcheck is not installed (apt-get install shellcheck)" : false }, () => {
         const files = fs.readdirSync(dir).filter((f) => f.endsWith(".sh")).map((f) => path.join(dir, f));
-        files.push(path.join(__dirname, "..", "..", "scripts", "setup-sshd.sh"));
+        files.push(repoPath("scripts", "setup-sshd.sh"));
         const r = spawnSync("shellcheck", ["-x", ...files.filter((f) => fs.existsSync(f))], { encoding: "utf8" });
         assert.equal(r.status, 0, r.stdout);
     });

@@ -15,8 +15,8 @@ import { BENCHMARK_OUTPUT_KEYS } from "../../lib/outputs";
 import { formatResultLine } from "../../lib/results";
 import { k8sSpec } from "./k8s-fixtures";
 import { slurmSpec } from "./slurm-fixtures";
+import { REPO_ROOT } from "../../lib/paths";
 
-const REPO_ROOT = path.resolve(__dirname, "../..");
 const TOKEN = "hf_ContractTestTokenThatMustStaySecret";
 const FIGURES = { ttftMs: { avg: 12.5, p99: 20 }, requestCount: 40 };
 
