@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BenchmarkSpec } from "../../config/resolve";
 import {
     HF_TOKEN_KEY,
+    buildEngineConfigMap,
     buildGraphDeployment,
     buildModelCachePvc,
     frontendBaseUrl,
@@ -52,6 +53,12 @@ export class DynamoGraph extends pulumi.ComponentResource {
         const pvc = buildModelCachePvc(spec);
         if (pvc) {
             dependsOn.push(new k8s.core.v1.PersistentVolumeClaim(`${name}-model-cache`, { metadata: pvc.metadata, spec: pvc.spec as k8s.types.input.core.v1.PersistentVolumeClaimSpec }, { parent: this }));
+        }
+
+        const engineConfig = buildEngineConfigMap(spec);
+        if (engineConfig) {
+            const data = engineConfig.data as Record<string, string>;
+            dependsOn.push(new k8s.core.v1.ConfigMap(`${name}-engine-config`, { metadata: engineConfig.metadata, data }, { parent: this }));
         }
 
         this.manifest = buildGraphDeployment(spec, { hfTokenSecret: this.hfTokenSecretName });

@@ -9,3 +9,4 @@ export * from "./types";
 export { WORKER_COMPONENTS, workerComponent } from "./workers/common";
 export { DEFAULT_KV_TRANSFER_CONFIG } from "./workers/vllm";
 export { trtllmEngineConfig } from "./workers/trtllm";
+export * from "./from-spec";

@@ -2,12 +2,12 @@
 // operator) for a BenchmarkSpec: a frontend plus decode (and, disaggregated,
 // prefill) workers with a clean argv per backend.
 import type { BenchmarkSpec, ResolvedWorker } from "../../config/resolve";
-import type { Backend } from "../../config/schema";
-import { flag, mergeArgs, type Flag } from "../dynamo/argv";
-import { FRONTEND_SERVICE_PORT, SERVICE_KEYS, k8sNames } from "./names";
+import type { WorkerRole } from "../dynamo";
+import { ENGINE_CONFIG_MOUNT, k8sFrontendProcess, k8sWorkerProcess } from "./launch";
+import { SERVICE_KEYS, k8sNames } from "./names";
 import { groveEnabled, kaiQueueName } from "./scheduling";
 
-export type WorkerRole = "prefill" | "decode" | "aggregated";
+export type { WorkerRole };
 
 export const GRAPH_API_VERSION = "nvidia.com/v1alpha1";
 export const GRAPH_KIND = "DynamoGraphDeployment";
@@ -30,65 +30,15 @@ export interface ContainerCommand {
     workingDir?: string;
 }
 
-/** Worker argv per backend, following the backend's example graphs for the pinned release. */
-export function workerCommand(spec: Pick<BenchmarkSpec, "backend" | "model" | "servedModelName">, role: WorkerRole, worker: ResolvedWorker): ContainerCommand {
-    const generated = workerFlags(spec.backend, spec.model.id, spec.servedModelName, role, worker);
-    return {
-        command: ["python3", "-m", `dynamo.${spec.backend}`],
-        args: mergeArgs(generated, worker.extraArgs),
-        // The TensorRT-LLM examples resolve engine configs relative to /workspace.
-        ...(spec.backend === "trtllm" ? { workingDir: "/workspace" } : {}),
-    };
+/** A worker pod's container command, from the launch model. */
+export function workerCommand(spec: BenchmarkSpec, role: WorkerRole): ContainerCommand {
+    const p = k8sWorkerProcess(spec, role);
+    return { command: p.program, args: p.args };
 }
 
-function workerFlags(backend: Backend, model: string, served: string, role: WorkerRole, w: ResolvedWorker): Flag[] {
-    switch (backend) {
-        case "vllm":
-            return [
-                flag("--model", model),
-                flag("--served-model-name", served),
-                flag(["--tensor-parallel-size", "-tp"], w.tensorParallel),
-                ...(w.pipelineParallel > 1 ? [flag(["--pipeline-parallel-size", "-pp"], w.pipelineParallel)] : []),
-                ...(w.dataParallel > 1 ? [flag(["--data-parallel-size", "-dp"], w.dataParallel)] : []),
-                // The vLLM graphs of the 1.x releases use these; newer releases keep them
-                // as deprecated aliases of --disaggregation-mode.
-                ...(role === "prefill" ? [flag(["--is-prefill-worker", "--disaggregation-mode"])] : []),
-                ...(role === "decode" ? [flag(["--is-decode-worker", "--disaggregation-mode"])] : []),
-            ];
-        case "sglang":
-            return [
-                flag(["--model-path", "--model"], model),
-                flag("--served-model-name", served),
-                flag(["--tp", "--tp-size", "--tensor-parallel-size"], w.tensorParallel),
-                ...(w.pipelineParallel > 1 ? [flag(["--pp-size", "--pipeline-parallel-size"], w.pipelineParallel)] : []),
-                ...(w.dataParallel > 1 ? [flag(["--dp-size", "--dp", "--data-parallel-size"], w.dataParallel)] : []),
-                // The frontend tokenizes; the engine receives token ids.
-                flag("--skip-tokenizer-init"),
-                ...(role === "aggregated"
-                    ? []
-                    : [
-                          flag("--disaggregation-mode", role),
-                          flag("--disaggregation-transfer-backend", "nixl"),
-                          flag("--disaggregation-bootstrap-port", 12345),
-                          flag("--host", "0.0.0.0"),
-                      ]),
-            ];
-        case "trtllm":
-            return [
-                flag(["--model-path", "--model"], model),
-                flag("--served-model-name", served),
-                flag("--tensor-parallel-size", w.tensorParallel),
-                ...(w.pipelineParallel > 1 ? [flag("--pipeline-parallel-size", w.pipelineParallel)] : []),
-                ...(role === "aggregated" ? [] : [flag("--disaggregation-mode", role)]),
-            ];
-    }
-}
-
-export function frontendCommand(spec: Pick<BenchmarkSpec, "frontend">): ContainerCommand {
-    return {
-        command: ["python3", "-m", "dynamo.frontend"],
-        args: mergeArgs([flag("--http-port", FRONTEND_SERVICE_PORT), flag("--router-mode", spec.frontend.routerMode)], spec.frontend.extraArgs),
-    };
+export function frontendCommand(spec: BenchmarkSpec): ContainerCommand {
+    const p = k8sFrontendProcess(spec);
+    return { command: p.program, args: p.args };
 }
 
 export interface EnvVar {
@@ -169,8 +119,34 @@ function frontendService(spec: BenchmarkSpec, opts: GraphOptions): Record<string
     };
 }
 
+/** Every file the graph's workers read at start-up (TensorRT-LLM engine configs), by file name. */
+export function engineConfigFiles(spec: BenchmarkSpec): Record<string, string> {
+    const roles: WorkerRole[] = spec.prefill ? ["prefill", "decode"] : ["aggregated"];
+    return Object.fromEntries(roles.flatMap((role) => k8sWorkerProcess(spec, role).files.map((f) => [f.name, f.content])));
+}
+
+/** The ConfigMap the engine-config files come from, when the graph has any. */
+export function buildEngineConfigMap(spec: BenchmarkSpec): Manifest | undefined {
+    const data = engineConfigFiles(spec);
+    if (Object.keys(data).length === 0) return undefined;
+    const name = k8sNames(spec.name, spec.kubernetes.namespace).engineConfigMap;
+    return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: spec.kubernetes.namespace, labels: commonLabels(spec) }, data };
+}
+
+/** Volume and mount of the engine-config ConfigMap in a worker pod that reads one. */
+function engineConfigVolume(spec: BenchmarkSpec, hasFiles: boolean): { volumes?: unknown[]; volumeMounts?: unknown[] } {
+    if (!hasFiles) return {};
+    const name = "engine-config";
+    return {
+        volumes: [{ name, configMap: { name: k8sNames(spec.name, spec.kubernetes.namespace).engineConfigMap } }],
+        volumeMounts: [{ name, mountPath: ENGINE_CONFIG_MOUNT, readOnly: true }],
+    };
+}
+
 function workerService(spec: BenchmarkSpec, role: WorkerRole, worker: ResolvedWorker, opts: GraphOptions): Record<string, unknown> {
-    const cmd = workerCommand(spec, role, worker);
+    const launched = k8sWorkerProcess(spec, role);
+    const cmd = { command: launched.program, args: launched.args };
+    const files = engineConfigVolume(spec, launched.files.length > 0);
     const nics = nicResources(spec);
     const hasNics = Object.keys(nics).length > 0;
     const network = spec.network.mode;
@@ -191,7 +167,8 @@ function workerService(spec: BenchmarkSpec, role: WorkerRole, worker: ResolvedWo
         extraPodSpec: {
             ...podSpecCommon(spec),
             ...(network === "hostNetwork" ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),
-            mainContainer: { image: worker.image, command: cmd.command, args: cmd.args, ...(cmd.workingDir ? { workingDir: cmd.workingDir } : {}) },
+            ...(files.volumes ? { volumes: files.volumes } : {}),
+            mainContainer: { image: worker.image, command: cmd.command, args: cmd.args, ...(files.volumeMounts ? { volumeMounts: files.volumeMounts } : {}) },
         },
     };
 }

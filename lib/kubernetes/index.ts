@@ -9,3 +9,4 @@ export * from "./platform";
 export * from "./scheduling";
 export * from "./script";
 export * from "./results";
+export * from "./launch";

@@ -13,6 +13,7 @@ export interface K8sNames {
     graph: string;
     hfTokenSecret: string;
     scriptConfigMap: string;
+    engineConfigMap: string;
     job: string;
     frontendService: string;
     frontendHost: string;
@@ -24,6 +25,7 @@ export function k8sNames(benchmarkName: string, namespace: string): K8sNames {
         graph: benchmarkName,
         hfTokenSecret: `${benchmarkName}-hf-token`,
         scriptConfigMap: `${benchmarkName}-bench-script`,
+        engineConfigMap: `${benchmarkName}-engine-config`,
         job: `${benchmarkName}-bench`,
         frontendService,
         frontendHost: `${frontendService}.${namespace}.svc.cluster.local`,

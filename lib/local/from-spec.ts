@@ -43,8 +43,9 @@ export function planInputFromSpec(spec: BenchmarkSpec, defaults: LocalDefaults):
     const runId = defaults.runId ?? newRunId(spec.name);
     const runDir = path.resolve(defaults.runDir ?? (spec.local.runDir ? path.join(spec.local.runDir, runId) : path.join(cacheDir(env), "runs", runId)));
     const modelPath = resolveModelPath(spec.model.id, env);
-    const worker = (w: { replicas: number; extraArgs: string[]; env: Record<string, string> } | undefined) => ({
+    const worker = (w: { replicas: number; dataParallel: number; extraArgs: string[]; env: Record<string, string> } | undefined) => ({
         replicas: w?.replicas ?? 0,
+        dataParallel: w?.dataParallel ?? 1,
         extraArgs: w?.extraArgs ?? [],
         env: w?.env ?? {},
     });
@@ -53,6 +54,7 @@ export function planInputFromSpec(spec: BenchmarkSpec, defaults: LocalDefaults):
         runDir,
         venv: spec.local.venv ?? defaultVenv(env),
         model: { path: modelPath, servedName: spec.servedModelName },
+        dynamoVersion: spec.platform.version,
         // The config rules reject trtllm for the local target.
         engineType: spec.backend === "sglang" ? "sglang" : "vllm",
         speedupRatio: spec.local.speedupRatio,

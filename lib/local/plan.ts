@@ -9,12 +9,27 @@ import * as path from "node:path";
 import type { ResolvedPhase } from "../../config/resolve";
 import { loadArgv } from "../benchmark/load-argv";
 import type { PortRequest } from "./ports";
+import {
+    WORKER_COMPONENTS,
+    argvOf,
+    frontendProcess,
+    namespaceForRun,
+    releaseFor,
+    workerProcess,
+    type DynamoProcess,
+    type ProcessRole,
+    type LaunchContext,
+    type LaunchSpec,
+    type WorkerRole,
+} from "../dynamo";
 
-export type LocalRole = "frontend" | "prefill" | "decode" | "aggregated";
+export type LocalRole = ProcessRole;
 
 export interface LocalWorkerInput {
     /** Worker processes of this role (each one mocker engine). */
     replicas: number;
+    /** Data-parallel ranks the mocker simulates per worker (default 1). */
+    dataParallel?: number;
     /** Appended after the planned mocker flags, so a flag given here wins (argparse keeps the last). */
     extraArgs: string[];
     env: Record<string, string>;
@@ -40,6 +55,8 @@ export interface LocalRunPlanInput {
         /** Name clients send as `model`. */
         servedName: string;
     };
+    /** Dynamo release whose flags the processes get (the venv's ai-dynamo). */
+    dynamoVersion: string;
     /** Scheduler the mocker imitates. */
     engineType: "vllm" | "sglang";
     /** Mocker --speedup-ratio: 1 = real timing, larger = faster, 0 = no simulated delay. */
@@ -136,8 +153,21 @@ export class PlanError extends Error {
 /** Inherited variables that would change how Dynamo discovers or connects; the plan sets its own. */
 const DROPPED_ENV = /^(DYN_|ETCD_|NATS_)|^(HF_HUB_OFFLINE|TRANSFORMERS_OFFLINE)$/;
 const PHASE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const PREFILL_COMPONENT = "prefill";
-const DECODE_COMPONENT = "backend";
+const LOOPBACK = "127.0.0.1";
+
+/** The launch model's view of a local run: the mocker stands in for the engine; one process per replica. */
+function launchSpecOfInput(input: LocalRunPlanInput, modelPath: string): LaunchSpec {
+    const worker = (w: LocalWorkerInput) => ({ replicas: w.replicas, nodesPerWorker: 1, tensorParallel: 1, pipelineParallel: 1, dataParallel: w.dataParallel ?? 1, extraArgs: w.extraArgs, env: w.env });
+    return {
+        backend: input.engineType,
+        model: modelPath,
+        servedName: input.model.servedName,
+        frontend: { routerMode: input.frontend.routerMode, replicas: 1, extraArgs: input.frontend.extraArgs, env: input.frontend.env },
+        ...(input.mode === "disaggregated" ? { prefill: worker(input.prefill) } : {}),
+        decode: worker(input.decode),
+        env: input.env,
+    };
+}
 
 /** The ports a plan needs, in the order planLocalRun expects them back (see portsFromAllocation). */
 export function portRequests(input: LocalRunPlanInput): PortRequest[] {
@@ -153,11 +183,8 @@ export function portsFromAllocation(allocated: number[]): LocalPorts {
     return { frontend, bootstrap };
 }
 
-/** Dynamo namespaces allow a-z, 0-9, '-' and '_'. */
-export function namespaceFor(runId: string): string {
-    const slug = runId.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "");
-    return `dbench-${slug || "run"}`.slice(0, 63);
-}
+/** Dynamo namespace of one run (see lib/dynamo/names.ts). */
+export const namespaceFor = namespaceForRun;
 
 /** A local folder (absolute or ./relative) rather than a HuggingFace id. */
 export function isLocalModelPath(p: string): boolean {
@@ -185,84 +212,52 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
     for (const [k, v] of Object.entries(baseEnv)) {
         if (v !== undefined && !DROPPED_ENV.test(k)) inherited[k] = v;
     }
-    // Shared by every Dynamo process: file discovery in this run's own folder,
-    // TCP request plane, ZMQ event plane; every address advertised on loopback.
-    const dynamoEnv: Record<string, string> = {
-        DYN_NAMESPACE: namespace,
-        DYN_DISCOVERY_BACKEND: "file",
-        DYN_FILE_KV: discoveryDir,
-        DYN_REQUEST_PLANE: "tcp",
-        DYN_EVENT_PLANE: "zmq",
-        DYN_TCP_RPC_HOST: "127.0.0.1",
-        DYN_TCP_RESPONSE_STREAM_HOST: "127.0.0.1",
-        DYN_EVENT_PLANE_HOST: "127.0.0.1",
-        // The system/metrics server stays off (DYN_SYSTEM_PORT unset); without it the
-        // model card is shared through the discovery folder, which this says explicitly.
-        DYN_SELF_HOST_METADATA: "0",
-        PYTHONUNBUFFERED: "1",
-        NO_COLOR: "1",
-        HF_HUB_DISABLE_TELEMETRY: "1",
-        ...(localModel ? { HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1" } : {}),
+    const spec = launchSpecOfInput(input, modelPath);
+    // One machine: file discovery in this run's own folder, every address on loopback.
+    const ctx: LaunchContext = {
+        release: releaseFor(input.dynamoVersion),
+        engine: "mocker",
+        python: [python],
+        namespace,
+        planes: { discovery: "file", fileDir: discoveryDir },
+        advertiseHost: LOOPBACK,
+        frontend: { port: ports.frontend, host: LOOPBACK },
+        speedupRatio: input.speedupRatio,
+        configDir: runDir,
+        env: {
+            // The system/metrics server stays off (DYN_SYSTEM_PORT unset); without it the
+            // model card is shared through the discovery folder, which this says explicitly.
+            DYN_SELF_HOST_METADATA: "0",
+            ...(localModel ? { HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1" } : {}),
+        },
     };
-    const planes = ["--discovery-backend", "file", "--request-plane", "tcp", "--event-plane", "zmq"];
 
     const processes: PlannedProcess[] = [];
-    const addProcess = (name: string, role: LocalRole, argv: string[], roleEnv: Record<string, string>) => {
-        const planned = { ...dynamoEnv, ...input.env, ...roleEnv };
+    const addProcess = (name: string, launched: DynamoProcess) => {
+        const planned = launched.env;
         processes.push({
             name,
-            role,
-            argv,
+            role: launched.role,
+            argv: argvOf(launched),
             env: { ...inherited, ...planned },
             plannedEnvKeys: Object.keys(planned).sort(),
             logFile: path.join(logs, `${name}.log`),
         });
     };
 
-    addProcess(
-        "frontend",
-        "frontend",
-        [
-            python, "-m", "dynamo.frontend",
-            "--http-host", "127.0.0.1",
-            "--http-port", String(ports.frontend),
-            "--namespace", namespace,
-            "--router-mode", input.frontend.routerMode,
-            ...planes,
-            ...input.frontend.extraArgs,
-        ],
-        input.frontend.env,
-    );
-
-    const mocker = (component: string, mode: "agg" | "prefill" | "decode", extra: string[], worker: LocalWorkerInput) => [
-        python, "-m", "dynamo.mocker",
-        "--model-path", modelPath,
-        "--model-name", input.model.servedName,
-        "--endpoint", `dyn://${namespace}.${component}.generate`,
-        "--disaggregation-mode", mode,
-        ...extra,
-        "--engine-type", input.engineType,
-        "--speedup-ratio", String(input.speedupRatio),
-        ...planes,
-        ...worker.extraArgs,
-    ];
+    addProcess("frontend", frontendProcess(spec, ctx));
+    const worker = (role: WorkerRole, bootstrap: number) => workerProcess(spec, ctx, role, { ports: { bootstrap }, rank: 0, ranks: 1 });
 
     const expected: ExpectedInstances[] = [];
     if (input.mode === "disaggregated") {
-        for (let i = 0; i < input.prefill.replicas; i++) {
-            const port = ports.bootstrap[i]!;
-            addProcess(`prefill-${i}`, "prefill", mocker(PREFILL_COMPONENT, "prefill", ["--bootstrap-ports", String(port)], input.prefill), input.prefill.env);
-        }
-        for (let i = 0; i < input.decode.replicas; i++) {
-            addProcess(`decode-${i}`, "decode", mocker(DECODE_COMPONENT, "decode", [], input.decode), input.decode.env);
-        }
-        expected.push({ role: "prefill", component: PREFILL_COMPONENT, endpoint: "generate", count: input.prefill.replicas });
-        expected.push({ role: "decode", component: DECODE_COMPONENT, endpoint: "generate", count: input.decode.replicas });
+        for (let i = 0; i < input.prefill.replicas; i++) addProcess(`prefill-${i}`, worker("prefill", ports.bootstrap[i]!));
+        // Decode workers learn the prefill bootstrap ports through discovery; they listen on none.
+        for (let i = 0; i < input.decode.replicas; i++) addProcess(`decode-${i}`, worker("decode", 0));
+        expected.push({ role: "prefill", component: WORKER_COMPONENTS.prefill, endpoint: "generate", count: input.prefill.replicas });
+        expected.push({ role: "decode", component: WORKER_COMPONENTS.decode, endpoint: "generate", count: input.decode.replicas });
     } else {
-        for (let i = 0; i < input.decode.replicas; i++) {
-            addProcess(`worker-${i}`, "aggregated", mocker(DECODE_COMPONENT, "agg", [], input.decode), input.decode.env);
-        }
-        expected.push({ role: "aggregated", component: DECODE_COMPONENT, endpoint: "generate", count: input.decode.replicas });
+        for (let i = 0; i < input.decode.replicas; i++) addProcess(`worker-${i}`, worker("aggregated", 0));
+        expected.push({ role: "aggregated", component: WORKER_COMPONENTS.aggregated, endpoint: "generate", count: input.decode.replicas });
     }
 
     // AIPerf: a local tokenizer folder with HF_HUB_OFFLINE set makes aiperf 0.13.0

@@ -1,6 +1,7 @@
 // A disaggregated local run plan input (1 prefill + 1 decode, one AIPerf phase)
 // for the local-target tests; each test overrides what it is about.
 import type { LocalRunPlanInput } from "../../lib/local/plan";
+import { DEFAULT_DYNAMO_VERSION } from "../../lib/dynamo";
 
 export interface LocalInputBase {
     runId: string;
@@ -15,6 +16,7 @@ export function localPlanInput(base: LocalInputBase, over: Partial<LocalRunPlanI
         runDir: base.runDir,
         venv: base.venv,
         model: { path: base.modelPath, servedName: "tiny" },
+        dynamoVersion: DEFAULT_DYNAMO_VERSION,
         engineType: "vllm",
         speedupRatio: 10,
         mode: "disaggregated",

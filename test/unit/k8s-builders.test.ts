@@ -9,6 +9,7 @@ import {
     INPUTS_DIGEST_ANNOTATION,
     buildBenchmarkJob,
     buildBenchmarkPlan,
+    buildEngineConfigMap,
     buildGraphDeployment,
     buildModelCachePvc,
     buildNamespace,
@@ -308,79 +309,30 @@ describe("argv merging", () => {
     });
 });
 
-describe("worker and frontend commands", () => {
-    test("vLLM disaggregated: --model once, served name, TP, role flags of the 1.x examples", () => {
-        const spec = k8sSpec({ decode: { tensorParallel: 4 }, prefill: { tensorParallel: 2, pipelineParallel: 2 }, model: { servedName: "qwen" } });
-        const decode = workerCommand(spec, "decode", spec.decode);
-        assert.deepEqual(decode.command, ["python3", "-m", "dynamo.vllm"]);
-        assert.deepEqual(decode.args, ["--model", "Qwen/Qwen3-0.6B", "--served-model-name", "qwen", "--tensor-parallel-size", "4", "--is-decode-worker"]);
-        const prefill = workerCommand(spec, "prefill", spec.prefill!);
-        assert.deepEqual(prefill.args, [
-            "--model",
-            "Qwen/Qwen3-0.6B",
-            "--served-model-name",
-            "qwen",
-            "--tensor-parallel-size",
-            "2",
-            "--pipeline-parallel-size",
-            "2",
-            "--is-prefill-worker",
-        ]);
-        assert.equal(decode.workingDir, undefined);
-    });
-
-    test("vLLM aggregated: no role flag; data parallel flag when DP > 1", () => {
-        const spec = k8sSpec({ mode: "aggregated", prefill: { replicas: 0 }, decode: { tensorParallel: 2, dataParallel: 2 } });
-        const cmd = workerCommand(spec, "aggregated", spec.decode);
-        assert.equal(after(cmd.args, "--data-parallel-size"), "2");
-        assert.equal(
-            cmd.args.some((a) => /prefill|decode|disaggregation/.test(a)),
-            false,
-        );
-    });
-
-    test("user extra args: --model never duplicated, --disaggregation-mode replaces the legacy flag", () => {
-        const spec = k8sSpec({ decode: { extraArgs: ["--model", "/models/q", "--disaggregation-mode", "decode", "--max-model-len", "8192"] } });
-        const args = workerCommand(spec, "decode", spec.decode).args;
-        assert.equal(count(args, "--model"), 1);
-        assert.equal(after(args, "--model"), "/models/q");
-        assert.equal(args.includes("--is-decode-worker"), false);
-        assert.deepEqual(args.slice(-2), ["--max-model-len", "8192"]);
-    });
-
-    test("SGLang: --model-path, --tp, disaggregation mode and bootstrap", () => {
-        const spec = k8sSpec({ backend: "sglang", decode: { tensorParallel: 4 }, prefill: { tensorParallel: 2, dataParallel: 2 } });
-        const d = workerCommand(spec, "decode", spec.decode);
-        assert.deepEqual(d.command, ["python3", "-m", "dynamo.sglang"]);
-        assert.equal(after(d.args, "--model-path"), "Qwen/Qwen3-0.6B");
-        assert.equal(count(d.args, "--model"), 0);
-        assert.equal(after(d.args, "--tp"), "4");
-        assert.equal(after(d.args, "--disaggregation-mode"), "decode");
-        assert.equal(after(d.args, "--disaggregation-transfer-backend"), "nixl");
-        assert.equal(after(d.args, "--disaggregation-bootstrap-port"), "12345");
-        const p = workerCommand(spec, "prefill", spec.prefill!);
-        assert.equal(after(p.args, "--disaggregation-mode"), "prefill");
-        assert.equal(after(p.args, "--dp-size"), "2");
-        const agg = k8sSpec({ backend: "sglang", mode: "aggregated", prefill: { replicas: 0 } });
-        assert.equal(workerCommand(agg, "aggregated", agg.decode).args.includes("--disaggregation-mode"), false);
-    });
-
-    test("TensorRT-LLM: --model-path, /workspace, disaggregation mode", () => {
-        const spec = k8sSpec({ backend: "trtllm", decode: { tensorParallel: 2, pipelineParallel: 2 } });
-        const d = workerCommand(spec, "decode", spec.decode);
-        assert.deepEqual(d.command, ["python3", "-m", "dynamo.trtllm"]);
-        assert.equal(d.workingDir, "/workspace");
-        assert.equal(after(d.args, "--model-path"), "Qwen/Qwen3-0.6B");
-        assert.equal(after(d.args, "--tensor-parallel-size"), "2");
-        assert.equal(after(d.args, "--pipeline-parallel-size"), "2");
-        assert.equal(after(d.args, "--disaggregation-mode"), "decode");
-    });
-
-    test("frontend: port 8000, router mode, extra args", () => {
-        const spec = k8sSpec({ frontend: { routerMode: "kv", extraArgs: ["--router-mode", "random", "--kv-cache-block-size", "16"] } });
+describe("worker and frontend commands on Kubernetes (from the launch model)", () => {
+    test("python3 -m dynamo.<backend>; the operator's frontend port; no planes or namespace (the operator sets them)", () => {
+        const spec = k8sSpec({ frontend: { routerMode: "kv" } });
+        assert.deepEqual(workerCommand(spec, "decode").command, ["python3", "-m", "dynamo.vllm"]);
         const f = frontendCommand(spec);
         assert.deepEqual(f.command, ["python3", "-m", "dynamo.frontend"]);
-        assert.deepEqual(f.args, ["--http-port", "8000", "--router-mode", "random", "--kv-cache-block-size", "16"]);
+        assert.deepEqual(f.args, ["--http-port", "8000", "--router-mode", "kv"]);
+    });
+
+    test("SGLang workers pair on the pod's fixed bootstrap port", () => {
+        const spec = k8sSpec({ backend: "sglang" });
+        assert.equal(after(workerCommand(spec, "prefill").args, "--disaggregation-bootstrap-port"), "12345");
+    });
+
+    test("TensorRT-LLM engine configs: one ConfigMap, mounted where the worker's --extra-engine-args points", () => {
+        const spec = k8sSpec({ backend: "trtllm" });
+        const cm = buildEngineConfigMap(spec)!;
+        assert.deepEqual(Object.keys(cm.data as Obj).sort(), ["trtllm-decode.yaml", "trtllm-prefill.yaml"]);
+        assert.match((cm.data as Obj)["trtllm-prefill.yaml"], /cache_transceiver_config:\n {2}backend: DEFAULT/);
+        const prefill = services(buildGraphDeployment(spec)).prefill;
+        assert.equal(after(prefill.extraPodSpec.mainContainer.args, "--extra-engine-args"), "/etc/dynamo-bench/trtllm-prefill.yaml");
+        assert.deepEqual(prefill.extraPodSpec.mainContainer.volumeMounts, [{ name: "engine-config", mountPath: "/etc/dynamo-bench", readOnly: true }]);
+        assert.deepEqual(prefill.extraPodSpec.volumes, [{ name: "engine-config", configMap: { name: "bench-engine-config" } }]);
+        assert.equal(buildEngineConfigMap(k8sSpec({})), undefined, "vLLM needs no engine-config files");
     });
 });
 

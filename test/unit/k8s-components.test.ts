@@ -9,6 +9,7 @@ import { setupMocks, promiseOf, type MockRecorder, type RecordedResource } from 
 import { assertValidCustomResource, NO_CRDS, repoRoot } from "../helpers/crd-validate";
 import { k8sSpec } from "./k8s-fixtures";
 import type { KubernetesBenchmarkOutputs } from "../../components/kubernetes";
+import { DEFAULT_DYNAMO_VERSION } from "../../lib/dynamo";
 
 const T = {
     benchmark: "dynamo-bench:k8s:Benchmark",
@@ -120,9 +121,9 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.equal(mocks.dependsOn(release, graph), false, "and not the other way round");
     });
 
-    test("platform release: the NGC 1.3.0 chart with global.* toggles", () => {
+    test("platform release: the NGC chart of the default release with global.* toggles", () => {
         const r = mocks.one(T.release).inputs;
-        assert.equal(r.chart, "https://helm.ngc.nvidia.com/nvidia/ai-dynamo/charts/dynamo-platform-1.3.0.tgz");
+        assert.equal(r.chart, `https://helm.ngc.nvidia.com/nvidia/ai-dynamo/charts/dynamo-platform-${DEFAULT_DYNAMO_VERSION}.tgz`);
         assert.equal(r.name, "dynamo-platform");
         assert.equal(r.namespace, "dynamo-system");
         assert.equal(r.createNamespace, true);
@@ -174,7 +175,7 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.equal(details.frontendUrl, "http://bench-frontend.dynamo-bench.svc.cluster.local:8000");
         assert.equal(details.jobName, "bench-bench");
         assert.equal(details.platform.mode, "installed");
-        assert.deepEqual(details.kaiQueues, ["dynamo-parent", "dynamo"]);
+        assert.deepEqual(details.kaiQueues, ["bench-queue-parent", "bench-queue"]);
         assert.equal(details.hfTokenSecret, "bench-hf-token");
         assert.equal(details.engine.name, "vllm");
         assert.match(details.engine.image ?? "", /vllm-runtime:/);

@@ -42,16 +42,15 @@ describe("planLocalRun: processes", () => {
         }
     });
 
-    test("frontend: loopback HTTP on the allocated port, file discovery, run namespace, router mode", () => {
-        const fe = plan.processes[0]!.argv;
-        assert.equal(fe[2], "dynamo.frontend");
-        assert.equal(flag(fe, "--http-host"), "127.0.0.1");
-        assert.equal(flag(fe, "--http-port"), "41000");
-        assert.equal(flag(fe, "--namespace"), "dbench-t-1");
-        assert.equal(flag(fe, "--router-mode"), "round-robin");
-        assert.equal(flag(fe, "--discovery-backend"), "file");
-        assert.equal(flag(fe, "--request-plane"), "tcp");
-        assert.equal(flag(fe, "--event-plane"), "zmq");
+    test("frontend: loopback HTTP on the allocated port, router mode; namespace and planes through the environment", () => {
+        const fe = plan.processes[0]!;
+        assert.equal(fe.argv[2], "dynamo.frontend");
+        assert.equal(flag(fe.argv, "--http-host"), "127.0.0.1");
+        assert.equal(flag(fe.argv, "--http-port"), "41000");
+        assert.equal(flag(fe.argv, "--router-mode"), "round-robin");
+        assert.equal(fe.env.DYN_NAMESPACE, "dbench-t-1");
+        assert.equal(fe.env.DYN_REQUEST_PLANE, "tcp");
+        assert.equal(fe.env.DYN_EVENT_PLANE, "zmq");
         assert.equal(plan.frontendUrl, "http://127.0.0.1:41000");
     });
 
@@ -60,19 +59,20 @@ describe("planLocalRun: processes", () => {
         assert.equal(pf[2], "dynamo.mocker");
         assert.equal(flag(pf, "--disaggregation-mode"), "prefill");
         assert.equal(flag(pf, "--bootstrap-ports"), "41001");
-        assert.equal(flag(pf, "--endpoint"), "dyn://dbench-t-1.prefill.generate");
+        // The mocker registers a prefill worker under dyn://<DYN_NAMESPACE>.prefill.generate by itself.
+        assert.equal(flag(pf, "--endpoint"), undefined);
+        assert.equal(plan.processes[1]!.env.DYN_NAMESPACE, "dbench-t-1");
         assert.equal(flag(pf, "--model-path"), "/models/tiny");
         assert.equal(flag(pf, "--model-name"), "tiny");
         assert.equal(flag(pf, "--speedup-ratio"), "10");
         assert.equal(flag(pf, "--engine-type"), "vllm");
-        assert.equal(flag(pf, "--event-plane"), "zmq");
     });
 
     test("decode: disaggregation mode decode, no bootstrap port, backend endpoint", () => {
         const dc = plan.processes[2]!.argv;
         assert.equal(flag(dc, "--disaggregation-mode"), "decode");
         assert.equal(flag(dc, "--bootstrap-ports"), undefined);
-        assert.equal(flag(dc, "--endpoint"), "dyn://dbench-t-1.backend.generate");
+        assert.equal(flag(dc, "--endpoint"), undefined);
     });
 
     test("environment: discovery folder inside the run, loopback advertising, offline hub for a local model, system port off", () => {

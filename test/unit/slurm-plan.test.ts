@@ -111,7 +111,7 @@ describe("slurm node plan", () => {
         const plan = renderJob(spec, { scripts }).plan;
         const ports = plan.instances.flatMap((_, i) => Object.values(workerPorts(spec, i)));
         assert.equal(new Set(ports).size, ports.length);
-        assert.deepEqual(workerPorts(spec, 1), { bootstrap: 20032, system: 20033, kvEvents: 20034, nixl: 20048 });
+        assert.deepEqual(workerPorts(spec, 1), { bootstrap: 20032, system: 20033, kvEvents: 20034, distInit: 20035, nixl: 20048 });
     });
 });
 

@@ -90,7 +90,8 @@ describe("slurm sbatch and srun arguments", () => {
         const fe = sourced(env, "P_FRONTEND_ENV");
         assert.ok(fe.includes("ETCD_ENDPOINTS=http://{frontend_host}:12379"));
         assert.ok(fe.includes("NATS_SERVER=nats://{frontend_host}:14222"));
-        assert.ok(sourced(env, "P_W0_ARGV").join(" ").includes("--discovery-backend etcd"));
+        assert.ok(sourced(env, "P_W0_ENV").includes("DYN_DISCOVERY_BACKEND=etcd"));
+        assert.ok(sourced(env, "P_W0_ENV").includes("ETCD_ENDPOINTS=http://{frontend_host}:12379"));
     });
 });
 

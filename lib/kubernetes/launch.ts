@@ -1,0 +1,38 @@
+// The launch model on Kubernetes: the operator sets namespace, discovery and
+// planes, every worker is alone in its pod, and the graph's generated files
+// (TensorRT-LLM engine configs) come from a ConfigMap mounted at one folder.
+import type { BenchmarkSpec } from "../../config/resolve";
+import {
+    POD_WORKER_PORT_BASE,
+    frontendProcess,
+    launchSpecOf,
+    releaseFor,
+    workerProcess,
+    type DynamoProcess,
+    type LaunchContext,
+    type WorkerRole,
+} from "../dynamo";
+import { FRONTEND_SERVICE_PORT } from "./names";
+
+/** Where worker pods find the files of the graph's engine-config ConfigMap. */
+export const ENGINE_CONFIG_MOUNT = "/etc/dynamo-bench";
+
+export function k8sLaunchContext(spec: Pick<BenchmarkSpec, "platform">): LaunchContext {
+    return {
+        release: releaseFor(spec.platform.version),
+        engine: "real",
+        python: ["python3"],
+        frontend: { port: FRONTEND_SERVICE_PORT },
+        speedupRatio: 1,
+        configDir: ENGINE_CONFIG_MOUNT,
+    };
+}
+
+/** One worker pod's process; the operator adds the rank arguments of multinode workers itself. */
+export function k8sWorkerProcess(spec: BenchmarkSpec, role: WorkerRole): DynamoProcess {
+    return workerProcess(launchSpecOf(spec), k8sLaunchContext(spec), role, { ports: { bootstrap: POD_WORKER_PORT_BASE }, rank: 0, ranks: 1 });
+}
+
+export function k8sFrontendProcess(spec: BenchmarkSpec): DynamoProcess {
+    return frontendProcess(launchSpecOf(spec), k8sLaunchContext(spec));
+}
