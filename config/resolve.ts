@@ -5,6 +5,7 @@ import { RUNTIME_IMAGES } from "./versions";
 import { gpusPerWorker } from "./rules";
 import { ownKaiQueueName, toDnsLabel } from "./names";
 import { OPERATOR_DEFAULT_KAI_QUEUE } from "../lib/facts/dynamo-operator";
+import { overrideArgs } from "../lib/argv";
 
 export { toDnsLabel } from "./names";
 
@@ -112,7 +113,7 @@ export function resolvePhases(benchmark: BenchmarkToolSpec): ResolvedPhase[] {
         warmupRequests: phase.warmupRequests ?? base.warmupRequests,
         inputTokens: phase.inputTokens ?? base.inputTokens,
         outputTokens: phase.outputTokens ?? base.outputTokens,
-        // Phase arguments follow the base ones, so a phase can override a flag the base set.
-        extraArgs: [...base.extraArgs, ...(phase.extraArgs ?? [])],
+        // A flag the phase sets replaces the base one: clients refuse or silently drop repeats.
+        extraArgs: overrideArgs(base.extraArgs, phase.extraArgs ?? []),
     }));
 }

@@ -2,6 +2,7 @@
 // a phase means the same load on Kubernetes, on Slurm and locally. Flags were
 // checked against aiperf 0.13.0 (`aiperf profile --help`) and genai-perf's CLI.
 import type { ResolvedPhase } from "../../config/resolve";
+import { flag, listItem, mergeArgs, type Flag } from "../argv";
 
 /** What one phase asks of the client. */
 export type LoadPhase = Omit<ResolvedPhase, "name">;
@@ -30,37 +31,34 @@ export interface LoadArgvInput {
 
 export function loadArgv(input: LoadArgvInput): string[] {
     const { phase } = input;
-    const shared = [
-        "--model", input.servedModelName,
-        "--endpoint-type", input.endpointType,
-        ...(input.streaming ? ["--streaming"] : []),
-        "--concurrency", String(phase.concurrency),
-        "--request-count", String(phase.requestCount),
-        ...(phase.warmupRequests > 0 ? ["--warmup-request-count", String(phase.warmupRequests)] : []),
-        "--synthetic-input-tokens-mean", String(phase.inputTokens),
-        "--synthetic-input-tokens-stddev", String(phase.inputTokensStddev),
-        "--output-tokens-mean", String(phase.outputTokens),
-        "--output-tokens-stddev", String(phase.outputTokensStddev),
+    const shared: Flag[] = [
+        flag("--model", input.servedModelName),
+        flag("--endpoint-type", input.endpointType),
+        ...(input.streaming ? [flag("--streaming")] : []),
+        flag("--concurrency", phase.concurrency),
+        flag("--request-count", phase.requestCount),
+        ...(phase.warmupRequests > 0 ? [flag("--warmup-request-count", phase.warmupRequests)] : []),
+        flag("--synthetic-input-tokens-mean", phase.inputTokens),
+        flag("--synthetic-input-tokens-stddev", phase.inputTokensStddev),
+        flag("--output-tokens-mean", phase.outputTokens),
+        flag("--output-tokens-stddev", phase.outputTokensStddev),
         // Fixed output lengths: cap at the mean and never stop early at EOS.
-        ...(phase.outputTokensStddev === 0 ? ["--extra-inputs", `max_tokens:${phase.outputTokens}`] : []),
-        "--extra-inputs", "ignore_eos:true",
-        "--tokenizer", input.tokenizer,
-        "--random-seed", String(input.randomSeed ?? 0),
-        "--artifact-dir", input.artifactDir,
+        ...(phase.outputTokensStddev === 0 ? [listItem("--extra-inputs", `max_tokens:${phase.outputTokens}`)] : []),
+        listItem("--extra-inputs", "ignore_eos:true"),
+        flag("--tokenizer", input.tokenizer),
+        flag("--random-seed", input.randomSeed ?? 0),
+        flag("--artifact-dir", input.artifactDir),
     ];
+    // Phase arguments last; a flag given there replaces the planned one (AIPerf refuses a flag given twice).
     if (input.tool === "genai-perf") {
         // genai-perf takes host:port without a scheme.
-        return [...(input.program ?? ["genai-perf", "profile"]), "--url", input.url.replace(/^https?:\/\//, ""), ...shared, ...phase.extraArgs];
+        return [...(input.program ?? ["genai-perf", "profile"]), ...mergeArgs([flag("--url", input.url.replace(/^https?:\/\//, "")), ...shared], phase.extraArgs)];
     }
-    return [
-        ...(input.program ?? ["aiperf", "profile"]),
-        "--url", input.url,
-        ...shared,
-        ...(input.useServerTokenCount ? ["--use-server-token-count"] : []),
-        "--request-timeout-seconds", String(input.requestTimeoutSeconds),
-        "--ui", "none",
-        ...(input.gpuTelemetry === false ? ["--no-gpu-telemetry"] : []),
-        // Phase arguments last: a flag given there overrides the planned one.
-        ...phase.extraArgs,
+    const aiperfOnly: Flag[] = [
+        ...(input.useServerTokenCount ? [flag("--use-server-token-count")] : []),
+        flag("--request-timeout-seconds", input.requestTimeoutSeconds),
+        flag("--ui", "none"),
+        ...(input.gpuTelemetry === false ? [flag("--no-gpu-telemetry")] : []),
     ];
+    return [...(input.program ?? ["aiperf", "profile"]), ...mergeArgs([flag("--url", input.url), ...shared, ...aiperfOnly], phase.extraArgs)];
 }

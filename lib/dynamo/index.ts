@@ -1,5 +1,5 @@
 // The launch model: see launch.ts.
-export * from "./argv";
+export * from "../argv";
 export * from "./env";
 export * from "./launch";
 export * from "./names";

@@ -3,7 +3,7 @@
 // as program, arguments, environment, GPUs and generated files. Kubernetes maps
 // these onto DGD services, Slurm onto node steps, local onto processes; no
 // target builds a Dynamo command line of its own.
-import { flag, mergeArgs, type Flag } from "./argv";
+import { flag, mergeArgs, type Flag } from "../argv";
 import { dynamoEnv } from "./env";
 import type { Backend, DynamoProcess, LaunchContext, WorkerInstance, WorkerRole } from "./types";
 import { workerComponent, type WorkerInput, type WorkerLaunch } from "./workers/common";

@@ -34,7 +34,7 @@ import { ConfigError, loadSpec } from "../../config/load";
 import { platformSchema } from "../../config/schema";
 import { resolveScheduling } from "../../config/resolve";
 import { DEFAULT_DYNAMO_VERSION } from "../../lib/dynamo/releases";
-import { flag, mergeArgs } from "../../lib/dynamo/argv";
+import { flag, mergeArgs } from "../../lib/argv";
 import { assertValidCustomResource, NO_CRDS } from "../helpers/crd-validate";
 import { k8sSpec } from "./k8s-fixtures";
 import { deepMerge } from "../../lib/deep-merge";

@@ -51,3 +51,12 @@ test("genai-perf takes host:port and none of AIPerf's own flags", () => {
     assert.equal(flag(argv, "--url"), "bench-frontend.ns.svc.cluster.local:8000");
     for (const f of ["--ui", "--use-server-token-count", "--request-timeout-seconds"]) assert.ok(!argv.includes(f), f);
 });
+
+test("a phase flag replaces the planned one instead of repeating it (AIPerf refuses repeats)", () => {
+    const argv = loadArgv({ ...base, phase: { ...phase, extraArgs: ["--concurrency", "64", "--request-timeout-seconds=30", "--extra-inputs", "temperature:0"] } });
+    assert.equal(argv.filter((a) => a === "--concurrency").length, 1);
+    assert.equal(flag(argv, "--concurrency"), "64");
+    assert.ok(!argv.includes("--request-timeout-seconds"), "the --x=v spelling overrides too");
+    assert.ok(argv.includes("ignore_eos:true"), "--extra-inputs is a list: the user's items add to ours");
+    assert.ok(argv.includes("temperature:0"));
+});

@@ -1,6 +1,6 @@
 // What every worker builder takes: the model, the worker's shape and its place
 // in the graph. One input type, so the backends differ only in their flags.
-import type { Flag } from "../argv";
+import type { Flag } from "../../argv";
 import type { Backend, LaunchContext, WorkerInstance, WorkerRole, GeneratedFile } from "../types";
 
 export interface WorkerShape {

@@ -1,6 +1,6 @@
 // dynamo.mocker: the GPU-free stand-in for a vLLM or SGLang worker, used by the
 // local target and by Slurm's `engine: mocker` rehearsals.
-import { flag, type Flag } from "../argv";
+import { flag, type Flag } from "../../argv";
 import { roleFlags } from "./role-flags";
 import type { WorkerInput, WorkerLaunch } from "./common";
 

@@ -1,7 +1,7 @@
 // How a worker is told its disaggregation role: `--disaggregation-mode` in every
 // supported release. The deprecated switches count as aliases, so a user's own
 // role flag replaces the generated one instead of contradicting it.
-import { flag, type Flag } from "../argv";
+import { flag, type Flag } from "../../argv";
 import type { WorkerRole } from "../types";
 
 const ROLE_FLAG_ALIASES = ["--disaggregation-mode", "--is-prefill-worker", "--is-decode-worker"];

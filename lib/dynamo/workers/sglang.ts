@@ -1,6 +1,6 @@
 // dynamo.sglang: the SGLang worker. Disaggregated workers pair through a
 // bootstrap port and move KV pages over NIXL.
-import { flag, type Flag } from "../argv";
+import { flag, type Flag } from "../../argv";
 import type { WorkerInput, WorkerLaunch } from "./common";
 
 export function sglangWorker(input: WorkerInput): WorkerLaunch {

@@ -3,7 +3,7 @@
 // itself; the launch model generates it and the target ships it as a file.
 import { stringify } from "yaml";
 import * as path from "node:path";
-import { flag, type Flag } from "../argv";
+import { flag, type Flag } from "../../argv";
 import type { WorkerInput, WorkerLaunch } from "./common";
 
 /** Engine config of one role, following the release's disaggregated examples. */

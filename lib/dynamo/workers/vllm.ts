@@ -1,6 +1,6 @@
 // dynamo.vllm: the vLLM worker. Disaggregated workers move KV through a vLLM
 // KV connector; the release decides whether one must be named explicitly.
-import { flag, type Flag } from "../argv";
+import { flag, type Flag } from "../../argv";
 import { roleFlags } from "./role-flags";
 import type { WorkerInput, WorkerLaunch } from "./common";
 
