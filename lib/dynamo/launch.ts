@@ -12,6 +12,11 @@ import { sglangWorker } from "./workers/sglang";
 import { trtllmWorker } from "./workers/trtllm";
 import { vllmWorker } from "./workers/vllm";
 
+/** The frontend's health route: it lists every registered worker instance. */
+export const FRONTEND_HEALTH_PATH = "/health";
+/** The endpoint every worker serves requests on. */
+export const WORKER_ENDPOINT = "generate";
+
 export interface LaunchWorker {
     replicas: number;
     nodesPerWorker: number;
@@ -59,6 +64,7 @@ export function frontendProcess(spec: LaunchSpec, ctx: LaunchContext): DynamoPro
         args: mergeArgs(generated, f.extraArgs),
         env: { ...dynamoEnv(ctx), ...spec.env, ...f.env },
         gpus: 0,
+        readiness: { kind: "http", port: ctx.frontend.port, path: FRONTEND_HEALTH_PATH },
         files: [],
     };
 }
@@ -75,6 +81,7 @@ export function workerProcess(spec: LaunchSpec, ctx: LaunchContext, role: Worker
     const launch = backendWorker(spec.backend, ctx, input);
     const module = ctx.engine === "mocker" ? "dynamo.mocker" : `dynamo.${spec.backend}`;
     const system = instance.ports.system;
+    const component = workerComponent(ctx, spec.backend, role);
     return {
         role,
         module,
@@ -89,7 +96,8 @@ export function workerProcess(spec: LaunchSpec, ctx: LaunchContext, role: Worker
             ...worker.env,
         },
         gpus: ctx.engine === "mocker" ? 0 : gpusPerProcess(worker),
-        component: workerComponent(ctx, spec.backend, role),
+        component,
+        readiness: { kind: "listed-by-frontend", component, endpoint: WORKER_ENDPOINT },
         files: launch.files,
     };
 }

@@ -66,6 +66,13 @@ export interface GeneratedFile {
     content: string;
 }
 
+/**
+ * How a process is known to serve: the frontend answers HTTP on its port; a
+ * worker is ready once the frontend lists it under its component in GET /health
+ * (then a one-token request through the frontend proves the whole path).
+ */
+export type Readiness = { kind: "http"; port: number; path: string } | { kind: "listed-by-frontend"; component: string; endpoint: string };
+
 export interface DynamoProcess {
     role: ProcessRole;
     /** Module the argv runs (dynamo.frontend, dynamo.vllm, dynamo.mocker, ...): what judges its flags. */
@@ -78,6 +85,7 @@ export interface DynamoProcess {
     gpus: number;
     /** Discovery component workers of this role register under (frontend: none). */
     component?: string;
+    readiness: Readiness;
     files: GeneratedFile[];
 }
 

@@ -11,6 +11,7 @@ import { loadArgv } from "../benchmark/load-argv";
 import type { PortRequest } from "./ports";
 import {
     WORKER_COMPONENTS,
+    WORKER_ENDPOINT,
     argvOf,
     frontendProcess,
     namespaceForRun,
@@ -253,11 +254,11 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
         for (let i = 0; i < input.prefill.replicas; i++) addProcess(`prefill-${i}`, worker("prefill", ports.bootstrap[i]!));
         // Decode workers learn the prefill bootstrap ports through discovery; they listen on none.
         for (let i = 0; i < input.decode.replicas; i++) addProcess(`decode-${i}`, worker("decode", 0));
-        expected.push({ role: "prefill", component: WORKER_COMPONENTS.prefill, endpoint: "generate", count: input.prefill.replicas });
-        expected.push({ role: "decode", component: WORKER_COMPONENTS.decode, endpoint: "generate", count: input.decode.replicas });
+        expected.push({ role: "prefill", component: WORKER_COMPONENTS.prefill, endpoint: WORKER_ENDPOINT, count: input.prefill.replicas });
+        expected.push({ role: "decode", component: WORKER_COMPONENTS.decode, endpoint: WORKER_ENDPOINT, count: input.decode.replicas });
     } else {
         for (let i = 0; i < input.decode.replicas; i++) addProcess(`worker-${i}`, worker("aggregated", 0));
-        expected.push({ role: "aggregated", component: WORKER_COMPONENTS.aggregated, endpoint: "generate", count: input.decode.replicas });
+        expected.push({ role: "aggregated", component: WORKER_COMPONENTS.aggregated, endpoint: WORKER_ENDPOINT, count: input.decode.replicas });
     }
 
     // AIPerf: a local tokenizer folder with HF_HUB_OFFLINE set makes aiperf 0.13.0
