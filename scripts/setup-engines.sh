@@ -64,7 +64,10 @@ done
 PYTHON=${DYNAMO_BENCH_PYTHON:-python3}
 CACHE=${DYNAMO_BENCH_CACHE:-$HOME/.cache/dynamo-bench}
 STEP_TIMEOUT=${PIP_SETUP_STEP_TIMEOUT:-1800}
-PIP_OPTS=(--disable-pip-version-check --no-input --timeout "${PIP_SETUP_TIMEOUT:-60}" --retries "${PIP_SETUP_RETRIES:-3}")
+# --no-compile: pip would byte-compile every file of torch, vllm and sglang
+# (minutes on two cores); Python compiles and caches the few modules argument
+# parsing imports the first time the judge loads them.
+PIP_OPTS=(--disable-pip-version-check --no-input --no-compile --timeout "${PIP_SETUP_TIMEOUT:-60}" --retries "${PIP_SETUP_RETRIES:-3}")
 MARKER_NAME=.dynamo-bench-ready
 
 command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found; install Python >= 3.10 or set DYNAMO_BENCH_PYTHON"

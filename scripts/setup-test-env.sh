@@ -13,6 +13,9 @@ step() { printf '[setup-test-env] %s\n' "$*"; }
 step "Python venv (ai-dynamo, aiperf) and the tiny offline model"
 bash scripts/setup-python.sh
 
+step "engine judge venvs (vLLM, SGLang, genai-perf argument parsers of the pinned release)"
+bash scripts/setup-engines.sh
+
 step "Pulumi engine (CLI, Node.js language host, command and kubernetes providers)"
 bash scripts/setup-pulumi.sh
 

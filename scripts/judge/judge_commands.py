@@ -118,7 +118,8 @@ def load_vllm() -> tuple[JudgeFn, str]:
         "dynamo.vllm.args.parse_args: Dynamo's and vLLM's own argparse parsers (unknown flags "
         "refused), vLLM's AsyncEngineArgs.from_cli_args, Dynamo's validate(), cross-validation "
         "and its prefill/decode rules (e.g. --kv-transfer-config for a prefill worker); not "
-        "vLLM's create_engine_config (model/parallel/device checks), which needs the GPU platform"
+        "vLLM's create_engine_config (model/parallel/cache checks), which would run with the CPU "
+        "platform's rules here, not CUDA's"
     )
 
 
@@ -139,10 +140,13 @@ def load_sglang() -> tuple[JudgeFn, str]:
         return ""
 
     _sglang_server_parser()  # fail at load time, not per case, if SGLang's parser is broken
+    # ServerArgs.resolve_once() (device, model config, memory) is left out: on a
+    # machine without an accelerator it stops at "No accelerator ... is available".
     return judge, (
-        "dynamo.sglang.args.parse_args: Dynamo's parser, then SGLang's ServerArgs argparse "
-        "parser on the remaining flags (unknown flags refused), ServerArgs.from_cli_args and "
-        "Dynamo's checks"
+        "dynamo.sglang.args.parse_args: Dynamo's parser, then SGLang's own ServerArgs argparse "
+        "parser on the remaining flags (unknown flags and bad choices refused), the ServerArgs "
+        "record (ServerArgs.from_cli_args) and Dynamo's checks; not SGLang's resolution pass "
+        "(ServerArgs.resolve_once: device, model config, memory), which needs an accelerator"
     )
 
 
