@@ -22,7 +22,7 @@ const arg = (f) => argv[argv.indexOf(f) + 1];
 const mod = arg("-m");
 console.log("fake " + mod + " " + argv.join(" "));
 if (mod === "dynamo.frontend") {
-  const ns = arg("--namespace");
+  const ns = process.env.DYN_NAMESPACE || arg("--namespace");
   const inst = [];
   for (let i = 0; i < Number(process.env.FAKE_PREFILL || 0); i++) inst.push({ namespace: ns, component: "prefill", endpoint: "generate" });
   for (let i = 0; i < Number(process.env.FAKE_DECODE || 0); i++) inst.push({ namespace: ns, component: "backend", endpoint: "generate" });
