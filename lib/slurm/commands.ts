@@ -15,6 +15,7 @@ import {
     releaseFor,
     workerProcess as workerLaunchOf,
     type DynamoProcess,
+    type GeneratedFile,
     type LaunchContext,
     type PortBlock,
     type WorkerPorts,
@@ -77,9 +78,6 @@ function isLocalPath(id: string): boolean {
     return path.isAbsolute(id);
 }
 
-/** Folder of the run directory the workers' generated files (engine configs) are written to. */
-export const ENGINE_CONFIG_SUBDIR = "engine-config";
-
 /** The launch model on Slurm: hostnames are placeholders the node script fills in, ports come in blocks per worker process. */
 export function slurmLaunchContext(ctx: CommandContext): LaunchContext {
     const { spec } = ctx;
@@ -98,7 +96,8 @@ export function slurmLaunchContext(ctx: CommandContext): LaunchContext {
         advertiseHost: PLACEHOLDERS.node,
         frontend: { port: ctx.frontendPort },
         speedupRatio: s.mockerSpeedupRatio,
-        configDir: path.posix.join(ctx.runDir, ENGINE_CONFIG_SUBDIR),
+        // Generated files (TensorRT-LLM engine configs) are staged into the run folder with the job files.
+        configDir: ctx.runDir,
         env: {
             TERM: "dumb",
             ...(isLocalPath(spec.model.id) ? { HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1" } : {}),
@@ -131,6 +130,13 @@ export function workerLaunch(ctx: CommandContext, instance: PlanInstance, ordina
         ranks: instance.ranks,
         leaderHost: PLACEHOLDERS.leader,
     });
+}
+
+/** Every file the job's workers read at start-up, once each (replicas of a role share theirs). */
+export function workerFiles(ctx: CommandContext, instances: readonly PlanInstance[]): GeneratedFile[] {
+    const byName = new Map<string, GeneratedFile>();
+    instances.forEach((instance, i) => workerLaunch(ctx, instance, i).files.forEach((f) => byName.set(f.name, f)));
+    return [...byName.values()];
 }
 
 export function workerProcess(ctx: CommandContext, instance: PlanInstance, ordinal: number): ProcessSpec {

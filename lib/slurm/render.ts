@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import type { BenchmarkSpec } from "../../config/resolve";
-import { namespaceFor } from "./commands";
+import { namespaceFor, workerFiles } from "./commands";
 import { jobNameFor, jobTimeLimit, sbatchArgsFor, srunArgsFor } from "./job-args";
 import { renderJobEnv } from "./job-env";
 import { planJob, type JobPlan } from "./plan";
@@ -83,6 +83,7 @@ export function renderJob(spec: BenchmarkSpec, options: RenderOptions = {}): Ren
         { name: "batch.sh", content: scripts["batch.sh"], mode: "0755" },
         { name: "node.sh", content: scripts["node.sh"], mode: "0755" },
         { name: "submit.sh", content: scripts["submit.sh"], mode: "0755" },
+        ...workerFiles({ spec, runDir, namespace, frontendPort }, plan.instances).map((f): RenderedFile => ({ ...f, mode: "0644" })),
     ];
     return {
         jobName,

@@ -224,3 +224,15 @@ describe("hostile values reach the processes byte for byte", () => {
         assert.match(bad(env).stderr, /usage/);
     });
 });
+
+describe("generated engine configs", () => {
+    test("TensorRT-LLM: each role's engine config is staged into the run folder, where --extra-engine-args points", () => {
+        const job = renderJob(slurmSpec({ backend: "trtllm", slurm: { engine: "backend" } }));
+        const configs = job.files.filter((f) => f.name.startsWith("trtllm-")).sort((a, b) => a.name.localeCompare(b.name));
+        assert.deepEqual(configs.map((f) => [f.name, f.mode]), [["trtllm-decode.yaml", "0644"], ["trtllm-prefill.yaml", "0644"]]);
+        for (const f of configs) assert.match(f.content, /cache_transceiver_config/);
+        const env = writeJob(job, tmpDir("trtllm-"));
+        const argv = sourced(env, "P_W0_ARGV");
+        assert.ok(argv.includes(`${job.runDir}/trtllm-${job.plan.instances[0]!.role}.yaml`), argv.join(" "));
+    });
+});
