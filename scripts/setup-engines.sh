@@ -71,7 +71,8 @@ PIP_OPTS=(--disable-pip-version-check --no-input --no-compile --timeout "${PIP_S
 MARKER_NAME=.dynamo-bench-ready
 
 command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found; install Python >= 3.10 or set DYNAMO_BENCH_PYTHON"
-PY_VERSION=$("$PYTHON" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
+PY_VERSION=$("$PYTHON" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])') \
+  || die "$PYTHON did not run (see its message above); set DYNAMO_BENCH_PYTHON to a working interpreter"
 "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
   || die "$PYTHON is Python $PY_VERSION; the engines need Python >= 3.10 (set DYNAMO_BENCH_PYTHON)"
 

@@ -9,7 +9,8 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { judgeCommands, JUDGE_NAMES, unavailableReason, type JudgeName, type Verdict } from "../../lib/dynamo/judge";
+import { spawnSync } from "node:child_process";
+import { judgeCommands, judgeVenvs, JUDGE_NAMES, unavailableReason, type JudgeName, type Verdict } from "../../lib/dynamo/judge";
 import { releaseFor, DEFAULT_DYNAMO_VERSION } from "../../lib/dynamo/releases";
 import { cacheDir } from "../../lib/local/from-spec";
 import { judgeCases, type JudgeExpectation } from "../fixtures/judge-cases";
@@ -54,6 +55,20 @@ describe("command lines judged by the real parsers of Dynamo 1.6.1", () => {
         assert.equal(pins.AI_DYNAMO_VERSION, release.version);
         assert.equal(pins.ENGINE_VLLM_VERSION, release.engines.vllm);
         assert.equal(pins.ENGINE_SGLANG_VERSION, release.engines.sglang);
+    });
+
+    test("a parser that cannot be loaded fails the whole run with the reason, never a verdict", (t) => {
+        // The project venv has no vLLM: judging a dynamo.vllm case there must not pass by default.
+        const reason = unavailable.get("aiperf");
+        if (reason) return t.skip(reason);
+        const run = spawnSync(judgeVenvs().aiperf.python, [path.join(__dirname, "../../scripts/judge/judge_commands.py")], {
+            input: JSON.stringify([{ id: "x", judge: "dynamo.vllm", args: ["--model", modelDir] }]),
+            encoding: "utf8",
+            timeout: 120_000,
+        });
+        assert.equal(run.status, 1, run.stderr);
+        assert.equal(run.stdout, "");
+        assert.match(run.stderr, /cannot load the dynamo\.vllm parser in .*: ModuleNotFoundError: No module named 'vllm'/);
     });
 
     for (const e of expectations) {
