@@ -251,10 +251,10 @@ LOADERS: dict[str, Callable[[], tuple[JudgeFn, str]]] = {
 
 
 class _Records(logging.Handler):
-    """Keeps warnings and errors: several parsers log the reason, then sys.exit(1)."""
+    """Keeps logged errors: several parsers log the reason, then sys.exit(1)."""
 
     def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
+        super().__init__(level=logging.ERROR)
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -287,7 +287,7 @@ def _parser_message(stderr: str, records: list[str], exc: BaseException) -> str:
     parts: list[str] = []
     if error_lines:
         parts.extend(error_lines)
-    parts.extend(r for r in records if r.startswith(("ERROR", "CRITICAL")))
+    parts.extend(records)
     if not isinstance(exc, SystemExit):
         parts.append(f"{type(exc).__name__}: {exc}")
     elif not parts:
