@@ -5,15 +5,16 @@
 // Correct 1.6.1 command lines must pass; known-bad ones must fail with the
 // parser's own message. A judge whose venv is missing skips with the reason;
 // CI makes them all (scripts/setup-test-env.sh runs scripts/setup-engines.sh).
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { judgeCommands, judgeVenvs, JUDGE_NAMES, unavailableReason, type JudgeName, type Verdict } from "../../lib/dynamo/judge";
 import { releaseFor, DEFAULT_DYNAMO_VERSION } from "../../lib/dynamo/releases";
 import { cacheDir } from "../../lib/local/from-spec";
-import { judgeCases, type JudgeExpectation } from "../fixtures/judge-cases";
+import { judgeCases, launchModelCases, type JudgeExpectation } from "../fixtures/judge-cases";
 
 // The folder scripts/setup-python.sh makes (lib/local/from-spec.ts resolves model id dynamo-bench/tiny-model to it).
 const modelDir = path.join(cacheDir(process.env), "models", "tiny-model");
@@ -25,16 +26,23 @@ for (const judge of JUDGE_NAMES) {
 }
 for (const [judge, reason] of unavailable) process.stderr.write(`SKIP ${judge} cases: ${reason}\n`);
 
-const expectations = judgeCases(modelDir);
+// Where the launch model's generated files (TensorRT-LLM engine configs) are written, as a target would.
+const configDir = path.join(os.tmpdir(), `dbench-judge-config-${process.pid}`);
+const launch = launchModelCases(modelDir, configDir);
+const expectations = [...judgeCases(modelDir), ...launch.cases];
 const verdicts = new Map<string, Verdict>();
 
 before(async () => {
+    fs.mkdirSync(configDir, { recursive: true });
+    for (const f of launch.files) fs.writeFileSync(path.join(configDir, f.name), f.content);
     const runnable = expectations.filter((e) => !unavailable.has(e.case.judge)).map((e) => e.case);
     if (runnable.length === 0) return;
     const started = Date.now();
     for (const v of await judgeCommands(runnable)) verdicts.set(v.id, v);
     process.stderr.write(`judged ${runnable.length} command lines in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 });
+
+after(() => fs.rmSync(configDir, { recursive: true, force: true }));
 
 function show(e: JudgeExpectation, v: Verdict): string {
     return `${e.case.id} (${e.mirrors})\n  argv: ${JSON.stringify(e.case.args)}\n  judged: ${v.judged}\n  error: ${v.error || "(none)"}`;
