@@ -15,6 +15,7 @@ import { judgeCommands, judgeVenvs, JUDGE_NAMES, unavailableReason, type JudgeNa
 import { releaseFor, DEFAULT_DYNAMO_VERSION } from "../../lib/dynamo/releases";
 import { cacheDir } from "../../lib/local/from-spec";
 import { judgeCases, launchModelCases, type JudgeExpectation } from "../fixtures/judge-cases";
+import { targetCases } from "../fixtures/judge-target-cases";
 
 // The folder scripts/setup-python.sh makes (lib/local/from-spec.ts resolves model id dynamo-bench/tiny-model to it).
 const modelDir = path.join(cacheDir(process.env), "models", "tiny-model");
@@ -29,12 +30,13 @@ for (const [judge, reason] of unavailable) process.stderr.write(`SKIP ${judge} c
 // Where the launch model's generated files (TensorRT-LLM engine configs) are written, as a target would.
 const configDir = path.join(os.tmpdir(), `dbench-judge-config-${process.pid}`);
 const launch = launchModelCases(modelDir, configDir);
-const expectations = [...judgeCases(modelDir), ...launch.cases];
+const fromTargets = targetCases(modelDir, configDir);
+const expectations = [...judgeCases(modelDir), ...launch.cases, ...fromTargets.cases];
 const verdicts = new Map<string, Verdict>();
 
 before(async () => {
     fs.mkdirSync(configDir, { recursive: true });
-    for (const f of launch.files) fs.writeFileSync(path.join(configDir, f.name), f.content);
+    for (const f of [...launch.files, ...fromTargets.files]) fs.writeFileSync(path.join(configDir, f.name), f.content);
     const runnable = expectations.filter((e) => !unavailable.has(e.case.judge)).map((e) => e.case);
     if (runnable.length === 0) return;
     const started = Date.now();
