@@ -19,7 +19,12 @@ function localStackConfig(): Record<string, unknown> {
 }
 
 function runOnce(spec: string): RunTimings {
-    const r = spawnSync("node", ["bin/dynamo-bench.js", "local-run", "--spec-file", "-"], { cwd: REPO_ROOT, input: spec, encoding: "utf8", maxBuffer: 64 << 20 });
+    const r = spawnSync("node", ["bin/dynamo-bench.js", "local-run", "--spec-file", "-"], {
+        cwd: REPO_ROOT,
+        input: spec,
+        encoding: "utf8",
+        maxBuffer: 64 << 20,
+    });
     const line = r.stdout.split("\n").find((l) => l.startsWith("DYNAMO_BENCH_RESULT "));
     const result = line ? JSON.parse(line.slice("DYNAMO_BENCH_RESULT ".length)) : undefined;
     if (r.status !== 0 || !result?.ok) throw new Error(`local-run failed (exit ${r.status}): ${result?.error?.message ?? r.stderr.slice(-2000)}`);
@@ -66,7 +71,9 @@ function main() {
     for (const key of keys) {
         const values = splits.map((s) => s[key]).sort((a, b) => a - b);
         const median = values[Math.floor(values.length / 2)]!;
-        console.log(`  ${key.padEnd(24)} ${values[0]!.toFixed(2).padStart(7)} ${median.toFixed(2).padStart(7)} ${values[values.length - 1]!.toFixed(2).padStart(7)}`);
+        console.log(
+            `  ${key.padEnd(24)} ${values[0]!.toFixed(2).padStart(7)} ${median.toFixed(2).padStart(7)} ${values[values.length - 1]!.toFixed(2).padStart(7)}`,
+        );
     }
 }
 

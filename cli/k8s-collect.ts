@@ -94,7 +94,9 @@ async function waitForJob(o: CollectOptions & { intervalSeconds: number }, io: C
         }
         const now = io.now();
         if (now >= deadline) {
-            throw new CollectFailure(`timed out after ${o.timeoutSeconds}s waiting for Job ${o.namespace}/${o.job} to finish${lastNote ? ` (last seen: ${lastNote})` : ""}`);
+            throw new CollectFailure(
+                `timed out after ${o.timeoutSeconds}s waiting for Job ${o.namespace}/${o.job} to finish${lastNote ? ` (last seen: ${lastNote})` : ""}`,
+            );
         }
         if (now - lastProgress >= 60_000) {
             io.stderr(`k8s-collect: Job ${o.job} still running after ${Math.round((now - start) / 1000)}s${lastNote ? `; ${lastNote}` : ""}\n`);
@@ -136,7 +138,10 @@ export async function runK8sCollect(argv: string[], io: CollectIo = defaultIo())
         const logs = await io.kubectl(kubectlArgs.jobLogs(o, o.job));
         if (logs.code !== 0) throw new CollectFailure(`the Job succeeded but its log could not be read: ${logs.stderr.trim()}`);
         const parsed = parseBenchmarkLog(logs.stdout);
-        const problems = checkCompleteness(parsed, o.phases.map((p) => p.name));
+        const problems = checkCompleteness(
+            parsed,
+            o.phases.map((p) => p.name),
+        );
         if (problems.length > 0) throw new CollectFailure(`the Job's log does not hold complete results:\n  ${problems.join("\n  ")}`);
         let results;
         try {

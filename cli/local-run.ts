@@ -174,7 +174,9 @@ export async function executeLocalRun(
 ): Promise<{ output: LocalRunOutput; plan?: LocalRunPlan }> {
     const ports = portsFromAllocation(await allocatePorts(portRequests(input)));
     const plan = planLocalRun(input, opts.env, ports);
-    opts.log(`run ${plan.runId}: ${plan.processes.length} Dynamo processes, ${plan.benchmarkPhases.length} phase(s), frontend ${plan.frontendUrl}, folder ${plan.runDir}`);
+    opts.log(
+        `run ${plan.runId}: ${plan.processes.length} Dynamo processes, ${plan.benchmarkPhases.length} phase(s), frontend ${plan.frontendUrl}, folder ${plan.runDir}`,
+    );
     const result = await runLocalPlan(plan, { log: opts.log });
     const phases = await summarizePhases(result, opts.spec, opts.fullSummary ?? false);
     return {
@@ -191,7 +193,10 @@ export async function executeLocalRun(
     };
 }
 
-export async function localRun(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv } = process): Promise<number> {
+export async function localRun(
+    args: string[],
+    io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv } = process,
+): Promise<number> {
     const log = (line: string) => io.stderr.write(`[local-run] ${line}\n`);
     const emit = (o: LocalRunOutput) => io.stdout.write(formatResultLine(o));
     let parsed: Args | "help";
@@ -251,7 +256,12 @@ export async function localRun(args: string[], io: { stdout: NodeJS.WritableStre
                 ok: false,
                 ...base,
                 ...(err.timings ? { timings: err.timings } : {}),
-                error: { kind: err.kind, message: err.message, ...(err.detail.process ? { process: err.detail.process } : {}), ...(err.detail.logFile ? { logFile: err.detail.logFile } : {}) },
+                error: {
+                    kind: err.kind,
+                    message: err.message,
+                    ...(err.detail.process ? { process: err.detail.process } : {}),
+                    ...(err.detail.logFile ? { logFile: err.detail.logFile } : {}),
+                },
             });
             if (err.kind === "interrupted") return err.detail.signal === "SIGTERM" ? 143 : 130;
             return 1;

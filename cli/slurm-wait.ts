@@ -60,7 +60,8 @@ class UsageError extends Error {}
 
 const positive = (key: string, value: string, integer = false): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`--${key} must be a positive ${integer ? "integer" : "number"}, got "${value}"`);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+        throw new UsageError(`--${key} must be a positive ${integer ? "integer" : "number"}, got "${value}"`);
     return n;
 };
 
@@ -196,11 +197,17 @@ export async function runSlurmWait(args: string[], io: SlurmWaitIo = defaultIo()
     try {
         const jobId = o.jobId ?? (await readJobId(t, o.runDir, io));
         io.progress(`waiting up to ${o.timeoutSeconds}s for job ${jobId} on ${t.describe} (run ${o.runDir})`);
-        const state = await waitForJob(t, { jobId, runDir: o.runDir, timeoutSeconds: o.timeoutSeconds, maxPendingSeconds: o.maxPendingSeconds, pollSeconds: o.pollSeconds }, io);
+        const state = await waitForJob(
+            t,
+            { jobId, runDir: o.runDir, timeoutSeconds: o.timeoutSeconds, maxPendingSeconds: o.maxPendingSeconds, pollSeconds: o.pollSeconds },
+            io,
+        );
         const read = (name: string) => t.readFile(path.posix.join(o.runDir, name));
         const outcome = explainOutcome(jobId, state, { success: await read("SUCCESS.json"), failure: await read("FAILURE") });
         if (!outcome.ok) {
-            const log = outcome.failure ? "" : await read("logs/job.log").then((l) => (l ? `\n--- last lines of ${o.runDir}/logs/job.log ---\n${l.split("\n").slice(-40).join("\n")}` : ""));
+            const log = outcome.failure
+                ? ""
+                : await read("logs/job.log").then((l) => (l ? `\n--- last lines of ${o.runDir}/logs/job.log ---\n${l.split("\n").slice(-40).join("\n")}` : ""));
             io.stderr(`dynamo-bench slurm-wait: FAILED: ${outcome.message}${log}\n${RERUN_HINT}\n`);
             return 1;
         }

@@ -20,12 +20,18 @@ const hostname = z.string().regex(/^[A-Za-z0-9_.-]+$/, "expected one node name")
 /** Slurm time formats: "MM", "MM:SS", "HH:MM:SS", "D-HH", "D-HH:MM", "D-HH:MM:SS", or a number of minutes. */
 export const timeLimitPattern = /^([0-9]+|[0-9]+:[0-9]{1,2}|[0-9]+:[0-9]{1,2}:[0-9]{1,2}|[0-9]+-[0-9]{1,2}(:[0-9]{1,2}(:[0-9]{1,2})?)?)$/;
 /** A pyxis mount "source:target[:flags]"; pyxis splits on ',' and ':' so neither may appear in a path. */
-const pyxisMount = z.string().regex(/^\/[^,:\s]*(:\/[^,:\s]*(:[a-z+]+)?)?$/, "expected an absolute source[:target[:flags]] without commas, colons or spaces in the paths");
+const pyxisMount = z
+    .string()
+    .regex(/^\/[^,:\s]*(:\/[^,:\s]*(:[a-z+]+)?)?$/, "expected an absolute source[:target[:flags]] without commas, colons or spaces in the paths");
 
 export const pyxisSchema = z.strictObject({
     runtime: z.literal("pyxis"),
     /** Container image (`srun --container-image`); defaults to the spec's runtime image. */
-    image: z.string().min(1).regex(/^[^\s,]+$/, "expected an image reference without spaces or commas").optional(),
+    image: z
+        .string()
+        .min(1)
+        .regex(/^[^\s,]+$/, "expected an image reference without spaces or commas")
+        .optional(),
     /** Extra mounts; the run directory and a local model folder are mounted at their own paths automatically. */
     mounts: z.array(pyxisMount).default([]),
     /** Mount the user's home directory (pyxis mounts it unless told not to). */
@@ -41,7 +47,7 @@ export const bareMetalSchema = z.strictObject({
     /** Python virtual environment whose bin/ goes first on PATH (ai-dynamo and aiperf installed there). */
     venv: absolutePath.optional(),
     /** Environment modules loaded before every process (`module load <name>`, one per entry, in order). */
-    modules: z.array(z.string().regex(/^[A-Za-z0-9_.+\/-]+$/, "expected a module name such as cuda/12.4")).default([]),
+    modules: z.array(z.string().regex(/^[A-Za-z0-9_.+/-]+$/, "expected a module name such as cuda/12.4")).default([]),
     /** Directories put first on PATH, after the venv. */
     path: z.array(absolutePath).default([]),
     /** Environment for every process of the job (on top of the spec's top-level env). */
@@ -69,11 +75,17 @@ export const topologySchema = z.strictObject({
 
 export const sshLoginSchema = z.strictObject({
     mode: z.literal("ssh"),
-    host: z.string().min(1).regex(/^[A-Za-z0-9_.:%-]+$/, "expected a host name or address"),
+    host: z
+        .string()
+        .min(1)
+        .regex(/^[A-Za-z0-9_.:%-]+$/, "expected a host name or address"),
     port: z.number().int().min(1).max(65535).default(22),
     user: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, "expected a user name"),
     /** The login node's host key ("ssh-ed25519 AAAA..."); checked when set, not checked when unset. */
-    hostKey: z.string().regex(/^(ssh|ecdsa)-[A-Za-z0-9-]+ [A-Za-z0-9+/=]+$/, "expected a public key line such as 'ssh-ed25519 AAAA...'").optional(),
+    hostKey: z
+        .string()
+        .regex(/^(ssh|ecdsa)-[A-Za-z0-9-]+ [A-Za-z0-9+/=]+$/, "expected a public key line such as 'ssh-ed25519 AAAA...'")
+        .optional(),
     /** Environment of every command on the login node (e.g. SLURM_CONF). */
     env: envMap,
 });
@@ -99,8 +111,14 @@ export const readinessSchema = z.strictObject({
     /** Extended regex that must appear in a worker's log before it counts as ready (on top of the frontend's view). */
     workerReadyPattern: z.string().min(1).optional(),
     /** Discovery components the frontend must list (GET /health) for prefill and decode workers. */
-    prefillComponent: z.string().regex(/^[A-Za-z0-9_-]+$/, "expected a component name").default("prefill"),
-    decodeComponent: z.string().regex(/^[A-Za-z0-9_-]+$/, "expected a component name").default("backend"),
+    prefillComponent: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, "expected a component name")
+        .default("prefill"),
+    decodeComponent: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, "expected a component name")
+        .default("backend"),
     /** Seconds between readiness and health probes inside the job. */
     pollSeconds: z.number().min(0.1).max(30).default(0.5),
 });
@@ -162,7 +180,10 @@ export const slurmSectionSchema = z.strictObject({
     /** Slurm job name; defaults to dynamo-bench-<stack>[-<name>]. `pulumi destroy` cancels jobs of this name. */
     /** Any change starts a new run (a new job and run folder) even when nothing else changed. */
     runTag: z.string().max(200).default(""),
-    jobName: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "expected letters, digits, '_', '.' and '-'").optional(),
+    jobName: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,100}$/, "expected letters, digits, '_', '.' and '-'")
+        .optional(),
 });
 
 /** The section as it sits in BenchmarkSpec: every field optional or defaulted. */

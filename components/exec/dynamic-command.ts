@@ -69,14 +69,22 @@ async function execute(inputs: PlainInputs, script: string, extraEnv: Record<str
         fs.writeFileSync(knownHosts, c.hostKey ? `[${c.host}]:${c.port ?? 22} ${c.hostKey}\n` : "", { mode: 0o600 });
         const ssh = (remoteCommand: string) => [
             "ssh",
-            "-i", keyFile,
-            "-p", String(c.port ?? 22),
-            "-o", "BatchMode=yes",
-            "-o", "IdentitiesOnly=yes",
-            "-o", `UserKnownHostsFile=${knownHosts}`,
-            "-o", `StrictHostKeyChecking=${c.hostKey ? "yes" : "accept-new"}`,
-            "-o", "ConnectTimeout=15",
-            "-o", "ServerAliveInterval=15",
+            "-i",
+            keyFile,
+            "-p",
+            String(c.port ?? 22),
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            `UserKnownHostsFile=${knownHosts}`,
+            "-o",
+            `StrictHostKeyChecking=${c.hostKey ? "yes" : "accept-new"}`,
+            "-o",
+            "ConnectTimeout=15",
+            "-o",
+            "ServerAliveInterval=15",
             `${c.user ?? "root"}@${c.host}`,
             remoteCommand,
         ];
@@ -86,12 +94,22 @@ async function execute(inputs: PlainInputs, script: string, extraEnv: Record<str
         let prelude = "";
         if (envEntries.length > 0) {
             const exportsText = envEntries.map(([k, v]) => `export ${k}=${shq(v)}`).join("\n") + "\n";
-            const stage = await spawnCollect(ssh(`umask 077; f=$(mktemp) && cat > "$f" && echo "$f"`), { env, stdin: exportsText, timeoutSeconds: 60, label: "staging the environment" });
+            const stage = await spawnCollect(ssh(`umask 077; f=$(mktemp) && cat > "$f" && echo "$f"`), {
+                env,
+                stdin: exportsText,
+                timeoutSeconds: 60,
+                label: "staging the environment",
+            });
             const file = shq(stage.stdout.trim());
             prelude = `. ${file}; rm -f ${file}; `;
         }
         const cd = inputs.dir ? `cd ${shq(inputs.dir)} || exit 1; ` : "";
-        return await spawnCollect(ssh(`bash -c ${shq(prelude + cd + script)}`), { env, stdin: inputs.stdin, timeoutSeconds: inputs.timeoutSeconds, label: script });
+        return await spawnCollect(ssh(`bash -c ${shq(prelude + cd + script)}`), {
+            env,
+            stdin: inputs.stdin,
+            timeoutSeconds: inputs.timeoutSeconds,
+            label: script,
+        });
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -132,7 +150,11 @@ async function spawnCollect(
             const tail = (text: string) => text.split("\n").slice(-ERROR_TAIL_LINES).join("\n");
             if (code === 0) return resolve({ stdout: stdout.replace(/\n$/, ""), stderr });
             const why = timedOut ? `timed out after ${o.timeoutSeconds}s` : signal ? `killed by ${signal}` : `exited with ${code}`;
-            reject(new Error(`command ${why}: ${o.label}\n--- stderr (last ${ERROR_TAIL_LINES} lines) ---\n${tail(stderr)}\n--- stdout (last ${ERROR_TAIL_LINES} lines) ---\n${tail(stdout)}`));
+            reject(
+                new Error(
+                    `command ${why}: ${o.label}\n--- stderr (last ${ERROR_TAIL_LINES} lines) ---\n${tail(stderr)}\n--- stdout (last ${ERROR_TAIL_LINES} lines) ---\n${tail(stdout)}`,
+                ),
+            );
         });
         child.stdin.on("error", () => undefined);
         child.stdin.end(o.stdin ?? "");
@@ -167,10 +189,15 @@ export class DynamicCommand extends pulumi.dynamic.Resource {
     declare public readonly stderr: pulumi.Output<string>;
 
     constructor(name: string, args: DynamicCommandInputs, opts?: pulumi.CustomResourceOptions) {
-        super(dynamicCommandProvider, name, { ...args, stdout: undefined, stderr: undefined }, {
-            ...opts,
-            // The connection carries the private key; the environment may carry a token.
-            additionalSecretOutputs: ["connection", "environment"],
-        });
+        super(
+            dynamicCommandProvider,
+            name,
+            { ...args, stdout: undefined, stderr: undefined },
+            {
+                ...opts,
+                // The connection carries the private key; the environment may carry a token.
+                additionalSecretOutputs: ["connection", "environment"],
+            },
+        );
     }
 }

@@ -52,7 +52,13 @@ export class DynamoGraph extends pulumi.ComponentResource {
 
         const pvc = buildModelCachePvc(spec);
         if (pvc) {
-            dependsOn.push(new k8s.core.v1.PersistentVolumeClaim(`${name}-model-cache`, { metadata: pvc.metadata, spec: pvc.spec as k8s.types.input.core.v1.PersistentVolumeClaimSpec }, { parent: this }));
+            dependsOn.push(
+                new k8s.core.v1.PersistentVolumeClaim(
+                    `${name}-model-cache`,
+                    { metadata: pvc.metadata, spec: pvc.spec as k8s.types.input.core.v1.PersistentVolumeClaimSpec },
+                    { parent: this },
+                ),
+            );
         }
 
         const engineConfig = buildEngineConfigMap(spec);

@@ -23,7 +23,12 @@ export interface PlatformOutputs {
 }
 
 export const summarizeRelease = ({ role, name, namespace, chart, version, repo }: HelmReleaseSpec): ReleaseSummary => ({
-    role, name, namespace, chart, ...(version ? { version } : {}), ...(repo ? { repo } : {}),
+    role,
+    name,
+    namespace,
+    chart,
+    ...(version ? { version } : {}),
+    ...(repo ? { repo } : {}),
 });
 
 export class DynamoPlatform extends pulumi.ComponentResource {

@@ -91,15 +91,13 @@ export class SlurmBenchmark extends pulumi.ComponentResource {
                     "slurm.login.mode is ssh but the secret sshPrivateKey is not set: `pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519`",
                 );
             connection = pulumi.secret(
-                pulumi
-                    .output(key)
-                    .apply((privateKey) => ({
-                        host: login.host,
-                        port: login.port,
-                        user: login.user,
-                        privateKey,
-                        ...(login.hostKey ? { hostKey: login.hostKey } : {}),
-                    })),
+                pulumi.output(key).apply((privateKey) => ({
+                    host: login.host,
+                    port: login.port,
+                    user: login.user,
+                    privateKey,
+                    ...(login.hostKey ? { hostKey: login.hostKey } : {}),
+                })),
             );
         }
         // Login-node commands: on this machine, or over SSH when login.mode is ssh.

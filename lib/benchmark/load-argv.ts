@@ -52,7 +52,10 @@ export function loadArgv(input: LoadArgvInput): string[] {
     // Phase arguments last; a flag given there replaces the planned one (AIPerf refuses a flag given twice).
     if (input.tool === "genai-perf") {
         // genai-perf takes host:port without a scheme.
-        return [...(input.program ?? ["genai-perf", "profile"]), ...mergeArgs([flag("--url", input.url.replace(/^https?:\/\//, "")), ...shared], phase.extraArgs)];
+        return [
+            ...(input.program ?? ["genai-perf", "profile"]),
+            ...mergeArgs([flag("--url", input.url.replace(/^https?:\/\//, "")), ...shared], phase.extraArgs),
+        ];
     }
     const aiperfOnly: Flag[] = [
         ...(input.useServerTokenCount ? [flag("--use-server-token-count")] : []),

@@ -78,9 +78,15 @@ export function digestOf(value: unknown): string {
         Array.isArray(v)
             ? v.map(canonical)
             : v && typeof v === "object"
-              ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+              ? Object.fromEntries(
+                    Object.keys(v as object)
+                        .sort()
+                        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+                )
               : v;
-    return createHash("sha256").update(JSON.stringify(canonical(value))).digest("hex");
+    return createHash("sha256")
+        .update(JSON.stringify(canonical(value)))
+        .digest("hex");
 }
 
 export interface JobOptions {
@@ -130,7 +136,9 @@ export function buildBenchmarkJob(spec: BenchmarkSpec, opts: JobOptions): Manife
                                 { name: "DYNAMO_BENCH_PLAN", value: `${SCRIPT_MOUNT}/${PLAN_FILE}` },
                                 { name: "PYTHONUNBUFFERED", value: "1" },
                                 ...(home ? [{ name: "HF_HOME", value: home }] : []),
-                                ...(opts.hfTokenSecret ? [{ name: HF_TOKEN_KEY, valueFrom: { secretKeyRef: { name: opts.hfTokenSecret, key: HF_TOKEN_KEY } } }] : []),
+                                ...(opts.hfTokenSecret
+                                    ? [{ name: HF_TOKEN_KEY, valueFrom: { secretKeyRef: { name: opts.hfTokenSecret, key: HF_TOKEN_KEY } } }]
+                                    : []),
                             ],
                             resources: { requests: { cpu: "4", memory: "8Gi" }, limits: { cpu: "8", memory: "16Gi" } },
                             securityContext: { allowPrivilegeEscalation: false },

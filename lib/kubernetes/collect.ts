@@ -140,7 +140,11 @@ export function podProblems(pods: unknown, persistedSeconds: (key: string) => nu
     for (const item of items) {
         const pod = item as {
             metadata?: { name?: string };
-            status?: { phase?: string; conditions?: Condition[]; containerStatuses?: Array<{ name?: string; state?: { waiting?: { reason?: string; message?: string } } }> };
+            status?: {
+                phase?: string;
+                conditions?: Condition[];
+                containerStatuses?: Array<{ name?: string; state?: { waiting?: { reason?: string; message?: string } } }>;
+            };
         };
         const name = pod.metadata?.name ?? "(unnamed pod)";
         for (const cs of pod.status?.containerStatuses ?? []) {
@@ -172,10 +176,23 @@ export function kubectlBase(t: KubectlTarget): string[] {
 export const kubectlArgs = {
     getJob: (t: KubectlTarget, job: string) => [...kubectlBase(t), "get", "job", job, "-o", "json"],
     getJobPods: (t: KubectlTarget, job: string) => [...kubectlBase(t), "get", "pods", "-l", `job-name=${job}`, "-o", "json"],
-    jobLogs: (t: KubectlTarget, job: string, tail?: number) => [...kubectlBase(t), "logs", `job/${job}`, "--all-containers", ...(tail ? [`--tail=${tail}`] : [])],
+    jobLogs: (t: KubectlTarget, job: string, tail?: number) => [
+        ...kubectlBase(t),
+        "logs",
+        `job/${job}`,
+        "--all-containers",
+        ...(tail ? [`--tail=${tail}`] : []),
+    ],
     graphPods: (t: KubectlTarget, graph: string) => [...kubectlBase(t), "get", "pods", "-l", `${GRAPH_POD_LABEL}=${graph}`, "-o", "wide"],
     graphLogs: (t: KubectlTarget, graph: string, tail = 40) => [
-        ...kubectlBase(t), "logs", "-l", `${GRAPH_POD_LABEL}=${graph}`, "--all-containers", `--tail=${tail}`, "--prefix", "--max-log-requests=50",
+        ...kubectlBase(t),
+        "logs",
+        "-l",
+        `${GRAPH_POD_LABEL}=${graph}`,
+        "--all-containers",
+        `--tail=${tail}`,
+        "--prefix",
+        "--max-log-requests=50",
     ],
 };
 
@@ -200,10 +217,14 @@ export interface CollectOptions extends KubectlTarget {
 export function collectArgv(o: CollectOptions): string[] {
     return [
         "k8s-collect",
-        "--namespace", o.namespace,
-        "--job", o.job,
-        "--graph", o.graph,
-        "--timeout", String(o.timeoutSeconds),
+        "--namespace",
+        o.namespace,
+        "--job",
+        o.job,
+        "--graph",
+        o.graph,
+        "--timeout",
+        String(o.timeoutSeconds),
         ...(o.phases.length > 0 ? ["--phases", o.phases.map((p) => (p.concurrency ? `${p.name}:${p.concurrency}` : p.name)).join(",")] : []),
         ...(o.gpus ? ["--gpus", String(o.gpus)] : []),
         ...(o.tool ? ["--tool", o.tool] : []),

@@ -27,7 +27,10 @@ export interface LocalDefaults {
 
 /** `<name>-<UTC yyyymmddThhmmss>-<4 hex>`: sortable and unique enough for parallel runs. */
 export function newRunId(name: string, now = new Date()): string {
-    const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "");
+    const stamp = now
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "");
     return `${name}-${stamp}-${randomBytes(2).toString("hex")}`;
 }
 

@@ -158,7 +158,15 @@ const LOOPBACK = "127.0.0.1";
 
 /** The launch model's view of a local run: the mocker stands in for the engine; one process per replica. */
 function launchSpecOfInput(input: LocalRunPlanInput, modelPath: string): LaunchSpec {
-    const worker = (w: LocalWorkerInput) => ({ replicas: w.replicas, nodesPerWorker: 1, tensorParallel: 1, pipelineParallel: 1, dataParallel: w.dataParallel ?? 1, extraArgs: w.extraArgs, env: w.env });
+    const worker = (w: LocalWorkerInput) => ({
+        replicas: w.replicas,
+        nodesPerWorker: 1,
+        tensorParallel: 1,
+        pipelineParallel: 1,
+        dataParallel: w.dataParallel ?? 1,
+        extraArgs: w.extraArgs,
+        env: w.env,
+    });
     return {
         backend: input.engineType,
         model: modelPath,
@@ -325,7 +333,8 @@ function validate(input: LocalRunPlanInput, ports: LocalPorts): void {
     if (!input.model.path) problems.push("model.path is empty");
     if (!input.model.servedName) problems.push("model.servedName is empty");
     if (!(input.speedupRatio >= 0)) problems.push(`speedupRatio must be >= 0, got ${input.speedupRatio}`);
-    if (!Number.isInteger(input.decode.replicas) || input.decode.replicas < 1) problems.push(`decode.replicas must be at least 1, got ${input.decode.replicas}`);
+    if (!Number.isInteger(input.decode.replicas) || input.decode.replicas < 1)
+        problems.push(`decode.replicas must be at least 1, got ${input.decode.replicas}`);
     if (input.mode === "disaggregated") {
         if (!Number.isInteger(input.prefill.replicas) || input.prefill.replicas < 1) {
             problems.push(`prefill.replicas must be at least 1 in disaggregated mode, got ${input.prefill.replicas}`);
@@ -342,7 +351,8 @@ function validate(input: LocalRunPlanInput, ports: LocalPorts): void {
         for (const key of ["concurrency", "requestCount", "inputTokens", "outputTokens"] as const) {
             if (!Number.isInteger(phase[key]) || phase[key] < 1) problems.push(`benchmark.phases[${i}].${key} must be a positive integer, got ${phase[key]}`);
         }
-        if (!Number.isInteger(phase.warmupRequests) || phase.warmupRequests < 0) problems.push(`benchmark.phases[${i}].warmupRequests must be >= 0, got ${phase.warmupRequests}`);
+        if (!Number.isInteger(phase.warmupRequests) || phase.warmupRequests < 0)
+            problems.push(`benchmark.phases[${i}].warmupRequests must be >= 0, got ${phase.warmupRequests}`);
     }
     for (const key of ["readySeconds", "benchmarkSeconds", "teardownGraceSeconds"] as const) {
         if (!(input.timeouts[key] > 0)) problems.push(`timeouts.${key} must be > 0, got ${input.timeouts[key]}`);

@@ -15,11 +15,12 @@ export interface PortRequest {
 }
 
 export class PortInUseError extends Error {
-    constructor(readonly portName: string, readonly port: number, detail?: string) {
-        super(
-            `${portName} ${port} is already in use by another process; choose another port or leave it unset` +
-                (detail ? ` (${detail})` : ""),
-        );
+    constructor(
+        readonly portName: string,
+        readonly port: number,
+        detail?: string,
+    ) {
+        super(`${portName} ${port} is already in use by another process; choose another port or leave it unset` + (detail ? ` (${detail})` : ""));
         this.name = "PortInUseError";
     }
 }

@@ -27,7 +27,13 @@ export interface SuccessMarker {
 /** The job's timings: the shared keys plus the Slurm-only ones (see lib/outputs.ts). */
 export type SlurmTimings = Pick<
     BenchmarkTimings,
-    "launchSeconds" | "workersRegisteredSeconds" | "readySeconds" | "lastWorkerToFirstRequestSeconds" | "readyToBenchmarkLaunchSeconds" | "benchmarkLaunchToFirstRequestSeconds" | "benchmarkSeconds"
+    | "launchSeconds"
+    | "workersRegisteredSeconds"
+    | "readySeconds"
+    | "lastWorkerToFirstRequestSeconds"
+    | "readyToBenchmarkLaunchSeconds"
+    | "benchmarkLaunchToFirstRequestSeconds"
+    | "benchmarkSeconds"
 >;
 
 export interface SlurmResults {

@@ -105,20 +105,34 @@ export function sshTransport(target: SshTarget, loginEnv: Record<string, string>
     const ssh = target.sshBinary ?? "ssh";
     const base = [
         ssh,
-        "-i", keyFile,
-        "-p", String(target.port),
-        "-l", target.user,
-        "-o", "BatchMode=yes",
-        "-o", "IdentitiesOnly=yes",
-        "-o", "ConnectTimeout=20",
-        "-o", "ServerAliveInterval=15",
-        "-o", "ServerAliveCountMax=4",
-        "-o", "LogLevel=ERROR",
-        "-o", `StrictHostKeyChecking=${target.hostKey ? "yes" : "no"}`,
-        "-o", `UserKnownHostsFile=${target.hostKey ? knownHosts : "/dev/null"}`,
-        "-o", "ControlMaster=auto",
-        "-o", `ControlPath=${path.join(dir, "cm")}`,
-        "-o", "ControlPersist=120",
+        "-i",
+        keyFile,
+        "-p",
+        String(target.port),
+        "-l",
+        target.user,
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "ConnectTimeout=20",
+        "-o",
+        "ServerAliveInterval=15",
+        "-o",
+        "ServerAliveCountMax=4",
+        "-o",
+        "LogLevel=ERROR",
+        "-o",
+        `StrictHostKeyChecking=${target.hostKey ? "yes" : "no"}`,
+        "-o",
+        `UserKnownHostsFile=${target.hostKey ? knownHosts : "/dev/null"}`,
+        "-o",
+        "ControlMaster=auto",
+        "-o",
+        `ControlPath=${path.join(dir, "cm")}`,
+        "-o",
+        "ControlPersist=120",
     ];
     const remote = (argv: string[]) => {
         const pairs = Object.entries(loginEnv).map(([k, v]) => `${k}=${v}`);
@@ -143,7 +157,9 @@ export function sshTransport(target: SshTarget, loginEnv: Record<string, string>
             const archive = path.join(dir, "fetch.tar");
             const r = await new Promise<ExecResult>((resolve) => {
                 const out = fs.createWriteStream(archive, { mode: 0o600 });
-                const child = spawn(base[0], [...base.slice(1), target.host, "--", remote(["tar", "-C", remoteDir, "-cf", "-", "."])], { stdio: ["ignore", "pipe", "pipe"] });
+                const child = spawn(base[0], [...base.slice(1), target.host, "--", remote(["tar", "-C", remoteDir, "-cf", "-", "."])], {
+                    stdio: ["ignore", "pipe", "pipe"],
+                });
                 let stderr = "";
                 const timer = setTimeout(() => child.kill("SIGKILL"), 10 * 60_000);
                 child.stdout.pipe(out);

@@ -5,7 +5,17 @@ import * as path from "node:path";
 import type { Transport } from "./transport";
 
 export const FINAL_STATES = new Set([
-    "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE", "PREEMPTED", "REVOKED", "SPECIAL_EXIT",
+    "COMPLETED",
+    "FAILED",
+    "CANCELLED",
+    "TIMEOUT",
+    "NODE_FAIL",
+    "OUT_OF_MEMORY",
+    "BOOT_FAIL",
+    "DEADLINE",
+    "PREEMPTED",
+    "REVOKED",
+    "SPECIAL_EXIT",
 ]);
 const PENDING_STATES = new Set(["PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD", "SUSPENDED"]);
 
@@ -29,7 +39,10 @@ export function parseScontrol(text: string): JobState | undefined {
 
 /** Parses `sacct -n -P -X -o State,ExitCode,Reason,Timelimit,NodeList` (last line wins: the newest record). */
 export function parseSacct(text: string, source: "sacct" | "sacct -c"): JobState | undefined {
-    const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+    const lines = text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean);
     const last = lines[lines.length - 1];
     if (!last) return undefined;
     const [state, exitCode, reason, timeLimit, nodes] = last.split("|");
@@ -120,19 +133,25 @@ export async function waitForJob(t: Transport, o: WaitOptions, io: WaitIo): Prom
                 pendingSince ??= now;
                 if (now - pendingSince > o.maxPendingSeconds * 1000) {
                     await t.exec(["scancel", o.jobId], 30_000);
-                    throw new WaitError(`job ${o.jobId} was still ${state.state} after ${o.maxPendingSeconds}s (slurm.maxPendingSeconds; reason ${state.reason ?? "unknown"}); it was cancelled`);
+                    throw new WaitError(
+                        `job ${o.jobId} was still ${state.state} after ${o.maxPendingSeconds}s (slurm.maxPendingSeconds; reason ${state.reason ?? "unknown"}); it was cancelled`,
+                    );
                 }
             } else {
                 pendingSince = undefined;
             }
             if (now - lastProgress >= 30_000) {
                 const step = (await t.readFile(path.posix.join(o.runDir, "state")).catch(() => undefined))?.trim();
-                io.progress(`job ${o.jobId} ${state.state}${state.reason && state.reason !== "None" ? ` (${state.reason})` : ""}${step ? `: ${step}` : ""}, ${Math.round((now - start) / 1000)}s`);
+                io.progress(
+                    `job ${o.jobId} ${state.state}${state.reason && state.reason !== "None" ? ` (${state.reason})` : ""}${step ? `: ${step}` : ""}, ${Math.round((now - start) / 1000)}s`,
+                );
                 lastProgress = now;
             }
         }
         if (now - start > o.timeoutSeconds * 1000) {
-            throw new WaitError(`job ${o.jobId} had not ended after ${o.timeoutSeconds}s (last state ${state?.state ?? "unknown"}); it keeps running until its time limit or \`pulumi destroy\` (scancel ${o.jobId})`);
+            throw new WaitError(
+                `job ${o.jobId} had not ended after ${o.timeoutSeconds}s (last state ${state?.state ?? "unknown"}); it keeps running until its time limit or \`pulumi destroy\` (scancel ${o.jobId})`,
+            );
         }
         await io.sleep(o.pollSeconds * 1000);
     }
@@ -156,10 +175,13 @@ export function explainOutcome(jobId: string, state: JobState, markers: { succes
             message = `job ${jobId} was cancelled (scancel, pulumi destroy or an administrator)${reasonLine ? `; the job reported: ${reasonLine}` : ""}`;
             break;
         case "COMPLETED":
-            message = failure ? `job ${jobId} completed but reported a failure: ${reasonLine}` : `job ${jobId} completed without writing SUCCESS.json (was the run folder changed while it ran?)`;
+            message = failure
+                ? `job ${jobId} completed but reported a failure: ${reasonLine}`
+                : `job ${jobId} completed without writing SUCCESS.json (was the run folder changed while it ran?)`;
             break;
         default:
-            if (reasonLine && /time limit/.test(reasonLine)) message = `job ${jobId} reached its time limit${state.timeLimit ? ` (${state.timeLimit})` : ""} (slurm.timeLimit): ${reasonLine}`;
+            if (reasonLine && /time limit/.test(reasonLine))
+                message = `job ${jobId} reached its time limit${state.timeLimit ? ` (${state.timeLimit})` : ""} (slurm.timeLimit): ${reasonLine}`;
             else message = `job ${jobId} ended ${state.state}${exit}${reasonLine ? `: ${reasonLine}` : ""}`;
     }
     return { ok: false, state, success: markers.success, failure: markers.failure, message: `${message}${detail}` };

@@ -23,7 +23,10 @@ if (skip) console.log(`# skipping the stack e2e tests: ${skip}`);
 const runnerEnv = { DYNAMO_BENCH_COMMAND_RUNNER: process.env.DYNAMO_BENCH_COMMAND_RUNNER ?? "dynamic" };
 
 function renderedObjects(dir: string): Array<Record<string, any>> {
-    const files = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(".yaml"));
+    const files = fs
+        .readdirSync(dir, { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith(".yaml"));
     return files.flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8")).map((d) => d.toJS())).filter(Boolean);
 }
 
@@ -34,7 +37,10 @@ describe("Kubernetes example stack in render mode", { skip }, () => {
             await withStack(
                 REPO_ROOT,
                 "example-k8s",
-                { "dynamo-bench:kubernetes.renderYamlToDirectory": { value: renderDir, path: true }, "dynamo-bench:hfToken": { value: "hf_e2e_render_token", secret: true } },
+                {
+                    "dynamo-bench:kubernetes.renderYamlToDirectory": { value: renderDir, path: true },
+                    "dynamo-bench:hfToken": { value: "hf_e2e_render_token", secret: true },
+                },
                 async (stack) => {
                     const preview = await stack.preview();
                     assert.match(preview.stdout, /nvidia\.com\/v1alpha1:DynamoGraphDeployment/);
@@ -47,7 +53,10 @@ describe("Kubernetes example stack in render mode", { skip }, () => {
                     assert.deepEqual(Object.keys(graphs[0]!.spec.services).sort(), ["decode", "frontend", "prefill"]);
                     assert.ok(queues.length >= 1, "the KAI queue is rendered");
                     for (const cr of [...graphs, ...queues]) assert.deepEqual(validateCustomResource(cr), [], `${cr.kind} ${cr.metadata.name}`);
-                    assert.ok(objects.some((o) => o.kind === "Job"), "the benchmark Job is rendered");
+                    assert.ok(
+                        objects.some((o) => o.kind === "Job"),
+                        "the benchmark Job is rendered",
+                    );
                     // Render mode writes no Secret: the token must not reach any file.
                     for (const f of fs.readdirSync(renderDir, { recursive: true }).map(String)) {
                         const file = path.join(renderDir, f);
@@ -77,7 +86,13 @@ describe("default local stack", { skip }, () => {
             async (stack) => {
                 const started = Date.now();
                 await stack.up();
-                const outputs = (await stack.outputs()) as { target: string; phases: Record<string, any>; details: { runDir: string }; timings: Record<string, number>; resultsStatus: string };
+                const outputs = (await stack.outputs()) as {
+                    target: string;
+                    phases: Record<string, any>;
+                    details: { runDir: string };
+                    timings: Record<string, number>;
+                    resultsStatus: string;
+                };
                 assert.equal(outputs.target, "local");
                 assert.equal(outputs.resultsStatus, "collected");
                 assert.ok(outputs.timings.readySeconds! > 0 && outputs.timings.benchmarkSeconds! > 0, JSON.stringify(outputs.timings));

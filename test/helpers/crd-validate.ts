@@ -125,7 +125,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 function checkMetadata(obj: Record<string, unknown>, scope: string, errors: string[]): void {
     const meta = (obj.metadata ?? {}) as Record<string, unknown>;
     const name = meta.name;
-    if (typeof name !== "string" || !DNS_SUBDOMAIN.test(name) || name.length > 253) errors.push(`metadata.name: expected a DNS-1123 subdomain, got ${JSON.stringify(name)}`);
+    if (typeof name !== "string" || !DNS_SUBDOMAIN.test(name) || name.length > 253)
+        errors.push(`metadata.name: expected a DNS-1123 subdomain, got ${JSON.stringify(name)}`);
     if (scope === "Cluster" && meta.namespace !== undefined) errors.push("metadata.namespace: a cluster-scoped resource has no namespace");
     if (meta.namespace !== undefined && (typeof meta.namespace !== "string" || !DNS_LABEL.test(meta.namespace))) {
         errors.push(`metadata.namespace: expected a DNS-1123 label, got ${JSON.stringify(meta.namespace)}`);
@@ -134,7 +135,9 @@ function checkMetadata(obj: Record<string, unknown>, scope: string, errors: stri
         const map = meta[field];
         if (map === undefined) continue;
         if (typeof map !== "object" || map === null) errors.push(`metadata.${field}: expected a map`);
-        else for (const [k, v] of Object.entries(map)) if (typeof v !== "string") errors.push(`metadata.${field}.${k}: expected a string value, got ${JSON.stringify(v)}`);
+        else
+            for (const [k, v] of Object.entries(map))
+                if (typeof v !== "string") errors.push(`metadata.${field}.${k}: expected a string value, got ${JSON.stringify(v)}`);
     }
 }
 

@@ -80,7 +80,7 @@ export class MockRecorder {
     /** Waits until every registration has reached the mocks. */
     async settle(): Promise<void> {
         // Registrations chain (outputs feed inputs), so drain until nothing new arrives.
-        for (let last = -1; last !== this.resources.length; ) {
+        for (let last = -1; last !== this.resources.length;) {
             last = this.resources.length;
             await this.rpcSettled();
             await new Promise((r) => setImmediate(r));
@@ -99,7 +99,9 @@ export class MockRecorder {
     one(type: string, name?: string): RecordedResource {
         const found = this.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
         if (found.length !== 1) {
-            throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${this.resources.map((r) => `${r.type}::${r.name}`).join(", ")}`);
+            throw new Error(
+                `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${this.resources.map((r) => `${r.type}::${r.name}`).join(", ")}`,
+            );
         }
         return found[0];
     }

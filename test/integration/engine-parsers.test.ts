@@ -19,7 +19,9 @@ import { targetCases } from "../fixtures/judge-target-cases";
 
 // The folder scripts/setup-python.sh makes (lib/local/from-spec.ts resolves model id dynamo-bench/tiny-model to it).
 const modelDir = path.join(cacheDir(process.env), "models", "tiny-model");
-const modelReason = fs.existsSync(path.join(modelDir, "config.json")) ? undefined : `the tiny model ${modelDir} is missing; make it with: bash scripts/setup-python.sh`;
+const modelReason = fs.existsSync(path.join(modelDir, "config.json"))
+    ? undefined
+    : `the tiny model ${modelDir} is missing; make it with: bash scripts/setup-python.sh`;
 const unavailable = new Map<JudgeName, string>();
 for (const judge of JUDGE_NAMES) {
     const reason = modelReason ?? unavailableReason(judge);

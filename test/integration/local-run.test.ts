@@ -94,7 +94,10 @@ describe("local run on the real mocker", { skip }, () => {
         const tempBefore = aiperfTemp();
         const p = await plan(inp());
         result = await runLocalPlan(p, { onStarted: (procs) => (started = [...procs]) });
-        assert.deepEqual(started.map((s) => s.name), ["frontend", "prefill-0", "decode-0"]);
+        assert.deepEqual(
+            started.map((s) => s.name),
+            ["frontend", "prefill-0", "decode-0"],
+        );
         const phase = result.phases[0]!;
         assert.equal(phase.name, "main");
         for (const f of ["profile_export_aiperf.json", "profile_export_aiperf.csv", "profile_export.jsonl"]) {
@@ -105,14 +108,24 @@ describe("local run on the real mocker", { skip }, () => {
         assert.ok(t.phases[0]!.measuredMs! > 0, "AIPerf's measured duration is read");
         assert.ok(t.overheadMs! > 0 && t.overheadMs! < t.totalMs!);
         assert.deepEqual(JSON.parse(fs.readFileSync(result.timingsFile, "utf8")).phases[0].name, "main");
-        assert.deepEqual(aiperfTemp().filter((f) => !tempBefore.includes(f)), [], "AIPerf temp files left in the temp folder");
-        process.stderr.write(`timings: ${JSON.stringify({ processStartMs: t.processStartMs, registrationMs: t.registrationMs, readinessMs: t.readinessMs, benchmarkMs: t.benchmarkMs, measuredMs: t.phases[0]!.measuredMs, teardownMs: t.teardownMs, totalMs: t.totalMs, overheadMs: t.overheadMs })}\n`);
+        assert.deepEqual(
+            aiperfTemp().filter((f) => !tempBefore.includes(f)),
+            [],
+            "AIPerf temp files left in the temp folder",
+        );
+        process.stderr.write(
+            `timings: ${JSON.stringify({ processStartMs: t.processStartMs, registrationMs: t.registrationMs, readinessMs: t.readinessMs, benchmarkMs: t.benchmarkMs, measuredMs: t.phases[0]!.measuredMs, teardownMs: t.teardownMs, totalMs: t.totalMs, overheadMs: t.overheadMs })}\n`,
+        );
     });
 
     test("the exports summarize through lib/results: all 40 requests served through prefill and decode, none failed", { timeout: 60_000 }, async () => {
         assert.ok(result, "needs the run above");
         const dir = result.phases[0]!.artifactDir;
-        const summary = await summarizeRun([path.join(dir, "profile_export_aiperf.json"), path.join(dir, "profile_export.jsonl")], { tool: "aiperf", concurrency: 4, gpus: 2 });
+        const summary = await summarizeRun([path.join(dir, "profile_export_aiperf.json"), path.join(dir, "profile_export.jsonl")], {
+            tool: "aiperf",
+            concurrency: 4,
+            gpus: 2,
+        });
         const out = toStackOutputs(summary);
         assert.equal(out.requestCount, 40);
         assert.equal(out.errorCount ?? 0, 0);
@@ -127,7 +140,11 @@ describe("local run on the real mocker", { skip }, () => {
 
     test("every process of the run is gone", async () => {
         assert.ok(result, "needs the run above");
-        await assertNothingLeft(result.runId, result.runDir, started.map((s) => s.pid));
+        await assertNothingLeft(
+            result.runId,
+            result.runDir,
+            started.map((s) => s.pid),
+        );
     });
 });
 
@@ -136,7 +153,22 @@ describe("local run failures", { skip }, () => {
         const inp = input("kill", {
             // Long enough that the kill lands while AIPerf is still sending.
             speedupRatio: 1,
-            benchmark: { ...input("kill").benchmark, phases: [{ name: "main", concurrency: 2, requestCount: 400, warmupRequests: 0, inputTokens: 64, inputTokensStddev: 0, outputTokens: 64, outputTokensStddev: 0, extraArgs: [] }] },
+            benchmark: {
+                ...input("kill").benchmark,
+                phases: [
+                    {
+                        name: "main",
+                        concurrency: 2,
+                        requestCount: 400,
+                        warmupRequests: 0,
+                        inputTokens: 64,
+                        inputTokensStddev: 0,
+                        outputTokens: 64,
+                        outputTokensStddev: 0,
+                        extraArgs: [],
+                    },
+                ],
+            },
         });
         const p = await plan(inp);
         let pgids: number[] = [];
@@ -227,7 +259,8 @@ describe("local run failures", { skip }, () => {
 
 describe("parallel local runs", { skip }, () => {
     test("two runs at once get their own ports and namespaces and both succeed", { timeout: 240_000 }, async () => {
-        const small = (name: string) => input(name, { benchmark: { ...input(name).benchmark, phases: [{ ...input(name).benchmark.phases[0]!, requestCount: 20, warmupRequests: 0 }] } });
+        const small = (name: string) =>
+            input(name, { benchmark: { ...input(name).benchmark, phases: [{ ...input(name).benchmark.phases[0]!, requestCount: 20, warmupRequests: 0 }] } });
         const [a, b] = await Promise.all([plan(small("par-a")), plan(small("par-b"))]);
         const portsA = [a.ports.frontend, ...a.ports.bootstrap];
         const portsB = [b.ports.frontend, ...b.ports.bootstrap];
@@ -317,12 +350,22 @@ describe("dynamo-bench local-run command", { skip }, () => {
         const runId = `cli-term-${process.pid}`;
         const runDir = path.join(work, "cli-term");
         let sent = false;
-        const r = await runCli(["--spec-file", specFile("cli-term", { benchmark: { concurrency: 2, requestCount: 2000, outputTokens: 64 }, local: { venv, speedupRatio: 1 } }), "--run-dir", runDir, "--run-id", runId], (text, child) => {
-            if (!sent && text.includes('benchmark phase "main":')) {
-                sent = true;
-                setTimeout(() => child.kill("SIGTERM"), 2000);
-            }
-        });
+        const r = await runCli(
+            [
+                "--spec-file",
+                specFile("cli-term", { benchmark: { concurrency: 2, requestCount: 2000, outputTokens: 64 }, local: { venv, speedupRatio: 1 } }),
+                "--run-dir",
+                runDir,
+                "--run-id",
+                runId,
+            ],
+            (text, child) => {
+                if (!sent && text.includes('benchmark phase "main":')) {
+                    sent = true;
+                    setTimeout(() => child.kill("SIGTERM"), 2000);
+                }
+            },
+        );
         assert.ok(sent, r.stderr);
         assert.equal(r.code, 143, r.stderr);
         const out = JSON.parse(r.stdout.trim().slice("DYNAMO_BENCH_RESULT ".length));
@@ -334,12 +377,22 @@ describe("dynamo-bench local-run command", { skip }, () => {
         const runId = `cli-kill-${process.pid}`;
         const runDir = path.join(work, "cli-kill");
         let sent = false;
-        const r = await runCli(["--spec-file", specFile("cli-kill", { benchmark: { concurrency: 2, requestCount: 2000, outputTokens: 64 }, local: { venv, speedupRatio: 1 } }), "--run-dir", runDir, "--run-id", runId], (text, child) => {
-            if (!sent && text.includes('benchmark phase "main":')) {
-                sent = true;
-                setTimeout(() => child.kill("SIGKILL"), 2000);
-            }
-        });
+        const r = await runCli(
+            [
+                "--spec-file",
+                specFile("cli-kill", { benchmark: { concurrency: 2, requestCount: 2000, outputTokens: 64 }, local: { venv, speedupRatio: 1 } }),
+                "--run-dir",
+                runDir,
+                "--run-id",
+                runId,
+            ],
+            (text, child) => {
+                if (!sent && text.includes('benchmark phase "main":')) {
+                    sent = true;
+                    setTimeout(() => child.kill("SIGKILL"), 2000);
+                }
+            },
+        );
         assert.ok(sent, r.stderr);
         assert.equal(r.signal, "SIGKILL");
         const groups = (JSON.parse(fs.readFileSync(path.join(runDir, "process-groups.json"), "utf8")) as { groups: number[] }).groups;

@@ -5,7 +5,21 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cancel, jobState, liveJobs, mockerConfig, pidAlive, pythonRuntime, render, sh, slurmCluster, slurmWait, stageAndSubmit, until, type Run } from "./slurm-helpers";
+import {
+    cancel,
+    jobState,
+    liveJobs,
+    mockerConfig,
+    pidAlive,
+    pythonRuntime,
+    render,
+    sh,
+    slurmCluster,
+    slurmWait,
+    stageAndSubmit,
+    until,
+    type Run,
+} from "./slurm-helpers";
 import { cancelRunCommand, submitCommand } from "../../lib/slurm/render";
 
 const cluster = slurmCluster();
@@ -19,7 +33,11 @@ after(async () => {
 });
 
 /** A benchmark that runs for many minutes unless something stops it. */
-const LONG = { benchmark: { concurrency: 2, requestCount: 5000, outputTokens: 200 }, timeouts: { readySeconds: 120, benchmarkSeconds: 1800 }, slurm: { mockerSpeedupRatio: 1 } };
+const LONG = {
+    benchmark: { concurrency: 2, requestCount: 5000, outputTokens: 200 },
+    timeouts: { readySeconds: 120, benchmarkSeconds: 1800 },
+    slurm: { mockerSpeedupRatio: 1 },
+};
 
 async function start(over: Record<string, unknown>, stack: string): Promise<{ run: Run; jobId: string }> {
     const run = render(await mockerConfig(over), stack);
@@ -30,7 +48,11 @@ async function start(over: Record<string, unknown>, stack: string): Promise<{ ru
 /** Resolves once AIPerf is sending requests: the benchmark is really running. */
 async function benchmarkRunning(run: Run): Promise<void> {
     const log = path.join(run.job.runDir, "logs", "phase-main.log");
-    await until("the benchmark to send requests", () => (fs.existsSync(log) && /Phase profiling \(profiling\) started/.test(fs.readFileSync(log, "utf8")) ? true : undefined), 120_000);
+    await until(
+        "the benchmark to send requests",
+        () => (fs.existsSync(log) && /Phase profiling \(profiling\) started/.test(fs.readFileSync(log, "utf8")) ? true : undefined),
+        120_000,
+    );
 }
 
 function failureMarker(run: Run): string {
@@ -99,7 +121,10 @@ describe("Slurm: failures end the job with their reason", { skip }, () => {
     });
 
     test("readiness is bounded: a worker that never gets ready fails the job after readySeconds", { timeout: 300_000 }, async () => {
-        const { run, jobId } = await start({ timeouts: { readySeconds: 15 }, slurm: { readiness: { workerReadyPattern: "a line no worker ever logs" } } }, "it-notready");
+        const { run, jobId } = await start(
+            { timeouts: { readySeconds: 15 }, slurm: { readiness: { workerReadyPattern: "a line no worker ever logs" } } },
+            "it-notready",
+        );
         const res = await slurmWait(run, jobId);
         assert.equal(res.code, 1);
         assert.match(res.stderr, /not ready after 15s \(timeouts.readySeconds\): waiting for decode-0 to log \/a line no worker ever logs\//);

@@ -26,8 +26,12 @@ export function slurmCluster(): Check<{ slurmConf: string; shared: string }> {
     const hint = "start it with `bash scripts/slurm/cluster-up.sh` (as root; installs slurm-wlm and munge with apt, ~10 s)";
     if (!fs.existsSync(SLURM_CONF)) return { ok: false, reason: `no Slurm test cluster at ${LAB} (${SLURM_CONF} is missing); ${hint}` };
     const ping = spawnSync("timeout", ["5", "scontrol", "ping"], { env: slurmEnv(), encoding: "utf8" });
-    if (ping.status !== 0) return { ok: false, reason: `slurmctld of ${LAB} does not answer (${(ping.stderr || ping.stdout || String(ping.error)).trim()}); ${hint}` };
-    const nodes = spawnSync("timeout", ["5", "sinfo", "-h", "-N", "-o", "%N %T"], { env: slurmEnv(), encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
+    if (ping.status !== 0)
+        return { ok: false, reason: `slurmctld of ${LAB} does not answer (${(ping.stderr || ping.stdout || String(ping.error)).trim()}); ${hint}` };
+    const nodes = spawnSync("timeout", ["5", "sinfo", "-h", "-N", "-o", "%N %T"], { env: slurmEnv(), encoding: "utf8" })
+        .stdout.trim()
+        .split("\n")
+        .filter(Boolean);
     const usable = nodes.filter((l) => /\s(idle|mixed|allocated|completing)$/.test(l));
     if (usable.length < 3) return { ok: false, reason: `the test cluster needs 3 usable nodes, sinfo shows: ${nodes.join("; ") || "none"}; ${hint}` };
     return { ok: true, slurmConf: SLURM_CONF, shared: path.join(LAB, "shared") };
@@ -59,11 +63,27 @@ export function testSshd(): Check<SshdInfo> {
     const envFile = path.join(SSHD_DIR, "env.sh");
     if (!fs.existsSync(envFile)) return { ok: false, reason: `no test sshd (${envFile} is missing); ${hint}` };
     const vars = Object.fromEntries(
-        fs.readFileSync(envFile, "utf8").split("\n").map((l) => /^export (\w+)="?([^"]*)"?$/.exec(l)).filter((m): m is RegExpExecArray => m !== null).map((m) => [m[1], m[2]]),
+        fs
+            .readFileSync(envFile, "utf8")
+            .split("\n")
+            .map((l) => /^export (\w+)="?([^"]*)"?$/.exec(l))
+            .filter((m): m is RegExpExecArray => m !== null)
+            .map((m) => [m[1], m[2]]),
     );
-    const status = spawnSync("bash", [path.join(REPO_ROOT, "scripts", "setup-sshd.sh"), "status"], { env: { ...process.env, SSHD_DIR }, encoding: "utf8", timeout: 30_000 });
+    const status = spawnSync("bash", [path.join(REPO_ROOT, "scripts", "setup-sshd.sh"), "status"], {
+        env: { ...process.env, SSHD_DIR },
+        encoding: "utf8",
+        timeout: 30_000,
+    });
     if (status.status !== 0) return { ok: false, reason: `the test sshd in ${SSHD_DIR} is not running or refuses its key; ${hint}` };
-    return { ok: true, host: vars.DYNAMO_BENCH_SSH_HOST, port: Number(vars.DYNAMO_BENCH_SSH_PORT), user: vars.DYNAMO_BENCH_SSH_USER, keyFile: vars.DYNAMO_BENCH_SSH_KEY_FILE, hostKey: vars.DYNAMO_BENCH_SSH_HOST_KEY };
+    return {
+        ok: true,
+        host: vars.DYNAMO_BENCH_SSH_HOST,
+        port: Number(vars.DYNAMO_BENCH_SSH_PORT),
+        user: vars.DYNAMO_BENCH_SSH_USER,
+        keyFile: vars.DYNAMO_BENCH_SSH_KEY_FILE,
+        hostKey: vars.DYNAMO_BENCH_SSH_HOST_KEY,
+    };
 }
 
 /** A port nothing listens on now (the OS picks it). */
@@ -131,7 +151,23 @@ export interface Sh {
 /** Runs a command line the way @pulumi/command does: `sh -c`, locally or on the login node over SSH, with stdin. */
 export function sh(command: string, stdin = "", ssh?: SshdInfo, timeoutMs = 120_000): Promise<Sh> {
     const argv = ssh
-        ? ["ssh", "-i", ssh.keyFile, "-p", String(ssh.port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", `${ssh.user}@${ssh.host}`, command]
+        ? [
+              "ssh",
+              "-i",
+              ssh.keyFile,
+              "-p",
+              String(ssh.port),
+              "-o",
+              "BatchMode=yes",
+              "-o",
+              "StrictHostKeyChecking=no",
+              "-o",
+              "UserKnownHostsFile=/dev/null",
+              "-o",
+              "LogLevel=ERROR",
+              `${ssh.user}@${ssh.host}`,
+              command,
+          ]
         : ["sh", "-c", command];
     return new Promise((resolve) => {
         const child = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });

@@ -5,7 +5,20 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cancel, freePort, jobState, liveJobs, mockerConfig, pidAlive, pythonRuntime, render, slurmCluster, slurmWait, stageAndSubmit, type Run } from "./slurm-helpers";
+import {
+    cancel,
+    freePort,
+    jobState,
+    liveJobs,
+    mockerConfig,
+    pidAlive,
+    pythonRuntime,
+    render,
+    slurmCluster,
+    slurmWait,
+    stageAndSubmit,
+    type Run,
+} from "./slurm-helpers";
 import { parseResultLine, type ResultLine } from "../../lib/results";
 
 const cluster = slurmCluster();
@@ -46,12 +59,23 @@ describe("Slurm: disaggregated mocker benchmark on three nodes", { skip }, () =>
         const raw = await mockerConfig({
             model: { servedName: `tiny "bench" model's $(name)` },
             decode: { replicas: 2 },
-            benchmark: { phases: [{ name: "c2", concurrency: 2 }, { name: "c4", concurrency: 4 }] },
+            benchmark: {
+                phases: [
+                    { name: "c2", concurrency: 2 },
+                    { name: "c4", concurrency: 4 },
+                ],
+            },
         });
         const { run, results, jobId } = await runToEnd(raw, "it-mocker");
         assert.deepEqual(results.nodes.map((n) => n.host).sort(), ["n1", "n2", "n3"]);
-        assert.deepEqual(results.nodes.map((n) => n.roles), ["frontend,decode-0", "decode-1", "prefill-0"]);
-        assert.deepEqual(results.phases.map((p) => p.name), ["c2", "c4"]);
+        assert.deepEqual(
+            results.nodes.map((n) => n.roles),
+            ["frontend,decode-0", "decode-1", "prefill-0"],
+        );
+        assert.deepEqual(
+            results.phases.map((p) => p.name),
+            ["c2", "c4"],
+        );
         for (const p of results.phases) {
             assert.equal(p.outputs.requestCount, 40, `${p.name} requests`);
             assert.ok(!p.outputs.errorCount, `${p.name} errors: ${p.outputs.errorCount}`);
@@ -62,8 +86,10 @@ describe("Slurm: disaggregated mocker benchmark on three nodes", { skip }, () =>
         const tm = results.timings;
         assert.ok(tm.readySeconds > 0 && tm.readySeconds < 120);
         assert.ok(tm.lastWorkerToFirstRequestSeconds > 0);
-        t.diagnostic(`job ${jobId}: ready ${tm.readySeconds}s after start; last worker registered -> first request ${tm.lastWorkerToFirstRequestSeconds}s ` +
-            `(job overhead ready -> client launch ${tm.readyToBenchmarkLaunchSeconds}s, client start-up ${tm.benchmarkLaunchToFirstRequestSeconds}s)`);
+        t.diagnostic(
+            `job ${jobId}: ready ${tm.readySeconds}s after start; last worker registered -> first request ${tm.lastWorkerToFirstRequestSeconds}s ` +
+                `(job overhead ready -> client launch ${tm.readyToBenchmarkLaunchSeconds}s, client start-up ${tm.benchmarkLaunchToFirstRequestSeconds}s)`,
+        );
         console.log(`# slurm timings ${JSON.stringify(tm)}`);
         const decodeLog = fs.readFileSync(path.join(run.job.runDir, "logs", "decode-1.log"), "utf8");
         assert.match(decodeLog, /decode-1 on n2 /);
@@ -84,7 +110,8 @@ describe("Slurm: disaggregated mocker benchmark on three nodes", { skip }, () =>
         assert.equal(results.nodes.length, 1);
         assert.equal(results.nodes[0].roles, "frontend,decode-0,decode-1,prefill-0,prefill-1");
         assert.equal(results.phases[0].outputs.requestCount, 40);
-        const cvd = (name: string) => /CUDA_VISIBLE_DEVICES=([0-9]+(?:,[0-9]+)*)/.exec(fs.readFileSync(path.join(run.job.runDir, "logs", `${name}.log`), "utf8"))?.[1];
+        const cvd = (name: string) =>
+            /CUDA_VISIBLE_DEVICES=([0-9]+(?:,[0-9]+)*)/.exec(fs.readFileSync(path.join(run.job.runDir, "logs", `${name}.log`), "utf8"))?.[1];
         assert.deepEqual(["decode-0", "decode-1", "prefill-0", "prefill-1"].map(cvd), ["0", "1", "2", "3"]);
         assert.match(fs.readFileSync(path.join(run.job.runDir, "logs", "etcd.log"), "utf8"), /etcd/);
         assertCleanEnd(run, jobId);
@@ -98,7 +125,10 @@ describe("Slurm: disaggregated mocker benchmark on three nodes", { skip }, () =>
             slurm: { gpuRequest: "none", topology: { dedicatedFrontendNode: true, frontendNode: "n3" } },
         });
         const { run, results, jobId } = await runToEnd(raw, "it-agg");
-        assert.deepEqual(results.nodes.map((n) => `${n.host}:${n.roles}`), ["n3:frontend", "n1:decode-0", "n2:decode-1"]);
+        assert.deepEqual(
+            results.nodes.map((n) => `${n.host}:${n.roles}`),
+            ["n3:frontend", "n1:decode-0", "n2:decode-1"],
+        );
         assert.equal(results.phases[0].outputs.requestCount, 40);
         assertCleanEnd(run, jobId);
     });

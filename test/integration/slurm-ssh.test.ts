@@ -7,7 +7,20 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cancel, liveJobs, mockerConfig, pythonRuntime, render, slurmCluster, slurmWait, stageAndSubmit, testSshd, type Run, type SshdInfo, SLURM_CONF } from "./slurm-helpers";
+import {
+    cancel,
+    liveJobs,
+    mockerConfig,
+    pythonRuntime,
+    render,
+    slurmCluster,
+    slurmWait,
+    stageAndSubmit,
+    testSshd,
+    type Run,
+    type SshdInfo,
+    SLURM_CONF,
+} from "./slurm-helpers";
 import { parseResultLine, type ResultLine } from "../../lib/results";
 
 const cluster = slurmCluster();
@@ -26,7 +39,9 @@ const sshKeyDirs = () => new Set(fs.readdirSync(os.tmpdir()).filter((d) => d.sta
 describe("Slurm over SSH", { skip }, () => {
     test("mocker benchmark: stage and sbatch over ssh, wait and fetch over ssh, results", { timeout: 300_000 }, async () => {
         const info = sshd as SshdInfo & { ok: true };
-        const raw = await mockerConfig({ slurm: { login: { mode: "ssh", host: info.host, port: info.port, user: info.user, hostKey: info.hostKey, env: { SLURM_CONF } } } });
+        const raw = await mockerConfig({
+            slurm: { login: { mode: "ssh", host: info.host, port: info.port, user: info.user, hostKey: info.hostKey, env: { SLURM_CONF } } },
+        });
         const run = render(raw, "it-ssh");
         runs.push([run, info]);
         const before = sshKeyDirs();
@@ -48,7 +63,16 @@ describe("Slurm over SSH", { skip }, () => {
     test("a login node whose host key does not match is refused", { timeout: 120_000 }, async () => {
         const info = sshd as SshdInfo & { ok: true };
         const raw = await mockerConfig({
-            slurm: { login: { mode: "ssh", host: info.host, port: info.port, user: info.user, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJdD7y3aLq454yWBdwLWbieU1ebz9/cu7/QEXn9OIeZJ", env: { SLURM_CONF } } },
+            slurm: {
+                login: {
+                    mode: "ssh",
+                    host: info.host,
+                    port: info.port,
+                    user: info.user,
+                    hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJdD7y3aLq454yWBdwLWbieU1ebz9/cu7/QEXn9OIeZJ",
+                    env: { SLURM_CONF },
+                },
+            },
         });
         const run = render(raw, "it-ssh-hostkey");
         const fetchTo = fs.mkdtempSync(path.join(os.tmpdir(), "slurm-fetch-"));

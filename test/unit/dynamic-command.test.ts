@@ -12,7 +12,13 @@ describe("dynamic command runner", () => {
     test("create runs in dir with stdin and environment; stdout without its final newline becomes the output", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dyn-cmd-"));
         try {
-            const result = await provider.create!({ ...base, create: 'cat; printf " %s %s\\n" "$(pwd)" "$GREETING"', dir, stdin: "from stdin", environment: { GREETING: "it's $(not) expanded" } });
+            const result = await provider.create!({
+                ...base,
+                create: 'cat; printf " %s %s\\n" "$(pwd)" "$GREETING"',
+                dir,
+                stdin: "from stdin",
+                environment: { GREETING: "it's $(not) expanded" },
+            });
             assert.equal(result.outs.stdout, `from stdin ${fs.realpathSync(dir)} it's $(not) expanded`);
             assert.ok(result.id);
         } finally {

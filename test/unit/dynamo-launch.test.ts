@@ -16,7 +16,16 @@ import {
     type WorkerRole,
 } from "../../lib/dynamo";
 
-const worker = (over: Partial<LaunchWorker> = {}): LaunchWorker => ({ replicas: 1, nodesPerWorker: 1, tensorParallel: 1, pipelineParallel: 1, dataParallel: 1, extraArgs: [], env: {}, ...over });
+const worker = (over: Partial<LaunchWorker> = {}): LaunchWorker => ({
+    replicas: 1,
+    nodesPerWorker: 1,
+    tensorParallel: 1,
+    pipelineParallel: 1,
+    dataParallel: 1,
+    extraArgs: [],
+    env: {},
+    ...over,
+});
 const spec = (over: Partial<LaunchSpec> = {}): LaunchSpec => ({
     backend: "vllm",
     model: "/models/m",
@@ -67,7 +76,11 @@ describe("vLLM workers", () => {
     });
 
     test("workers sharing a node get their own NIXL side channel and KV-event port", () => {
-        const p = workerProcess(spec(), ctx({ advertiseHost: "{node_host}" }), "decode", { ports: { bootstrap: 7000, kvEvents: 7002, nixl: 7016 }, rank: 0, ranks: 1 });
+        const p = workerProcess(spec(), ctx({ advertiseHost: "{node_host}" }), "decode", {
+            ports: { bootstrap: 7000, kvEvents: 7002, nixl: 7016 },
+            rank: 0,
+            ranks: 1,
+        });
         assert.equal(p.env.VLLM_NIXL_SIDE_CHANNEL_HOST, "{node_host}");
         assert.equal(p.env.VLLM_NIXL_SIDE_CHANNEL_PORT, "7016");
         assert.equal(p.env.DYN_VLLM_KV_EVENT_PORT, "7002");
@@ -80,7 +93,12 @@ describe("SGLang and TensorRT-LLM workers", () => {
         assert.equal(after(a, "--page-size"), "16");
         assert.equal(after(a, "--disaggregation-transfer-backend"), "nixl");
         assert.equal(after(a, "--disaggregation-bootstrap-port"), "7000");
-        const rank1 = workerProcess(spec({ backend: "sglang" }), ctx(), "decode", { ports: { bootstrap: 7032, distInit: 7003 }, rank: 1, ranks: 2, leaderHost: "{leader_host}" }).args;
+        const rank1 = workerProcess(spec({ backend: "sglang" }), ctx(), "decode", {
+            ports: { bootstrap: 7032, distInit: 7003 },
+            rank: 1,
+            ranks: 2,
+            leaderHost: "{leader_host}",
+        }).args;
         assert.equal(after(rank1, "--dist-init-addr"), "{leader_host}:7003");
         assert.equal(after(rank1, "--node-rank"), "1");
     });
@@ -88,7 +106,10 @@ describe("SGLang and TensorRT-LLM workers", () => {
     test("TensorRT-LLM: an engine config per disaggregated role with cache_transceiver_config, passed with --extra-engine-args", () => {
         const p = workerProcess(spec({ backend: "trtllm", prefill: worker({ tensorParallel: 2 }) }), ctx(), "prefill", instance);
         assert.equal(after(p.args, "--extra-engine-args"), "/cfg/trtllm-prefill.yaml");
-        assert.deepEqual(p.files.map((f) => f.name), ["trtllm-prefill.yaml"]);
+        assert.deepEqual(
+            p.files.map((f) => f.name),
+            ["trtllm-prefill.yaml"],
+        );
         assert.match(p.files[0]!.content, /tensor_parallel_size: 2/);
         assert.match(p.files[0]!.content, /cache_transceiver_config:\n {2}backend: DEFAULT/);
         assert.deepEqual(workerProcess(spec({ backend: "trtllm", prefill: undefined }), ctx(), "aggregated", instance).files, []);

@@ -32,15 +32,25 @@ const NO_METRICS = referenceSkip("metrics", "aiperf-examples-run1-7c31f579__prof
 
 /** A Job log as the script prints it (base64 wrapped at 76 like coreutils). */
 function scriptLog(phases: string[], opts: { done?: boolean; failure?: string; noise?: boolean } = {}): string {
-    const b64 = (s: string) => Buffer.from(s).toString("base64").replace(/.{1,76}/g, "$&\n");
+    const b64 = (s: string) =>
+        Buffer.from(s)
+            .toString("base64")
+            .replace(/.{1,76}/g, "$&\n");
     const lines: string[] = ["[dynamo-bench] waiting for the model"];
     for (const p of phases) {
         lines.push(`===DYNAMO-BENCH-PHASE phase=${p} BEGIN===`, "aiperf progress 50%");
         if (opts.noise) lines.push("   ");
     }
     for (const p of phases) {
-        for (const [name, content] of [["profile_export_aiperf.csv", AIPERF_CSV], ["profile_export_aiperf.json", AIPERF_JSON]]) {
-            lines.push(`===DYNAMO-BENCH-FILE phase=${p} name=${name} base64 BEGIN===`, b64(content).trimEnd(), `===DYNAMO-BENCH-FILE phase=${p} name=${name} END===`);
+        for (const [name, content] of [
+            ["profile_export_aiperf.csv", AIPERF_CSV],
+            ["profile_export_aiperf.json", AIPERF_JSON],
+        ]) {
+            lines.push(
+                `===DYNAMO-BENCH-FILE phase=${p} name=${name} base64 BEGIN===`,
+                b64(content).trimEnd(),
+                `===DYNAMO-BENCH-FILE phase=${p} name=${name} END===`,
+            );
         }
     }
     if (opts.failure) lines.push(`===DYNAMO-BENCH-FAILED reason=${opts.failure}===`);
@@ -82,14 +92,23 @@ describe("Job and pod state", () => {
     test("Job conditions", () => {
         assert.deepEqual(jobState({ status: { active: 1 } }), { state: "running" });
         assert.deepEqual(jobState({ status: { conditions: [{ type: "Complete", status: "True" }] } }), { state: "succeeded" });
-        assert.deepEqual(jobState({ status: { conditions: [{ type: "Failed", status: "True", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline" }] } }), {
-            state: "failed",
-            reason: "DeadlineExceeded: Job was active longer than specified deadline",
-        });
+        assert.deepEqual(
+            jobState({
+                status: {
+                    conditions: [{ type: "Failed", status: "True", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline" }],
+                },
+            }),
+            {
+                state: "failed",
+                reason: "DeadlineExceeded: Job was active longer than specified deadline",
+            },
+        );
         assert.deepEqual(jobState({ status: { conditions: [{ type: "Failed", status: "False" }] } }), { state: "running" });
     });
 
-    const pod = (reason: string, message = "") => ({ items: [{ metadata: { name: "bench-bench-x" }, status: { containerStatuses: [{ state: { waiting: { reason, message } } }] } }] });
+    const pod = (reason: string, message = "") => ({
+        items: [{ metadata: { name: "bench-bench-x" }, status: { containerStatuses: [{ state: { waiting: { reason, message } } }] } }],
+    });
 
     test("fatal at once: bad image name, missing secret", () => {
         assert.equal(podProblems(pod("InvalidImageName"))[0].fatal, true);
@@ -102,7 +121,14 @@ describe("Job and pod state", () => {
     });
 
     test("unschedulable is reported, not fatal; running containers are fine", () => {
-        const pending = { items: [{ metadata: { name: "p" }, status: { conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/4 nodes are available" }] } }] };
+        const pending = {
+            items: [
+                {
+                    metadata: { name: "p" },
+                    status: { conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/4 nodes are available" }] },
+                },
+            ],
+        };
         assert.deepEqual(podProblems(pending), [{ pod: "p", reason: "Unschedulable", message: "0/4 nodes are available", fatal: false }]);
         assert.deepEqual(podProblems({ items: [{ metadata: { name: "p" }, status: { containerStatuses: [{ state: { running: {} } }] } }] }), []);
         assert.deepEqual(podProblems(pod("ContainerCreating")), []);
@@ -115,7 +141,10 @@ describe("arguments", () => {
         job: "b-bench",
         graph: "b",
         timeoutSeconds: 3900,
-        phases: [{ name: "c1", concurrency: 1 }, { name: "c64", concurrency: 64 }],
+        phases: [
+            { name: "c1", concurrency: 1 },
+            { name: "c64", concurrency: 64 },
+        ],
         gpus: 8,
         tool: "aiperf" as const,
         kubeconfig: "/home/me/my kube/config",
@@ -136,14 +165,26 @@ describe("arguments", () => {
     });
 
     test("shell quoting survives /bin/sh", () => {
-        const words = ["plain", "with space", "it's", "$(touch /tmp/x)", "a\"b", "--kubeconfig=/x y"];
+        const words = ["plain", "with space", "it's", "$(touch /tmp/x)", 'a"b', "--kubeconfig=/x y"];
         assert.equal(shellQuote("plain-1.2/x"), "plain-1.2/x");
         const echoed = spawnSync("/bin/sh", ["-c", `printf '%s\\n' ${shellJoin(words)}`], { encoding: "utf8" }).stdout;
         assert.deepEqual(echoed.split("\n").slice(0, -1), words);
     });
 
     test("kubectl calls carry kubeconfig, context and namespace", () => {
-        assert.deepEqual(kubectlArgs.getJob(opts, "b-bench"), ["--kubeconfig", opts.kubeconfig, "--context", opts.context, "--namespace", "ns", "get", "job", "b-bench", "-o", "json"]);
+        assert.deepEqual(kubectlArgs.getJob(opts, "b-bench"), [
+            "--kubeconfig",
+            opts.kubeconfig,
+            "--context",
+            opts.context,
+            "--namespace",
+            "ns",
+            "get",
+            "job",
+            "b-bench",
+            "-o",
+            "json",
+        ]);
         assert.ok(kubectlArgs.graphLogs(opts, "b").includes("nvidia.com/dynamo-graph-deployment-name=b"));
         assert.ok(kubectlArgs.graphLogs(opts, "b").includes("--tail=40"));
         assert.equal(tailLines("a\nb\nc\n", 2), "b\nc");
@@ -153,9 +194,19 @@ describe("arguments", () => {
 describe("summaries through lib/results", () => {
     test("one summary per phase with stack outputs, in the expected order", { skip: NO_METRICS }, () => {
         const files = parseBenchmarkLog(scriptLog(["c1", "c8"])).files;
-        const results = summarizeCollected(files, [{ name: "c8", concurrency: 8 }, { name: "c1", concurrency: 1 }], { tool: "aiperf", gpus: 4 });
+        const results = summarizeCollected(
+            files,
+            [
+                { name: "c8", concurrency: 8 },
+                { name: "c1", concurrency: 1 },
+            ],
+            { tool: "aiperf", gpus: 4 },
+        );
         assert.equal(results.schema, "dynamo-bench/k8s-results@1");
-        assert.deepEqual(results.phases.map((p) => p.name), ["c8", "c1"]);
+        assert.deepEqual(
+            results.phases.map((p) => p.name),
+            ["c8", "c1"],
+        );
         assert.equal(results.phases[0].concurrency, 8);
         assert.equal(typeof results.phases[0].outputs.requestCount, "number");
         assert.ok(results.phases[0].outputs.ttftMs?.avg !== undefined);
@@ -181,7 +232,8 @@ function scriptedIo(answers: { job: Array<unknown | "notfound" | "error">; pods?
             }
             if (sub[0] === "get" && sub[1] === "pods" && sub[3].startsWith("job-name=")) return ok(JSON.stringify(answers.pods ?? { items: [] }));
             if (sub[0] === "get" && sub[1] === "pods") return ok("NAME READY STATUS\nb-0-decode-abc 0/1 CrashLoopBackOff\n");
-            if (sub[0] === "logs" && sub[1].startsWith("job/")) return ok(sub.some((x) => x.startsWith("--tail=")) ? tailLines(answers.logs ?? "", 80) : answers.logs ?? "");
+            if (sub[0] === "logs" && sub[1].startsWith("job/"))
+                return ok(sub.some((x) => x.startsWith("--tail=")) ? tailLines(answers.logs ?? "", 80) : (answers.logs ?? ""));
             if (sub[0] === "logs") return ok(answers.graphLogs ?? "[pod/b-0-decode-abc/main] CUDA out of memory\n");
             return { code: 1, stdout: "", stderr: `unexpected kubectl ${args.join(" ")}` };
         },
@@ -206,13 +258,23 @@ describe("k8s-collect runs", () => {
         assert.equal(code, 0, out.stderr);
         const results = parseResultLine<{ ok: boolean; phases: Array<{ name: string }> }>(out.stdout, "k8s-collect");
         assert.match(out.stdout, /^DYNAMO_BENCH_RESULT \{/);
-        assert.deepEqual(results.phases.map((p: { name: string }) => p.name), ["c1", "c8"]);
+        assert.deepEqual(
+            results.phases.map((p: { name: string }) => p.name),
+            ["c1", "c8"],
+        );
         assert.equal(out.calls.filter((c) => c.includes("job")).length, 3);
     });
 
     test("failed Job: exit 1 with the reason, the Job log tail and the graph pods' logs", async () => {
-        const failed = { status: { conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" }] } };
-        const { io, out } = scriptedIo({ job: [running, failed], logs: "[dynamo-bench] ERROR: phase c8: aiperf exited with status 1\n===DYNAMO-BENCH-FAILED reason=tool-exit===\n" });
+        const failed = {
+            status: {
+                conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" }],
+            },
+        };
+        const { io, out } = scriptedIo({
+            job: [running, failed],
+            logs: "[dynamo-bench] ERROR: phase c8: aiperf exited with status 1\n===DYNAMO-BENCH-FAILED reason=tool-exit===\n",
+        });
         assert.equal(await runK8sCollect([...base, "--phases", "c1,c8"], io), 1);
         assert.equal(out.stdout, "");
         assert.match(out.stderr, /FAILED: Job ns\/b-bench failed: BackoffLimitExceeded/);
@@ -224,14 +286,31 @@ describe("k8s-collect runs", () => {
     });
 
     test("timeout: bounded by --timeout, exit 1 naming what was last seen", async () => {
-        const { io, out } = scriptedIo({ job: [running], pods: { items: [{ metadata: { name: "b-bench-x" }, status: { conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "Insufficient cpu" }] } }] } });
+        const { io, out } = scriptedIo({
+            job: [running],
+            pods: {
+                items: [
+                    {
+                        metadata: { name: "b-bench-x" },
+                        status: { conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "Insufficient cpu" }] },
+                    },
+                ],
+            },
+        });
         assert.equal(await runK8sCollect(base, io), 1);
         assert.match(out.stderr, /timed out after 600s waiting for Job ns\/b-bench.*Unschedulable Insufficient cpu/);
         assert.ok(out.calls.filter((c) => c.includes("job")).length <= 600 / 5 + 2, "polls at the interval, not in a tight loop");
     });
 
     test("a pod that can never start fails fast", async () => {
-        const pods = { items: [{ metadata: { name: "b-bench-x" }, status: { containerStatuses: [{ state: { waiting: { reason: "CreateContainerConfigError", message: 'secret "b-hf-token" not found' } } }] } }] };
+        const pods = {
+            items: [
+                {
+                    metadata: { name: "b-bench-x" },
+                    status: { containerStatuses: [{ state: { waiting: { reason: "CreateContainerConfigError", message: 'secret "b-hf-token" not found' } } }] },
+                },
+            ],
+        };
         const { io, out } = scriptedIo({ job: [running], pods });
         assert.equal(await runK8sCollect(base, io), 1);
         assert.match(out.stderr, /cannot start: CreateContainerConfigError: secret "b-hf-token" not found/);
@@ -256,7 +335,10 @@ describe("k8s-collect runs", () => {
     });
 
     test("unreadable export content fails with the results library's reason", { skip: NO_METRICS }, async () => {
-        const log = scriptLog(["c1"]).replace(/(name=profile_export_aiperf\.json base64 BEGIN===\n)[^=]*/, `$1${Buffer.from("{not json").toString("base64")}\n`);
+        const log = scriptLog(["c1"]).replace(
+            /(name=profile_export_aiperf\.json base64 BEGIN===\n)[^=]*/,
+            `$1${Buffer.from("{not json").toString("base64")}\n`,
+        );
         const { io, out } = scriptedIo({ job: [complete], logs: log });
         assert.equal(await runK8sCollect([...base, "--phases", "c1"], io), 1);
         assert.match(out.stderr, /export files in the Job's log could not be read/);

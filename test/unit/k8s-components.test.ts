@@ -48,7 +48,11 @@ async function run(override: Record<string, unknown>, hfToken?: pulumi.Input<str
     return outputs;
 }
 
-const names = (type: string) => mocks.ofType(type).map((r) => r.name).sort();
+const names = (type: string) =>
+    mocks
+        .ofType(type)
+        .map((r) => r.name)
+        .sort();
 const ancestors = (r: RecordedResource): string[] => {
     const out: string[] = [];
     for (let p = mocks.parentOf(r); p; p = mocks.parentOf(p)) out.push(p.type);
@@ -162,7 +166,10 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         // Relative to the project folder (the working directory), never an absolute checkout path.
         assert.equal(path.resolve(c.inputs.dir), repoRoot);
         assert.ok(!path.isAbsolute(c.inputs.dir), c.inputs.dir);
-        assert.match(c.inputs.create, /^node bin\/dynamo-bench\.js k8s-collect --namespace dynamo-bench --job bench-bench --graph bench --timeout 3900 --phases main:1 --gpus 2 --tool aiperf$/);
+        assert.match(
+            c.inputs.create,
+            /^node bin\/dynamo-bench\.js k8s-collect --namespace dynamo-bench --job bench-bench --graph bench --timeout 3900 --phases main:1 --gpus 2 --tool aiperf$/,
+        );
         assert.deepEqual(c.inputs.triggers, ["uid-bench-job"]);
         assert.deepEqual(c.customTimeouts, { create: "3960s", update: "3960s", delete: "3960s" });
         assert.equal(c.inputs.environment, undefined, "nothing secret reaches the command");
@@ -200,7 +207,10 @@ describe("variants", () => {
     test("a plain-string token still becomes a secret", async () => {
         await run({ name: "plain" }, "hf_plain_token_value");
         assert.ok(mocks.one(T.secret).secretPaths.includes("stringData"));
-        assert.equal(mocks.resources.some((r) => JSON.stringify(r.publicInputs).includes("hf_plain_token_value")), false);
+        assert.equal(
+            mocks.resources.some((r) => JSON.stringify(r.publicInputs).includes("hf_plain_token_value")),
+            false,
+        );
     });
 
     test("no token: no Secret, no envFromSecret, no HF_TOKEN in the Job", async () => {
@@ -228,7 +238,10 @@ describe("variants", () => {
         assert.equal(g.metadata.annotations["nvidia.com/enable-grove"], "false");
         assert.equal(g.metadata.annotations["nvidia.com/kai-scheduler-queue"], undefined);
         assert.deepEqual(names(T.queue), []);
-        assert.deepEqual(mocks.one(T.release).inputs.values.global, { grove: { install: false, enabled: false }, "kai-scheduler": { install: false, enabled: false } });
+        assert.deepEqual(mocks.one(T.release).inputs.values.global, {
+            grove: { install: false, enabled: false },
+            "kai-scheduler": { install: false, enabled: false },
+        });
     });
 
     test("external platform: no releases, queue and graph still created", async () => {
@@ -300,7 +313,10 @@ describe("render mode", () => {
         assert.deepEqual(names(T.release), []);
         assert.deepEqual(names(T.command), []);
         assert.deepEqual(names(T.secret), []);
-        assert.equal(mocks.resources.some((r) => JSON.stringify(r.inputs).includes(TOKEN)), false);
+        assert.equal(
+            mocks.resources.some((r) => JSON.stringify(r.inputs).includes(TOKEN)),
+            false,
+        );
     });
 
     test("graph, queues and Job are still rendered", () => {

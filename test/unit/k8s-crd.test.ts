@@ -55,9 +55,17 @@ describe("broken graphs fail validation", { skip: NO_CRDS }, () => {
         ["unknown backend framework", (m) => (m.spec.backendFramework = "tgi"), /backendFramework: must be equal to one of the allowed values/],
         ["env without a name", (m) => (m.spec.envs = [{ value: "1" }]), /must have required property 'name'/],
         ["shared memory without size (CEL rule)", (m) => (m.spec.services.decode.sharedMemory = {}), /size is required when disabled is false/],
-        ["PVC created without size (CEL rule)", (m) => (m.spec.pvcs = [{ name: "models", create: true }]), /When create is true, size, storageClass, and volumeAccessMode are required/],
+        [
+            "PVC created without size (CEL rule)",
+            (m) => (m.spec.pvcs = [{ name: "models", create: true }]),
+            /When create is true, size, storageClass, and volumeAccessMode are required/,
+        ],
         ["uppercase name", (m) => (m.metadata.name = "Bench"), /metadata.name: expected a DNS-1123 subdomain/],
-        ["non-string annotation", (m) => (m.metadata.annotations["nvidia.com/enable-grove"] = true), /metadata.annotations.nvidia.com\/enable-grove: expected a string/],
+        [
+            "non-string annotation",
+            (m) => (m.metadata.annotations["nvidia.com/enable-grove"] = true),
+            /metadata.annotations.nvidia.com\/enable-grove: expected a string/,
+        ],
         ["served version that does not exist", (m) => (m.apiVersion = "nvidia.com/v2"), /has no version v2/],
     ];
     for (const [name, breakIt, expected] of broken) {
@@ -66,7 +74,10 @@ describe("broken graphs fail validation", { skip: NO_CRDS }, () => {
             assert.deepEqual(validateCustomResource(m), [], "the unbroken graph is valid");
             breakIt(m);
             const errors = validateCustomResource(m);
-            assert.ok(errors.some((e) => expected.test(e)), `expected an error matching ${expected}, got:\n${errors.join("\n")}`);
+            assert.ok(
+                errors.some((e) => expected.test(e)),
+                `expected an error matching ${expected}, got:\n${errors.join("\n")}`,
+            );
             assert.throws(() => assertValidCustomResource(m), /is invalid against its CRD/);
         });
     }

@@ -98,11 +98,26 @@ describe("run-benchmark.sh", () => {
         assert.equal(r.code, 0, r.log);
         const parsed = parseBenchmarkLog(r.stdout);
         assert.deepEqual(checkCompleteness(parsed, ["c1", "c8"]), []);
-        assert.deepEqual(parsed.files.map((f) => `${f.phase}/${f.name}`), ["c1/profile_export_aiperf.csv", "c1/profile_export_aiperf.json", "c8/profile_export_aiperf.csv", "c8/profile_export_aiperf.json"]);
-        assert.equal(parsed.files.some((f) => f.name.endsWith(".jsonl")), false, "the per-request JSONL stays in the pod");
+        assert.deepEqual(
+            parsed.files.map((f) => `${f.phase}/${f.name}`),
+            ["c1/profile_export_aiperf.csv", "c1/profile_export_aiperf.json", "c8/profile_export_aiperf.csv", "c8/profile_export_aiperf.json"],
+        );
+        assert.equal(
+            parsed.files.some((f) => f.name.endsWith(".jsonl")),
+            false,
+            "the per-request JSONL stays in the pod",
+        );
         assert.equal(parsed.files[1].content, fs.readFileSync(`${results}/c1/profile_export_aiperf.json`, "utf8"));
         const argv = fs.readFileSync(`${results}/c8/argv.bin`, "utf8").split("\0").slice(0, -1);
-        assert.deepEqual(argv, ["profile", "--model", "served/model", "--artifact-dir", `${results}/c8`, "--prompt", "two words; $(touch /tmp/pwned) 'quoted'"]);
+        assert.deepEqual(argv, [
+            "profile",
+            "--model",
+            "served/model",
+            "--artifact-dir",
+            `${results}/c8`,
+            "--prompt",
+            "two words; $(touch /tmp/pwned) 'quoted'",
+        ]);
         assert.equal(parsed.donePhases, 2);
     });
 

@@ -52,7 +52,9 @@ function fromModule(argv: string[]): string[] {
 }
 
 function kubernetesLaunches(spec: BenchmarkSpec): Launches {
-    const services = (buildGraphDeployment(spec).spec as { services: Record<string, { extraPodSpec: { mainContainer: { command: string[]; args: string[] } } }> }).services;
+    const services = (
+        buildGraphDeployment(spec).spec as { services: Record<string, { extraPodSpec: { mainContainer: { command: string[]; args: string[] } } }> }
+    ).services;
     const argv = (key: string) => {
         const c = services[key]?.extraPodSpec.mainContainer;
         return c ? fromModule([...c.command, ...c.args]) : undefined;

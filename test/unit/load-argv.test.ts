@@ -2,7 +2,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadArgv, type LoadArgvInput } from "../../lib/benchmark/load-argv";
 
-const phase = { concurrency: 8, requestCount: 80, warmupRequests: 4, inputTokens: 3000, inputTokensStddev: 0, outputTokens: 150, outputTokensStddev: 0, extraArgs: ["--goodput", "time_to_first_token:500"] };
+const phase = {
+    concurrency: 8,
+    requestCount: 80,
+    warmupRequests: 4,
+    inputTokens: 3000,
+    inputTokensStddev: 0,
+    outputTokens: 150,
+    outputTokensStddev: 0,
+    extraArgs: ["--goodput", "time_to_first_token:500"],
+};
 const base: LoadArgvInput = {
     tool: "aiperf",
     servedModelName: "llama",
@@ -37,7 +46,13 @@ test("aiperf: one phase's load as argv, phase arguments last", () => {
 });
 
 test("options: server token count, no GPU telemetry, own program, no warmup, variable output", () => {
-    const argv = loadArgv({ ...base, program: ["/venv/bin/aiperf", "profile"], useServerTokenCount: true, gpuTelemetry: false, phase: { ...phase, warmupRequests: 0, outputTokensStddev: 10, extraArgs: [] } });
+    const argv = loadArgv({
+        ...base,
+        program: ["/venv/bin/aiperf", "profile"],
+        useServerTokenCount: true,
+        gpuTelemetry: false,
+        phase: { ...phase, warmupRequests: 0, outputTokensStddev: 10, extraArgs: [] },
+    });
     assert.equal(argv[0], "/venv/bin/aiperf");
     assert.ok(argv.includes("--use-server-token-count"));
     assert.ok(argv.includes("--no-gpu-telemetry"));
@@ -53,7 +68,10 @@ test("genai-perf takes host:port and none of AIPerf's own flags", () => {
 });
 
 test("a phase flag replaces the planned one instead of repeating it (AIPerf refuses repeats)", () => {
-    const argv = loadArgv({ ...base, phase: { ...phase, extraArgs: ["--concurrency", "64", "--request-timeout-seconds=30", "--extra-inputs", "temperature:0"] } });
+    const argv = loadArgv({
+        ...base,
+        phase: { ...phase, extraArgs: ["--concurrency", "64", "--request-timeout-seconds=30", "--extra-inputs", "temperature:0"] },
+    });
     assert.equal(argv.filter((a) => a === "--concurrency").length, 1);
     assert.equal(flag(argv, "--concurrency"), "64");
     assert.ok(!argv.includes("--request-timeout-seconds"), "the --x=v spelling overrides too");

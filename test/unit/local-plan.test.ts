@@ -2,15 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { loadSpec } from "../../config/load";
 import { planInputFromSpec, TINY_MODEL_ID, newRunId } from "../../lib/local/from-spec";
-import {
-    isLocalModelPath,
-    namespaceFor,
-    planLocalRun,
-    PlanError,
-    portRequests,
-    portsFromAllocation,
-    type LocalRunPlanInput,
-} from "../../lib/local/plan";
+import { isLocalModelPath, namespaceFor, planLocalRun, PlanError, portRequests, portsFromAllocation, type LocalRunPlanInput } from "../../lib/local/plan";
 import { countRegistered } from "../../lib/local/runner";
 import { localPlanInput } from "../helpers/local-input";
 
@@ -30,8 +22,18 @@ describe("planLocalRun: processes", () => {
     const plan = planLocalRun(input(), { PATH: "/usr/bin", HOME: "/root" }, ports);
 
     test("disaggregated: one frontend, one prefill and one decode process, named and logged separately", () => {
-        assert.deepEqual(plan.processes.map((p) => [p.name, p.role]), [["frontend", "frontend"], ["prefill-0", "prefill"], ["decode-0", "decode"]]);
-        assert.deepEqual(plan.processes.map((p) => p.logFile), ["/tmp/dbench-run/logs/frontend.log", "/tmp/dbench-run/logs/prefill-0.log", "/tmp/dbench-run/logs/decode-0.log"]);
+        assert.deepEqual(
+            plan.processes.map((p) => [p.name, p.role]),
+            [
+                ["frontend", "frontend"],
+                ["prefill-0", "prefill"],
+                ["decode-0", "decode"],
+            ],
+        );
+        assert.deepEqual(
+            plan.processes.map((p) => p.logFile),
+            ["/tmp/dbench-run/logs/frontend.log", "/tmp/dbench-run/logs/prefill-0.log", "/tmp/dbench-run/logs/decode-0.log"],
+        );
     });
 
     test("argv arrays run the venv's python, never a shell", () => {
@@ -90,7 +92,13 @@ describe("planLocalRun: processes", () => {
     });
 
     test("readiness expects one prefill and one decode instance, and probes with a one-token chat request", () => {
-        assert.deepEqual(plan.readiness.expected.map((e) => [e.role, e.component, e.endpoint, e.count]), [["prefill", "prefill", "generate", 1], ["decode", "backend", "generate", 1]]);
+        assert.deepEqual(
+            plan.readiness.expected.map((e) => [e.role, e.component, e.endpoint, e.count]),
+            [
+                ["prefill", "prefill", "generate", 1],
+                ["decode", "backend", "generate", 1],
+            ],
+        );
         assert.equal(plan.readiness.probe.path, "/v1/chat/completions");
         assert.equal(plan.readiness.probe.body.max_tokens, 1);
         assert.equal(plan.readiness.probe.body.model, "tiny");
@@ -99,7 +107,11 @@ describe("planLocalRun: processes", () => {
 
 describe("planLocalRun: environment hygiene", () => {
     test("inherited DYN_*, ETCD_* and NATS_* variables are dropped so a shell setting cannot redirect discovery", () => {
-        const plan = planLocalRun(input(), { DYN_DISCOVERY_BACKEND: "etcd", ETCD_ENDPOINTS: "http://x:2379", NATS_SERVER: "nats://x", DYN_SYSTEM_PORT: "9090", KEEP: "1" }, ports);
+        const plan = planLocalRun(
+            input(),
+            { DYN_DISCOVERY_BACKEND: "etcd", ETCD_ENDPOINTS: "http://x:2379", NATS_SERVER: "nats://x", DYN_SYSTEM_PORT: "9090", KEEP: "1" },
+            ports,
+        );
         const env = plan.processes[1]!.env;
         assert.equal(env.DYN_DISCOVERY_BACKEND, "file");
         assert.equal(env.ETCD_ENDPOINTS, undefined);
@@ -109,11 +121,7 @@ describe("planLocalRun: environment hygiene", () => {
     });
 
     test("spec env applies to every Dynamo process, role env after it", () => {
-        const plan = planLocalRun(
-            input({ env: { A: "global", B: "global" }, prefill: { replicas: 1, extraArgs: [], env: { B: "prefill" } } }),
-            {},
-            ports,
-        );
+        const plan = planLocalRun(input({ env: { A: "global", B: "global" }, prefill: { replicas: 1, extraArgs: [], env: { B: "prefill" } } }), {}, ports);
         assert.equal(plan.processes[0]!.env.A, "global");
         assert.equal(plan.processes[1]!.env.B, "prefill");
         assert.equal(plan.processes[2]!.env.B, "global");
@@ -158,24 +166,52 @@ describe("planLocalRun: extra args, replicas and modes", () => {
 
     test("N prefill replicas get N distinct bootstrap ports; decode replicas are numbered", () => {
         const inp = input({ prefill: { replicas: 2, extraArgs: [], env: {} }, decode: { replicas: 3, extraArgs: [], env: {} } });
-        assert.deepEqual(portRequests(inp).map((r) => r.name), ["frontend.port", "prefill[0] bootstrap port", "prefill[1] bootstrap port"]);
+        assert.deepEqual(
+            portRequests(inp).map((r) => r.name),
+            ["frontend.port", "prefill[0] bootstrap port", "prefill[1] bootstrap port"],
+        );
         const plan = planLocalRun(inp, {}, portsFromAllocation([5000, 5001, 5002]));
-        assert.deepEqual(plan.processes.map((p) => p.name), ["frontend", "prefill-0", "prefill-1", "decode-0", "decode-1", "decode-2"]);
-        assert.deepEqual(plan.processes.filter((p) => p.role === "prefill").map((p) => flag(p.argv, "--bootstrap-ports")), ["5001", "5002"]);
-        assert.deepEqual(plan.readiness.expected.map((e) => e.count), [2, 3]);
+        assert.deepEqual(
+            plan.processes.map((p) => p.name),
+            ["frontend", "prefill-0", "prefill-1", "decode-0", "decode-1", "decode-2"],
+        );
+        assert.deepEqual(
+            plan.processes.filter((p) => p.role === "prefill").map((p) => flag(p.argv, "--bootstrap-ports")),
+            ["5001", "5002"],
+        );
+        assert.deepEqual(
+            plan.readiness.expected.map((e) => e.count),
+            [2, 3],
+        );
     });
 
     test("aggregated: no prefill process, workers in agg mode on the backend endpoint, no bootstrap ports requested", () => {
         const inp = input({ mode: "aggregated", prefill: { replicas: 0, extraArgs: [], env: {} }, decode: { replicas: 2, extraArgs: [], env: {} } });
-        assert.deepEqual(portRequests(inp).map((r) => r.name), ["frontend.port"]);
+        assert.deepEqual(
+            portRequests(inp).map((r) => r.name),
+            ["frontend.port"],
+        );
         const plan = planLocalRun(inp, {}, { frontend: 5000, bootstrap: [] });
-        assert.deepEqual(plan.processes.map((p) => [p.name, p.role]), [["frontend", "frontend"], ["worker-0", "aggregated"], ["worker-1", "aggregated"]]);
+        assert.deepEqual(
+            plan.processes.map((p) => [p.name, p.role]),
+            [
+                ["frontend", "frontend"],
+                ["worker-0", "aggregated"],
+                ["worker-1", "aggregated"],
+            ],
+        );
         assert.equal(flag(plan.processes[1]!.argv, "--disaggregation-mode"), "agg");
-        assert.deepEqual(plan.readiness.expected.map((e) => [e.role, e.component, e.count]), [["aggregated", "backend", 2]]);
+        assert.deepEqual(
+            plan.readiness.expected.map((e) => [e.role, e.component, e.count]),
+            [["aggregated", "backend", 2]],
+        );
     });
 
     test("a fixed frontend port is requested as fixed", () => {
-        assert.deepEqual(portRequests(input({ frontend: { routerMode: "kv", port: 8123, extraArgs: [], env: {} } }))[0], { name: "frontend.port", fixed: 8123 });
+        assert.deepEqual(portRequests(input({ frontend: { routerMode: "kv", port: 8123, extraArgs: [], env: {} } }))[0], {
+            name: "frontend.port",
+            fixed: 8123,
+        });
     });
 });
 
@@ -188,8 +224,28 @@ describe("planLocalRun: benchmark phases", () => {
                 useServerTokenCount: true,
                 randomSeed: 7,
                 phases: [
-                    { name: "c1", concurrency: 1, requestCount: 10, warmupRequests: 0, inputTokens: 128, inputTokensStddev: 0, outputTokens: 32, outputTokensStddev: 0, extraArgs: [] },
-                    { name: "c8", concurrency: 8, requestCount: 80, warmupRequests: 8, inputTokens: 256, inputTokensStddev: 4, outputTokens: 64, outputTokensStddev: 2, extraArgs: ["--request-rate", "5"] },
+                    {
+                        name: "c1",
+                        concurrency: 1,
+                        requestCount: 10,
+                        warmupRequests: 0,
+                        inputTokens: 128,
+                        inputTokensStddev: 0,
+                        outputTokens: 32,
+                        outputTokensStddev: 0,
+                        extraArgs: [],
+                    },
+                    {
+                        name: "c8",
+                        concurrency: 8,
+                        requestCount: 80,
+                        warmupRequests: 8,
+                        inputTokens: 256,
+                        inputTokensStddev: 4,
+                        outputTokens: 64,
+                        outputTokensStddev: 2,
+                        extraArgs: ["--request-rate", "5"],
+                    },
                 ],
             },
         }),
@@ -198,10 +254,13 @@ describe("planLocalRun: benchmark phases", () => {
     );
 
     test("one aiperf command per phase, each with its own artifact folder and log", () => {
-        assert.deepEqual(plan.benchmarkPhases.map((p) => [p.name, p.artifactDir, p.logFile]), [
-            ["c1", "/tmp/dbench-run/phases/c1", "/tmp/dbench-run/logs/aiperf-c1.log"],
-            ["c8", "/tmp/dbench-run/phases/c8", "/tmp/dbench-run/logs/aiperf-c8.log"],
-        ]);
+        assert.deepEqual(
+            plan.benchmarkPhases.map((p) => [p.name, p.artifactDir, p.logFile]),
+            [
+                ["c1", "/tmp/dbench-run/phases/c1", "/tmp/dbench-run/logs/aiperf-c1.log"],
+                ["c8", "/tmp/dbench-run/phases/c8", "/tmp/dbench-run/logs/aiperf-c8.log"],
+            ],
+        );
     });
 
     test("aiperf profile flags: served model, frontend URL, chat, streaming, load, synthetic ISL/OSL, local tokenizer, no UI", () => {
@@ -243,16 +302,21 @@ describe("planLocalRun: validation", () => {
         ["disaggregated without prefill", { prefill: { replicas: 0, extraArgs: [], env: {} } }, /prefill.replicas must be at least 1/],
         ["negative speedup", { speedupRatio: -1 }, /speedupRatio must be >= 0/],
         ["no phases", { benchmark: { ...input().benchmark, phases: [] } }, /phases is empty/],
-        [
-            "duplicate phase names",
-            { benchmark: { ...input().benchmark, phases: [input().benchmark.phases[0]!, input().benchmark.phases[0]!] } },
-            /used twice/,
-        ],
+        ["duplicate phase names", { benchmark: { ...input().benchmark, phases: [input().benchmark.phases[0]!, input().benchmark.phases[0]!] } }, /used twice/],
         ["phase name with a slash", { benchmark: { ...input().benchmark, phases: [{ ...input().benchmark.phases[0]!, name: "../x" }] } }, /folder-safe/],
-        ["zero concurrency", { benchmark: { ...input().benchmark, phases: [{ ...input().benchmark.phases[0]!, concurrency: 0 }] } }, /concurrency must be a positive integer/],
+        [
+            "zero concurrency",
+            { benchmark: { ...input().benchmark, phases: [{ ...input().benchmark.phases[0]!, concurrency: 0 }] } },
+            /concurrency must be a positive integer/,
+        ],
     ];
     for (const [name, over, says] of bad) {
-        test(name, () => assert.throws(() => planLocalRun(input(over), {}, ports), (e: unknown) => e instanceof PlanError && says.test(e.message)));
+        test(name, () =>
+            assert.throws(
+                () => planLocalRun(input(over), {}, ports),
+                (e: unknown) => e instanceof PlanError && says.test(e.message),
+            ),
+        );
     }
 
     test("bootstrap ports must match the prefill replicas", () => {
@@ -309,7 +373,10 @@ describe("planInputFromSpec", () => {
         assert.equal(inp.prefill.replicas, 1);
         assert.equal(inp.decode.replicas, 1);
         assert.equal(inp.speedupRatio, 10);
-        assert.deepEqual(inp.benchmark.phases.map((p) => p.name), ["main"]);
+        assert.deepEqual(
+            inp.benchmark.phases.map((p) => p.name),
+            ["main"],
+        );
         assert.equal(inp.frontend.port, undefined);
         // The mapped input plans without error.
         planLocalRun(inp, env, portsFromAllocation([1, 2]));
@@ -325,7 +392,12 @@ describe("planInputFromSpec", () => {
                 decode: { replicas: 3, extraArgs: ["--max-num-seqs", "8"] },
                 env: { G: "1" },
                 local: { speedupRatio: 0, runDir: "/runs", venv: "/v2" },
-                benchmark: { phases: [{ name: "a", concurrency: 2 }, { name: "b", concurrency: 4 }] },
+                benchmark: {
+                    phases: [
+                        { name: "a", concurrency: 2 },
+                        { name: "b", concurrency: 4 },
+                    ],
+                },
                 timeouts: { readySeconds: 30, benchmarkSeconds: 90 },
             },
             "dev",
@@ -342,7 +414,13 @@ describe("planInputFromSpec", () => {
         assert.equal(inp.speedupRatio, 0);
         assert.equal(inp.runDir, "/runs/r2");
         assert.equal(inp.venv, "/v2");
-        assert.deepEqual(inp.benchmark.phases.map((p) => [p.name, p.concurrency]), [["a", 2], ["b", 4]]);
+        assert.deepEqual(
+            inp.benchmark.phases.map((p) => [p.name, p.concurrency]),
+            [
+                ["a", 2],
+                ["b", 4],
+            ],
+        );
         assert.deepEqual(inp.timeouts, { readySeconds: 30, benchmarkSeconds: 90, teardownGraceSeconds: 3 });
     });
 

@@ -58,7 +58,13 @@ describe("allocatePorts", () => {
 
     test("the same fixed port asked twice is refused", async () => {
         const [free] = await allocatePorts([{ name: "probe" }]);
-        await assert.rejects(allocatePorts([{ name: "a", fixed: free }, { name: "b", fixed: free }]), new RegExp(`b ${free} is already in use.*also requested for a`));
+        await assert.rejects(
+            allocatePorts([
+                { name: "a", fixed: free },
+                { name: "b", fixed: free },
+            ]),
+            new RegExp(`b ${free} is already in use.*also requested for a`),
+        );
     });
 
     test("an out-of-range fixed port is refused", async () => {

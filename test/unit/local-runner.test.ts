@@ -74,12 +74,27 @@ after(() => fs.rmSync(work, { recursive: true, force: true }));
 let n = 0;
 function input(over: Partial<LocalRunPlanInput> = {}): LocalRunPlanInput {
     const runId = `ut-${process.pid}-${++n}`;
-    const phase = { concurrency: 1, requestCount: 1, warmupRequests: 0, inputTokens: 8, inputTokensStddev: 0, outputTokens: 8, outputTokensStddev: 0, extraArgs: [] };
+    const phase = {
+        concurrency: 1,
+        requestCount: 1,
+        warmupRequests: 0,
+        inputTokens: 8,
+        inputTokensStddev: 0,
+        outputTokens: 8,
+        outputTokensStddev: 0,
+        extraArgs: [],
+    };
     const base = localPlanInput({ runId, runDir: path.join(work, runId), venv, modelPath: "/models/tiny" });
     return {
         ...base,
         env: { FAKE_PREFILL: "1", FAKE_DECODE: "1" },
-        benchmark: { ...base.benchmark, phases: [{ name: "a", ...phase }, { name: "b", ...phase }] },
+        benchmark: {
+            ...base.benchmark,
+            phases: [
+                { name: "a", ...phase },
+                { name: "b", ...phase },
+            ],
+        },
         timeouts: { readySeconds: 10, benchmarkSeconds: 10, teardownGraceSeconds: 1 },
         ...over,
     };
@@ -103,8 +118,14 @@ describe("runLocalPlan with stand-in processes", () => {
         const seen: string[] = [];
         let pids: number[] = [];
         const r = await runLocalPlan(p, { log: (l) => seen.push(l), onStarted: (ps) => (pids = ps.map((x) => x.pid)), reaper: false });
-        assert.deepEqual(r.phases.map((x) => x.name), ["a", "b"]);
-        assert.deepEqual(r.timings.phases.map((x) => x.measuredMs), [250, 250]);
+        assert.deepEqual(
+            r.phases.map((x) => x.name),
+            ["a", "b"],
+        );
+        assert.deepEqual(
+            r.timings.phases.map((x) => x.measuredMs),
+            [250, 250],
+        );
         assert.ok(r.timings.registrationMs !== undefined && r.timings.readinessMs !== undefined && r.timings.teardownMs !== undefined);
         assert.ok(r.timings.totalMs! >= r.timings.benchmarkMs!);
         assert.equal(r.timings.overheadMs, r.timings.totalMs! - 500);
@@ -125,7 +146,10 @@ describe("runLocalPlan with stand-in processes", () => {
         const p = await plan(inp);
         const seen: string[] = [];
         const r = await runLocalPlan(p, { log: (l) => seen.push(l) });
-        assert.ok(seen.some((l) => /SIGKILL after 1s grace: decode-0/.test(l)), seen.join("\n"));
+        assert.ok(
+            seen.some((l) => /SIGKILL after 1s grace: decode-0/.test(l)),
+            seen.join("\n"),
+        );
         assert.ok(r.timings.teardownMs! >= 1000);
         allGone(r.processes.map((x) => x.pid));
         assert.match(fs.readFileSync(path.join(p.runDir, "logs", "decode-0.log"), "utf8"), /ignoring SIGTERM/);
@@ -152,13 +176,20 @@ describe("runLocalPlan with stand-in processes", () => {
     });
 
     test("registration that never completes is bounded by readySeconds and names the missing role", { timeout: 30_000 }, async () => {
-        const p = await plan(input({ env: { FAKE_PREFILL: "0", FAKE_DECODE: "1" }, timeouts: { readySeconds: 2, benchmarkSeconds: 10, teardownGraceSeconds: 1 } }));
+        const p = await plan(
+            input({ env: { FAKE_PREFILL: "0", FAKE_DECODE: "1" }, timeouts: { readySeconds: 2, benchmarkSeconds: 10, teardownGraceSeconds: 1 } }),
+        );
         await assert.rejects(runLocalPlan(p), /workers not registered with the frontend within timeouts.readySeconds \(2s\): prefill 0\/1, decode 1\/1/);
         allGone(recordedGroups(p.runDir));
     });
 
     test("a model the frontend does not list is bounded by readySeconds", { timeout: 30_000 }, async () => {
-        const p = await plan(input({ env: { FAKE_PREFILL: "1", FAKE_DECODE: "1", FAKE_MODEL: "other" }, timeouts: { readySeconds: 2, benchmarkSeconds: 10, teardownGraceSeconds: 1 } }));
+        const p = await plan(
+            input({
+                env: { FAKE_PREFILL: "1", FAKE_DECODE: "1", FAKE_MODEL: "other" },
+                timeouts: { readySeconds: 2, benchmarkSeconds: 10, teardownGraceSeconds: 1 },
+            }),
+        );
         await assert.rejects(runLocalPlan(p), /model not served within timeouts.readySeconds \(2s\): GET \/v1\/models does not list "tiny" yet/);
         allGone(recordedGroups(p.runDir));
     });
@@ -177,7 +208,10 @@ describe("runLocalPlan with stand-in processes", () => {
 
     test("a benchmark over benchmarkSeconds: benchmark-timeout, aiperf stopped too", { timeout: 30_000 }, async () => {
         const p = await plan(input({ timeouts: { readySeconds: 10, benchmarkSeconds: 1, teardownGraceSeconds: 1 } }), { FAKE_AIPERF_HANG: "1" });
-        await assert.rejects(runLocalPlan(p), (e: unknown) => e instanceof LocalRunError && e.kind === "benchmark-timeout" && /within timeouts.benchmarkSeconds \(1s/.test(e.message));
+        await assert.rejects(
+            runLocalPlan(p),
+            (e: unknown) => e instanceof LocalRunError && e.kind === "benchmark-timeout" && /within timeouts.benchmarkSeconds \(1s/.test(e.message),
+        );
         allGone(recordedGroups(p.runDir));
     });
 
@@ -191,7 +225,10 @@ describe("runLocalPlan with stand-in processes", () => {
 
     test("a missing venv: spawn-failed with the set-up command", { timeout: 30_000 }, async () => {
         const p = await plan(input({ venv: path.join(work, "no-venv") }));
-        await assert.rejects(runLocalPlan(p), (e: unknown) => e instanceof LocalRunError && e.kind === "spawn-failed" && /scripts\/setup-python\.sh/.test(e.message));
+        await assert.rejects(
+            runLocalPlan(p),
+            (e: unknown) => e instanceof LocalRunError && e.kind === "spawn-failed" && /scripts\/setup-python\.sh/.test(e.message),
+        );
     });
 });
 

@@ -55,10 +55,7 @@ test("results with --gpus/--concurrency on a directory of several runs prints {r
         fs.mkdirSync(path.join(dir, "a"));
         fs.mkdirSync(path.join(dir, "b"));
         fs.copyFileSync(path.join(ROOT, SEED), path.join(dir, "a/profile_export_genai_perf.csv"));
-        fs.copyFileSync(
-            referencePath("metrics", "aiperf-examples-run1-7c31f579__profile_export_aiperf.json"),
-            path.join(dir, "b/profile_export_aiperf.json"),
-        );
+        fs.copyFileSync(referencePath("metrics", "aiperf-examples-run1-7c31f579__profile_export_aiperf.json"), path.join(dir, "b/profile_export_aiperf.json"));
         const r = cli("results", dir, "--json", "--gpus", "2", "--concurrency=100");
         assert.equal(r.code, 0, r.stderr);
         const { runs } = JSON.parse(r.stdout);

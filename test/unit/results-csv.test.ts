@@ -19,7 +19,6 @@ const GENAI = [
 const csv = (lines: string[], eol = "\n") => lines.join(eol) + eol;
 const parseCsv = (text: string, name = "x_genai_perf.csv") => parseExport(name, text);
 
-
 test("cells: thousands separators only in Python's exact form; N/A, empty, nan, inf", () => {
     assert.deepEqual(parseCell("1,146.31"), { kind: "number", value: 1146.31 });
     assert.deepEqual(parseCell("12,345,678.90"), { kind: "number", value: 12345678.9 });

@@ -9,7 +9,6 @@ import { throwsResults } from "../helpers/results-assert";
 
 const FIX = path.resolve(__dirname, "../fixtures/results");
 
-
 test("bare NaN/Infinity are replaced outside strings only", () => {
     const r = quoteBareNonFinite('{"a": NaN, "b": -Infinity, "c": "NaN Infinity \\" NaN", "d": [Infinity]}');
     assert.equal(r.replaced, 3);

@@ -40,7 +40,6 @@ function rec(i: number, o: { phase?: string; ttft?: number; osl?: number; error?
     return JSON.stringify({ metadata, metrics, error: null });
 }
 
-
 async function rejectsResults(p: Promise<unknown>, code: string, line?: number): Promise<void> {
     await assert.rejects(p, (e: unknown) => {
         assert.ok(e instanceof ResultsError, String(e));

@@ -14,8 +14,14 @@ test("stacks/Pulumi.example-slurm.yaml: shared nodes, 2+2 workers of TP 2, pyxis
     const spec = loadSpec(raw, "example-slurm");
     const job = renderJob(spec);
     assert.equal(job.plan.nodeCount, 1);
-    assert.deepEqual(job.plan.instances.map((i) => `${i.id}@${i.slot}:${i.gpuFirst}+${i.gpuCount}`), ["decode-0@0:0+2", "decode-1@0:2+2", "prefill-0@0:4+2", "prefill-1@0:6+2"]);
+    assert.deepEqual(
+        job.plan.instances.map((i) => `${i.id}@${i.slot}:${i.gpuFirst}+${i.gpuCount}`),
+        ["decode-0@0:0+2", "decode-1@0:2+2", "prefill-0@0:4+2", "prefill-1@0:6+2"],
+    );
     assert.ok(job.sbatchArgs.includes("--partition=gpu") && job.sbatchArgs.includes("--time=01:45:00") && job.sbatchArgs.includes("--constraint=h100"));
     assert.equal(spec.slurm.login.mode, "ssh");
-    assert.deepEqual(job.phases.map((p) => p.name), ["c8", "c32"]);
+    assert.deepEqual(
+        job.phases.map((p) => p.name),
+        ["c8", "c32"],
+    );
 });

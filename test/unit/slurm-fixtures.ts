@@ -25,8 +25,6 @@ export const HOSTILE: readonly string[] = [
     "{curly} %percent %j",
 ];
 
-
-
 export const BASE_SLURM_CONFIG: Record<string, unknown> = {
     target: "slurm",
     model: { id: "/models/tiny", servedName: "tiny" },

@@ -42,8 +42,13 @@ describe("slurm node plan", () => {
         assert.deepEqual(layout(plan), {
             slots: ["*:frontend+decode-0+decode-1+decode-2+decode-3", "*:prefill-0+prefill-1", "*:prefill-2"],
             gpus: {
-                "decode-0": [0, 0, 2], "decode-1": [0, 2, 2], "decode-2": [0, 4, 2], "decode-3": [0, 6, 2],
-                "prefill-0": [1, 0, 1], "prefill-1": [1, 1, 1], "prefill-2": [2, 0, 1],
+                "decode-0": [0, 0, 2],
+                "decode-1": [0, 2, 2],
+                "decode-2": [0, 4, 2],
+                "decode-3": [0, 6, 2],
+                "prefill-0": [1, 0, 1],
+                "prefill-1": [1, 1, 1],
+                "prefill-2": [2, 0, 1],
             },
         });
     });
@@ -83,7 +88,10 @@ describe("slurm node plan", () => {
 
     test("aggregated: decode workers only", () => {
         const plan = planOf({ mode: "aggregated", prefill: { replicas: 0 }, decode: { replicas: 3 }, slurm: { topology: { decodeWorkersPerNode: 2 } } });
-        assert.deepEqual(layout(plan), { slots: ["*:frontend+decode-0+decode-1", "*:decode-2"], gpus: { "decode-0": [0, 0, 1], "decode-1": [0, 1, 1], "decode-2": [1, 0, 1] } });
+        assert.deepEqual(layout(plan), {
+            slots: ["*:frontend+decode-0+decode-1", "*:decode-2"],
+            gpus: { "decode-0": [0, 0, 1], "decode-1": [0, 1, 1], "decode-2": [1, 0, 1] },
+        });
     });
 
     test("multinode workers: one process per node, rank 0 leads", () => {
@@ -107,7 +115,11 @@ describe("slurm node plan", () => {
     });
 
     test("every worker process gets a port block of its own", () => {
-        const spec = slurmSpec({ decode: { replicas: 3 }, prefill: { replicas: 2 }, slurm: { topology: { decodeWorkersPerNode: 3, prefillWorkersPerNode: 2 } } });
+        const spec = slurmSpec({
+            decode: { replicas: 3 },
+            prefill: { replicas: 2 },
+            slurm: { topology: { decodeWorkersPerNode: 3, prefillWorkersPerNode: 2 } },
+        });
         const plan = renderJob(spec, { scripts }).plan;
         const ports = plan.instances.flatMap((_, i) => Object.values(workerPorts(spec, i)));
         assert.equal(new Set(ports).size, ports.length);
@@ -118,21 +130,71 @@ describe("slurm node plan", () => {
 describe("slurm topology rules name the field to fix", () => {
     const cases: Array<{ name: string; over: Record<string, unknown>; field: string; says: RegExp }> = [
         { name: "output dir missing", over: { slurm: { outputDir: undefined } }, field: "slurm.outputDir", says: /required for target slurm/ },
-        { name: "workers per node over the node's GPUs", over: { decode: { tensorParallel: 4 }, slurm: { topology: { decodeWorkersPerNode: 3 } } }, field: "slurm.topology.decodeWorkersPerNode", says: /fit a node of 8 GPUs/ },
-        { name: "shared nodes over the node's GPUs", over: { gpusPerNode: 4, decode: { tensorParallel: 4 }, slurm: { topology: { sharedNodes: true } } }, field: "slurm.topology.sharedNodes", says: /fit a node of 4 GPUs, got 5/ },
-        { name: "too few decode nodes named", over: { decode: { replicas: 2 }, slurm: { topology: { decodeNodes: ["n1"] } } }, field: "slurm.topology.decodeNodes", says: /expected 2 nodes/ },
-        { name: "prefill and decode on the same node without sharing", over: { slurm: { topology: { decodeNodes: ["n1"], prefillNodes: ["n1"] } } }, field: "slurm.topology.prefillNodes", says: /apart from decodeNodes/ },
-        { name: "frontend node outside the decode nodes", over: { slurm: { topology: { decodeNodes: ["n1"], frontendNode: "n9" } } }, field: "slurm.topology.frontendNode", says: /one of the decode nodes/ },
-        { name: "dedicated frontend on a worker node", over: { slurm: { topology: { decodeNodes: ["n1"], frontendNode: "n1", dedicatedFrontendNode: true } } }, field: "slurm.topology.frontendNode", says: /apart from the worker nodes/ },
-        { name: "several multinode workers per node", over: { slurm: { engine: "backend", topology: { decodeWorkersPerNode: 2 } }, decode: { tensorParallel: 16, nodesPerWorker: 2 } }, field: "slurm.topology.decodeWorkersPerNode", says: /expected 1 for multinode/ },
+        {
+            name: "workers per node over the node's GPUs",
+            over: { decode: { tensorParallel: 4 }, slurm: { topology: { decodeWorkersPerNode: 3 } } },
+            field: "slurm.topology.decodeWorkersPerNode",
+            says: /fit a node of 8 GPUs/,
+        },
+        {
+            name: "shared nodes over the node's GPUs",
+            over: { gpusPerNode: 4, decode: { tensorParallel: 4 }, slurm: { topology: { sharedNodes: true } } },
+            field: "slurm.topology.sharedNodes",
+            says: /fit a node of 4 GPUs, got 5/,
+        },
+        {
+            name: "too few decode nodes named",
+            over: { decode: { replicas: 2 }, slurm: { topology: { decodeNodes: ["n1"] } } },
+            field: "slurm.topology.decodeNodes",
+            says: /expected 2 nodes/,
+        },
+        {
+            name: "prefill and decode on the same node without sharing",
+            over: { slurm: { topology: { decodeNodes: ["n1"], prefillNodes: ["n1"] } } },
+            field: "slurm.topology.prefillNodes",
+            says: /apart from decodeNodes/,
+        },
+        {
+            name: "frontend node outside the decode nodes",
+            over: { slurm: { topology: { decodeNodes: ["n1"], frontendNode: "n9" } } },
+            field: "slurm.topology.frontendNode",
+            says: /one of the decode nodes/,
+        },
+        {
+            name: "dedicated frontend on a worker node",
+            over: { slurm: { topology: { decodeNodes: ["n1"], frontendNode: "n1", dedicatedFrontendNode: true } } },
+            field: "slurm.topology.frontendNode",
+            says: /apart from the worker nodes/,
+        },
+        {
+            name: "several multinode workers per node",
+            over: { slurm: { engine: "backend", topology: { decodeWorkersPerNode: 2 } }, decode: { tensorParallel: 16, nodesPerWorker: 2 } },
+            field: "slurm.topology.decodeWorkersPerNode",
+            says: /expected 1 for multinode/,
+        },
         { name: "mocker spanning nodes", over: { decode: { tensorParallel: 16, nodesPerWorker: 2 } }, field: "decode.nodesPerWorker", says: /mocker/ },
         { name: "mocker with trtllm", over: { backend: "trtllm" }, field: "slurm.engine", says: /TensorRT-LLM/ },
-        { name: "shared nodes in aggregated mode", over: { mode: "aggregated", prefill: { replicas: 0 }, slurm: { topology: { sharedNodes: true } } }, field: "slurm.topology.sharedNodes", says: /disaggregated mode only/ },
+        {
+            name: "shared nodes in aggregated mode",
+            over: { mode: "aggregated", prefill: { replicas: 0 }, slurm: { topology: { sharedNodes: true } } },
+            field: "slurm.topology.sharedNodes",
+            says: /disaggregated mode only/,
+        },
         { name: "bad hostlist", over: { slurm: { topology: { decodeNodes: ["n[1-"] } } }, field: "slurm.topology.decodeNodes[0]", says: /hostlist/ },
         { name: "bad time limit", over: { slurm: { timeLimit: "1 hour" } }, field: "slurm.timeLimit", says: /Slurm time/ },
-        { name: "warning longer than the time limit", over: { slurm: { timeLimit: 1, timeLimitWarningSeconds: 90 } }, field: "slurm.timeLimitWarningSeconds", says: /less than the time limit/ },
+        {
+            name: "warning longer than the time limit",
+            over: { slurm: { timeLimit: 1, timeLimitWarningSeconds: 90 } },
+            field: "slurm.timeLimitWarningSeconds",
+            says: /less than the time limit/,
+        },
         { name: "relative output dir", over: { slurm: { outputDir: "shared/x" } }, field: "slurm.outputDir", says: /absolute path/ },
-        { name: "pyxis mount with a comma", over: { slurm: { container: { runtime: "pyxis", mounts: ["/a,b:/c"] } } }, field: "slurm.container.mounts[0]", says: /commas/ },
+        {
+            name: "pyxis mount with a comma",
+            over: { slurm: { container: { runtime: "pyxis", mounts: ["/a,b:/c"] } } },
+            field: "slurm.container.mounts[0]",
+            says: /commas/,
+        },
         { name: "unknown login mode", over: { slurm: { login: { mode: "telnet" } } }, field: "slurm.login.mode", says: /local|ssh/ },
         { name: "misspelled slurm key", over: { slurm: { partiton: "gpu" } }, field: "slurm.partiton", says: /not a known setting/ },
     ];

@@ -30,8 +30,20 @@ function writeJob(job: RenderedJob, dir: string): string {
 
 describe("slurm sbatch and srun arguments", () => {
     test("partition, account, QOS, time limit, GPUs, extra arguments", () => {
-        const job = renderJob(slurmSpec({ slurm: { partition: "gpu", account: "proj-1", qos: "high", timeLimit: "01:30:00", sbatchArgs: ["--constraint=h100", "--reservation=x y"] } }));
-        assert.deepEqual(job.sbatchArgs.slice(0, 7), ["--job-name=dynamo-bench-unit", "--nodes=2", "--partition=gpu", "--account=proj-1", "--qos=high", "--time=01:30:00", "--signal=B:USR1@60"]);
+        const job = renderJob(
+            slurmSpec({
+                slurm: { partition: "gpu", account: "proj-1", qos: "high", timeLimit: "01:30:00", sbatchArgs: ["--constraint=h100", "--reservation=x y"] },
+            }),
+        );
+        assert.deepEqual(job.sbatchArgs.slice(0, 7), [
+            "--job-name=dynamo-bench-unit",
+            "--nodes=2",
+            "--partition=gpu",
+            "--account=proj-1",
+            "--qos=high",
+            "--time=01:30:00",
+            "--signal=B:USR1@60",
+        ]);
         assert.ok(job.sbatchArgs.includes("--gpus-per-node=8"));
         assert.ok(job.sbatchArgs.includes("--exclusive"));
         assert.deepEqual(job.sbatchArgs.slice(-2), ["--constraint=h100", "--reservation=x y"]);
@@ -51,11 +63,19 @@ describe("slurm sbatch and srun arguments", () => {
 
     test("output paths escape sbatch filename patterns", () => {
         const job = renderJob(slurmSpec({ slurm: { outputDir: "/shared/100%done" } }));
-        assert.ok(job.sbatchArgs.some((a) => a === `--output=/shared/100%%done/dynamo-bench-unit/${job.runId}/logs/job.log`), job.sbatchArgs.join(" "));
+        assert.ok(
+            job.sbatchArgs.some((a) => a === `--output=/shared/100%%done/dynamo-bench-unit/${job.runId}/logs/job.log`),
+            job.sbatchArgs.join(" "),
+        );
     });
 
     test("pyxis: image, mounts (run folder and model first), container flags", () => {
-        const job = renderJob(slurmSpec({ image: "nvcr.io/nvidia/ai-dynamo/vllm-runtime:1.3.0", slurm: { container: { runtime: "pyxis", mounts: ["/data:/data:ro"] }, srunArgs: ["--mpi=pmix"] } }));
+        const job = renderJob(
+            slurmSpec({
+                image: "nvcr.io/nvidia/ai-dynamo/vllm-runtime:1.3.0",
+                slurm: { container: { runtime: "pyxis", mounts: ["/data:/data:ro"] }, srunArgs: ["--mpi=pmix"] },
+            }),
+        );
         const env = writeJob(job, tmpDir("pyxis-"));
         assert.deepEqual(sourced(env, "SRUN_ARGS"), [
             "--container-image=nvcr.io/nvidia/ai-dynamo/vllm-runtime:1.3.0",
@@ -98,7 +118,10 @@ describe("slurm sbatch and srun arguments", () => {
 describe("login-node command lines", () => {
     const job = renderJob(slurmSpec({ slurm: { outputDir: "/shared/it's here", login: { mode: "local", env: { SLURM_CONF: "/etc/a b/slurm.conf" } } } }));
     test("submit, cancel and stage commands quote every path", () => {
-        assert.equal(submitCommand(job), `env 'SLURM_CONF=/etc/a b/slurm.conf' bash '${job.runDir.replace(/'/g, `'\\''`)}/submit.sh' '${job.runDir.replace(/'/g, `'\\''`)}'`);
+        assert.equal(
+            submitCommand(job),
+            `env 'SLURM_CONF=/etc/a b/slurm.conf' bash '${job.runDir.replace(/'/g, `'\\''`)}/submit.sh' '${job.runDir.replace(/'/g, `'\\''`)}'`,
+        );
         assert.equal(cancelCommand(job), `env 'SLURM_CONF=/etc/a b/slurm.conf' scancel --name=dynamo-bench-unit --user="$(id -un)"`);
         assert.match(sbatchCommandLine(job), /^sbatch --parsable --job-name=dynamo-bench-unit /);
         const q = job.runDir.replace(/'/g, `'\\''`);
@@ -123,7 +146,10 @@ describe("hostile values reach the processes byte for byte", () => {
         tmp = tmpDir("hostile-");
         recorder = path.join(tmp, "record.js");
         // Writes its argv and environment as JSON to $RECORD_TO.
-        fs.writeFileSync(recorder, `require("fs").writeFileSync(process.env.RECORD_TO, JSON.stringify({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() }));\n`);
+        fs.writeFileSync(
+            recorder,
+            `require("fs").writeFileSync(process.env.RECORD_TO, JSON.stringify({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() }));\n`,
+        );
     });
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -160,7 +186,11 @@ describe("hostile values reach the processes byte for byte", () => {
         return JSON.parse(fs.readFileSync(out, "utf8")) as { argv: string[]; env: Record<string, string>; cwd: string };
     }
 
-    const fill = (s: string) => s.replace(/\{node_host\}/g, "10.0.0.7").replace(/\{leader_host\}/g, "10.0.0.1").replace(/\{frontend_host\}/g, "10.0.0.9");
+    const fill = (s: string) =>
+        s
+            .replace(/\{node_host\}/g, "10.0.0.7")
+            .replace(/\{leader_host\}/g, "10.0.0.1")
+            .replace(/\{frontend_host\}/g, "10.0.0.9");
 
     test("through the env file, node.sh and exec, for every role", () => {
         const outputDir = path.join(tmp, "out dir 'q' $(z) `w`");
@@ -203,14 +233,21 @@ describe("hostile values reach the processes byte for byte", () => {
             slurmSpec({
                 gpusPerNode: 4,
                 decode: { tensorParallel: 2 },
-                slurm: { outputDir: path.join(tmp, "gpus"), topology: { sharedNodes: true }, commands: { decode: [process.execPath, recorder], prefill: [process.execPath, recorder] } },
+                slurm: {
+                    outputDir: path.join(tmp, "gpus"),
+                    topology: { sharedNodes: true },
+                    commands: { decode: [process.execPath, recorder], prefill: [process.execPath, recorder] },
+                },
             }),
         );
         const env = writeJob(job, job.runDir);
         assert.equal(runNode(job, env, "W0", "decode-0", { CUDA_VISIBLE_DEVICES: "4,5,6,7" }).env.CUDA_VISIBLE_DEVICES, "4,5");
         assert.equal(runNode(job, env, "W1", "prefill-0", { CUDA_VISIBLE_DEVICES: "4,5,6,7" }).env.CUDA_VISIBLE_DEVICES, "6");
         assert.equal(runNode(job, env, "W1", "prefill-0").env.CUDA_VISIBLE_DEVICES, "2");
-        const r = spawnSync("bash", [path.join(job.runDir, "node.sh"), env, "W1", "prefill-0", "h", "h", "h"], { encoding: "utf8", env: { PATH: process.env.PATH, CUDA_VISIBLE_DEVICES: "0,1" } });
+        const r = spawnSync("bash", [path.join(job.runDir, "node.sh"), env, "W1", "prefill-0", "h", "h", "h"], {
+            encoding: "utf8",
+            env: { PATH: process.env.PATH, CUDA_VISIBLE_DEVICES: "0,1" },
+        });
         assert.equal(r.status, 97);
         assert.match(r.stderr, /needs GPUs 2\.\.2 .* only 2 are visible/);
     });
@@ -229,7 +266,13 @@ describe("generated engine configs", () => {
     test("TensorRT-LLM: each role's engine config is staged into the run folder, where --extra-engine-args points", () => {
         const job = renderJob(slurmSpec({ backend: "trtllm", slurm: { engine: "backend" } }));
         const configs = job.files.filter((f) => f.name.startsWith("trtllm-")).sort((a, b) => a.name.localeCompare(b.name));
-        assert.deepEqual(configs.map((f) => [f.name, f.mode]), [["trtllm-decode.yaml", "0644"], ["trtllm-prefill.yaml", "0644"]]);
+        assert.deepEqual(
+            configs.map((f) => [f.name, f.mode]),
+            [
+                ["trtllm-decode.yaml", "0644"],
+                ["trtllm-prefill.yaml", "0644"],
+            ],
+        );
         for (const f of configs) assert.match(f.content, /cache_transceiver_config/);
         const env = writeJob(job, tmpDir("trtllm-"));
         const argv = sourced(env, "P_W0_ARGV");
