@@ -5,12 +5,11 @@
 // SGLang and genai-perf. One Python process per venv, bounded by a timeout.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
+import { cacheDir, defaultVenv, repoPath } from "../paths";
+import { readPinnedVersions } from "../pinned-versions";
 import * as path from "node:path";
 
-const REPO_ROOT = path.resolve(__dirname, "../..");
-const JUDGE_SCRIPT = path.join(REPO_ROOT, "scripts", "judge", "judge_commands.py");
-const VERSIONS_ENV = path.join(REPO_ROOT, "scripts", "versions.env");
+const JUDGE_SCRIPT = repoPath("scripts", "judge", "judge_commands.py");
 /** Written by scripts/setup-engines.sh once the venv's parser loads. */
 const ENGINE_MARKER = ".dynamo-bench-ready";
 
@@ -46,29 +45,18 @@ export interface JudgeVenv {
 
 type Env = Record<string, string | undefined>;
 
-/** KEY=value pins of scripts/versions.env, the one place versions live. */
-function readPins(file = VERSIONS_ENV): Record<string, string> {
-    const pins: Record<string, string> = {};
-    for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
-        if (m) pins[m[1]] = m[2];
-    }
-    return pins;
-}
-
 /** The venv each judge runs in; DYNAMO_BENCH_VENV and DYNAMO_BENCH_CACHE as in the set-up scripts. */
 export function judgeVenvs(env: Env = process.env): Record<JudgeName, JudgeVenv> {
-    const pins = readPins();
+    const pins = readPinnedVersions();
     const pin = (key: string): string => {
         const value = pins[key];
-        if (!value) throw new Error(`${key} is not set in ${VERSIONS_ENV}`);
+        if (!value) throw new Error(`${key} is not set in scripts/versions.env`);
         return value;
     };
-    const cache = env.DYNAMO_BENCH_CACHE || path.join(env.HOME || os.homedir(), ".cache", "dynamo-bench");
-    const engines = path.join(cache, "engines");
+    const engines = path.join(cacheDir(env), "engines");
     const dynamo = pin("AI_DYNAMO_VERSION");
 
-    const projectDir = env.DYNAMO_BENCH_VENV || path.join(REPO_ROOT, ".venv");
+    const projectDir = defaultVenv(env);
     const project: JudgeVenv = {
         python: path.join(projectDir, "bin", "python"),
         ready: fs.existsSync(path.join(projectDir, "bin", "python")),

@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { REPO_ROOT } from "../../lib/paths";
+import { readPinnedVersions } from "../../lib/pinned-versions";
 
 export { REPO_ROOT };
 
@@ -20,19 +21,9 @@ export const SETUP_HINT =
 /** Passphrase for the throwaway stacks' secrets; the same local-only default as scripts/pulumi-env.sh. */
 export const LOCAL_PASSPHRASE = "dynamo-bench-local-only";
 
-/** KEY=value pairs of scripts/versions.env (comments and blank lines ignored). */
-export function readVersionsEnv(file = path.join(REPO_ROOT, "scripts", "versions.env")): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const raw of fs.readFileSync(file, "utf8").split("\n")) {
-        const line = raw.trim();
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-        if (!m || line.startsWith("#")) continue;
-        out[m[1]] = m[2].replace(/^(["'])(.*)\1$/, "$2");
-    }
-    return out;
-}
+export { readPinnedVersions as readVersionsEnv };
 
-const V = readVersionsEnv();
+const V = readPinnedVersions();
 /** The pinned engine versions (scripts/versions.env). */
 export const pinned = {
     cli: V.PULUMI_CLI_VERSION,

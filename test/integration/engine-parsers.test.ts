@@ -13,12 +13,13 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { judgeCommands, judgeVenvs, JUDGE_NAMES, unavailableReason, type JudgeName, type Verdict } from "../../lib/dynamo/judge";
 import { releaseFor, DEFAULT_DYNAMO_VERSION } from "../../lib/dynamo/releases";
-import { cacheDir } from "../../lib/local/from-spec";
+import { tinyModelDir } from "../../lib/paths";
 import { judgeCases, launchModelCases, type JudgeExpectation } from "../fixtures/judge-cases";
 import { targetCases } from "../fixtures/judge-target-cases";
+import { readPinnedVersions } from "../../lib/pinned-versions";
 
 // The folder scripts/setup-python.sh makes (lib/local/from-spec.ts resolves model id dynamo-bench/tiny-model to it).
-const modelDir = path.join(cacheDir(process.env), "models", "tiny-model");
+const modelDir = tinyModelDir(process.env);
 const modelReason = fs.existsSync(path.join(modelDir, "config.json"))
     ? undefined
     : `the tiny model ${modelDir} is missing; make it with: bash scripts/setup-python.sh`;
@@ -55,14 +56,7 @@ function show(e: JudgeExpectation, v: Verdict): string {
 describe("command lines judged by the real parsers of Dynamo 1.6.1", () => {
     test("the engine pins of the judges' venvs are the ones the release profile names", () => {
         // scripts/versions.env makes the venvs; lib/dynamo/releases.ts is what targets generate for.
-        const pins = Object.fromEntries(
-            fs
-                .readFileSync(path.join(__dirname, "../../scripts/versions.env"), "utf8")
-                .split("\n")
-                .map((l) => /^([A-Z_]+)=(.*)$/.exec(l.trim()))
-                .filter((m): m is RegExpExecArray => m !== null)
-                .map((m) => [m[1], m[2]]),
-        );
+        const pins = readPinnedVersions();
         const release = releaseFor(DEFAULT_DYNAMO_VERSION);
         assert.equal(pins.AI_DYNAMO_VERSION, release.version);
         assert.equal(pins.ENGINE_VLLM_VERSION, release.engines.vllm);

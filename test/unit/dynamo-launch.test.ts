@@ -2,8 +2,7 @@
 // told per role and release, and that the pinned versions agree with it.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { readPinnedVersions } from "../../lib/pinned-versions";
 import {
     DEFAULT_DYNAMO_VERSION,
     DEFAULT_KV_TRANSFER_CONFIG,
@@ -155,14 +154,7 @@ describe("releases", () => {
     });
 
     test("the local venv installs the default release, and the engine judges the engines it pins", () => {
-        const pins = Object.fromEntries(
-            fs
-                .readFileSync(path.resolve(__dirname, "../../scripts/versions.env"), "utf8")
-                .split("\n")
-                .map((l) => /^([A-Z_]+)=(.*)$/.exec(l))
-                .filter((m): m is RegExpExecArray => m !== null)
-                .map((m) => [m[1], m[2]]),
-        );
+        const pins = readPinnedVersions();
         const release = releaseFor(DEFAULT_DYNAMO_VERSION);
         assert.equal(pins.AI_DYNAMO_VERSION, release.pythonPackage);
         assert.equal(pins.ENGINE_VLLM_VERSION, release.engines.vllm);
