@@ -7,9 +7,6 @@ import type { BenchmarkSpec } from "../../config/resolve";
 import { cacheDir, defaultVenv, tinyModelDir } from "../paths";
 import type { LocalRunPlanInput } from "./plan";
 
-// The path defaults live in lib/paths; re-exported for importers that predate it.
-export { cacheDir, defaultVenv, tinyModelDir } from "../paths";
-
 /** model.id that means "the tiny offline model scripts/setup-python.sh makes". */
 export const TINY_MODEL_ID = "dynamo-bench/tiny-model";
 

@@ -1,6 +1,7 @@
 // Specs for the Kubernetes tests: a realistic base and overrides merged into it.
 import { loadSpec } from "../../config/load";
 import type { BenchmarkSpec } from "../../config/resolve";
+import { deepMerge } from "../../lib/deep-merge";
 
 export const K8S_BASE: Record<string, unknown> = {
     target: "kubernetes",
@@ -9,15 +10,8 @@ export const K8S_BASE: Record<string, unknown> = {
     gpusPerNode: 8,
 };
 
-export function merge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(override)) {
-        const current = out[key];
-        const bothObjects = [current, value].every((v) => typeof v === "object" && v !== null && !Array.isArray(v));
-        out[key] = bothObjects ? merge(current as Record<string, unknown>, value as Record<string, unknown>) : value;
-    }
-    return out;
-}
+/** Overrides merged into a base config (objects merge, everything else replaces). */
+export const merge = deepMerge;
 
 /** A resolved spec for target kubernetes with the overrides applied (validated like real config). */
 export function k8sSpec(override: Record<string, unknown> = {}, stack = "test"): BenchmarkSpec {
