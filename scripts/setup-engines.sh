@@ -89,21 +89,7 @@ pip_install() {
 # interpreter without extras, excluded names dropped.
 requirements_of() {
   local venv=$1 excluded=$2; shift 2
-  "$venv/bin/python" - "$excluded" "$@" <<'PYEOF'
-import importlib.metadata as md
-import sys
-from pip._vendor.packaging.requirements import Requirement
-
-excluded = {n.strip().lower() for n in sys.argv[1].split(",") if n.strip()}
-for dist in sys.argv[2:]:
-    for line in md.requires(dist) or []:
-        req = Requirement(line)
-        if req.name.lower() in excluded:
-            continue
-        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
-            continue
-        print(str(req))
-PYEOF
+  "$venv/bin/python" "$SCRIPT_DIR/declared-requirements.py" "$excluded" "$@"
 }
 
 # setup_venv <venv> <judge> <excluded> <pin...>: installs the pins without

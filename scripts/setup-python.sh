@@ -94,20 +94,7 @@ else
   # ai-dynamo's own requirements, markers evaluated for this interpreter, extras
   # and excluded packages dropped. pip's vendored `packaging` does the parsing.
   REQS=$VENV/dynamo-bench-requirements.txt
-  "$VPY" - "$EXCLUDED" >"$REQS" <<'PYEOF' || die "could not read ai-dynamo's dependency list from its metadata"
-import importlib.metadata as md
-import sys
-from pip._vendor.packaging.requirements import Requirement
-
-excluded = {n.strip().lower() for n in sys.argv[1].split(",") if n.strip()}
-for line in md.requires("ai-dynamo") or []:
-    req = Requirement(line)
-    if req.name.lower() in excluded:
-        continue
-    if req.marker is not None and not req.marker.evaluate({"extra": ""}):
-        continue
-    print(str(req))
-PYEOF
+  "$VPY" "$SCRIPT_DIR/declared-requirements.py" "$EXCLUDED" ai-dynamo >"$REQS" || die "could not read ai-dynamo's dependency list from its metadata"
   log "installing ai-dynamo's dependencies ($(wc -l <"$REQS") requirements, excluded: ${EXCLUDED:-none}), aiperf==$AIPERF_VERSION, tokenizers==$TOKENIZERS_VERSION, transformers==$TRANSFORMERS_VERSION"
   pip_install "the ai-dynamo dependencies and aiperf" -r "$REQS" \
     "aiperf==$AIPERF_VERSION" "tokenizers==$TOKENIZERS_VERSION" "transformers==$TRANSFORMERS_VERSION"
