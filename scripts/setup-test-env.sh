@@ -19,6 +19,10 @@ bash scripts/setup-engines.sh
 step "Pulumi engine (CLI, Node.js language host, command and kubernetes providers)"
 bash scripts/setup-pulumi.sh
 
+step "Kubernetes test cluster (API server, controller manager, scheduler 1.34 built from Go modules; kwok GPU nodes)"
+bash scripts/k8s/setup-control-plane.sh
+bash scripts/k8s/cluster-up.sh
+
 if [ "$(id -u)" = 0 ]; then
     step "Slurm test cluster (three emulated nodes with fake GPUs)"
     bash scripts/slurm/cluster-up.sh

@@ -6,3 +6,4 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 bash scripts/slurm/cluster-down.sh || echo "[teardown-test-env] the Slurm test cluster did not stop cleanly" >&2
 bash scripts/setup-sshd.sh down || echo "[teardown-test-env] the test sshd did not stop cleanly" >&2
+bash scripts/k8s/cluster-down.sh || echo "[teardown-test-env] the Kubernetes test cluster did not stop cleanly" >&2
