@@ -110,15 +110,19 @@ export const discoverySchema = z.strictObject({
 export const readinessSchema = z.strictObject({
     /** Extended regex that must appear in a worker's log before it counts as ready (on top of the frontend's view). */
     workerReadyPattern: z.string().min(1).optional(),
-    /** Discovery components the frontend must list (GET /health) for prefill and decode workers. */
+    /**
+     * Discovery components the frontend must list (GET /health) for prefill and decode workers;
+     * by default the ones the launch model's workers register under (per release and backend).
+     * Set them for custom `commands` that register elsewhere.
+     */
     prefillComponent: z
         .string()
         .regex(/^[A-Za-z0-9_-]+$/, "expected a component name")
-        .default("prefill"),
+        .optional(),
     decodeComponent: z
         .string()
         .regex(/^[A-Za-z0-9_-]+$/, "expected a component name")
-        .default("backend"),
+        .optional(),
     /** Seconds between readiness and health probes inside the job. */
     pollSeconds: z.number().min(0.1).max(30).default(0.5),
 });

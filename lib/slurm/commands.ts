@@ -13,6 +13,7 @@ import {
     namespaceForRun,
     portBlock,
     releaseFor,
+    workerComponent,
     workerProcess as workerLaunchOf,
     type DynamoProcess,
     type GeneratedFile,
@@ -26,7 +27,11 @@ export const PLACEHOLDERS = { node: "{node_host}", leader: "{leader_host}", fron
 
 /** Discovery component the frontend lists in GET /health for a role's workers. */
 export function componentFor(spec: BenchmarkSpec, role: Role): string {
-    return role === "prefill" ? spec.slurm.readiness.prefillComponent : spec.slurm.readiness.decodeComponent;
+    const override = role === "prefill" ? spec.slurm.readiness.prefillComponent : spec.slurm.readiness.decodeComponent;
+    if (override) return override;
+    // What the launch model's workers register under, for this release, backend and engine.
+    const engine = spec.slurm.engine === "mocker" ? "mocker" : "real";
+    return workerComponent({ engine, release: releaseFor(spec.platform.version) }, spec.backend, spec.mode === "aggregated" ? "aggregated" : role);
 }
 
 export interface ProcessSpec {

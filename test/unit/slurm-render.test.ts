@@ -279,3 +279,15 @@ describe("generated engine configs", () => {
         assert.ok(argv.includes(`${job.runDir}/trtllm-${job.plan.instances[0]!.role}.yaml`), argv.join(" "));
     });
 });
+
+describe("readiness components", () => {
+    test("the job waits for the components the release's workers register under, unless the config names others", () => {
+        const expected = (over: Record<string, unknown>) => {
+            const env = writeJob(renderJob(slurmSpec(over)), tmpDir("components-"));
+            return sourced(env, "EXPECT_COMPONENTS");
+        };
+        assert.deepEqual(expected({}), ["prefill", "backend"]);
+        assert.deepEqual(expected({ backend: "trtllm", platform: { version: "1.2.0" }, slurm: { engine: "backend" } }), ["prefill", "tensorrt_llm"]);
+        assert.deepEqual(expected({ slurm: { readiness: { decodeComponent: "custom" } } }), ["prefill", "custom"]);
+    });
+});

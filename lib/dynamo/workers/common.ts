@@ -30,7 +30,7 @@ export interface WorkerLaunch {
 export const WORKER_COMPONENTS: Record<WorkerRole, string> = { prefill: "prefill", decode: "backend", aggregated: "backend" };
 
 /** The component a worker registers under, where a release's backend differs from the rule. */
-export function workerComponent(ctx: LaunchContext, backend: Backend, role: WorkerRole): string {
+export function workerComponent(ctx: Pick<LaunchContext, "engine" | "release">, backend: Backend, role: WorkerRole): string {
     if (ctx.engine === "real" && backend === "trtllm" && role !== "prefill") return ctx.release.trtllmDecodeComponent;
     return WORKER_COMPONENTS[role];
 }
