@@ -1,0 +1,219 @@
+// The Kubernetes target against a real API server, through the real Pulumi
+// engine: the one-machine test cluster of scripts/k8s/cluster-up.sh (real
+// kube-apiserver, controller manager and scheduler 1.34.2; kwok plays the
+// kubelets of three fake 8-GPU nodes).
+//
+// A small stack like stacks/Pulumi.example-k8s.yaml (1 prefill + 1 decode,
+// TP 1, one short phase), Dynamo platform 1.2.0 from a chart folder this test
+// assembles from the reference data (test/e2e/k8s-chart.ts), Grove and KAI
+// bundled. What it shows:
+//   - `pulumi preview` works on the cluster before the platform's CRDs exist;
+//   - `pulumi up` installs the release (CRDs registered, the pre-install hook
+//     Job completed by kwok, the operator's Deployment and pod Running), the
+//     KAI Queues, and a DynamoGraphDeployment the API server accepts with its
+//     services intact;
+//   - the readiness wait (`pulumi.com/waitFor: condition=Ready`) holds `up`
+//     until the TEST STAND-IN for the operator (test/stand-ins/dgd-ready-stand-in.ts)
+//     made the graph's pods and reported Ready; the benchmark Job runs after it;
+//   - destroy removes what the stack made; what stays is listed and checked.
+// The operator's validating webhook cannot be served here (no operator image):
+// the stack sets its failurePolicy to Ignore, so the API server's own schema
+// validation is what judges the graph.
+//
+// Skipped, with the reason printed, when the cluster's kubeconfig is absent,
+// the cluster does not answer, the Pulumi engine is missing, or the reference
+// charts are absent.
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { startDgdReadyStandIn, type StandIn } from "../stand-ins/dgd-ready-stand-in";
+import { CHART_SKIP, assemblePlatformChart } from "./k8s-chart";
+import { pulumiAvailable, REPO_ROOT, stackConfigFile, withStack } from "./helpers";
+
+const K8S_DIR = process.env.DYNAMO_BENCH_K8S_DIR || "/tmp/dynamo-bench-k8s";
+const KUBECONFIG = path.join(K8S_DIR, "kubeconfig");
+const NAME = "e2e-kwok";
+const NS = "e2e-kwok";
+const STACK = "k8s-cluster-e2e";
+
+/** kubectl 1.34 from the cluster's env.sh, else the one on PATH. */
+function kubectlBinary(): string {
+    const env = path.join(K8S_DIR, "env.sh");
+    const m = fs.existsSync(env) ? /export PATH=([^:\n]+):/.exec(fs.readFileSync(env, "utf8")) : null;
+    const p = m ? path.join(m[1]!, "kubectl") : "";
+    return p && fs.existsSync(p) ? p : "kubectl";
+}
+const KUBECTL = kubectlBinary();
+
+function kubectl(args: string[], allowFailure = false): string {
+    const r = spawnSync(KUBECTL, ["--kubeconfig", KUBECONFIG, "--request-timeout=10s", ...args], { encoding: "utf8", timeout: 30_000 });
+    if (!allowFailure && r.status !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr || r.error?.message}`);
+    return r.stdout;
+}
+const getJson = (args: string[]) => JSON.parse(kubectl([...args, "-o", "json"])) as Record<string, any>;
+
+function clusterSkip(): string | false {
+    if (!fs.existsSync(KUBECONFIG)) return `no test cluster: ${KUBECONFIG} is absent (run: bash scripts/k8s/cluster-up.sh)`;
+    const r = spawnSync(KUBECTL, ["--kubeconfig", KUBECONFIG, "--request-timeout=5s", "get", "--raw", "/readyz"], { encoding: "utf8", timeout: 15_000 });
+    if (r.status !== 0) return `the test cluster does not answer (${(r.stderr || r.error?.message || "").trim()}); run: bash scripts/k8s/cluster-up.sh`;
+    return false;
+}
+
+const avail = pulumiAvailable();
+const skip = !avail.ok ? avail.reason : CHART_SKIP || clusterSkip();
+if (skip) console.log(`# skipping the Kubernetes test-cluster stack e2e tests: ${skip}`);
+
+const runnerEnv = { DYNAMO_BENCH_COMMAND_RUNNER: process.env.DYNAMO_BENCH_COMMAND_RUNNER ?? "dynamic" };
+
+/** The stack's configuration (like stacks/Pulumi.example-k8s.yaml, small). */
+function stackConfig(chart: string, over: { readySeconds?: number } = {}): Record<string, unknown> {
+    return {
+        "dynamo-bench:target": "kubernetes",
+        "dynamo-bench:name": NAME,
+        "dynamo-bench:model": { id: "Qwen/Qwen3-0.6B" },
+        "dynamo-bench:backend": "vllm",
+        "dynamo-bench:mode": "disaggregated",
+        "dynamo-bench:gpusPerNode": 8,
+        "dynamo-bench:prefill": { replicas: 1, tensorParallel: 1 },
+        "dynamo-bench:decode": { replicas: 1, tensorParallel: 1 },
+        "dynamo-bench:frontend": { routerMode: "kv" },
+        "dynamo-bench:platform": {
+            install: true,
+            version: "1.2.0",
+            namespace: "dynamo-system",
+            timeoutSeconds: 240,
+            chart: {
+                chart,
+                values: {
+                    // Not in the assembled chart (see k8s-chart.ts), and not needed to create the graph.
+                    global: { nats: { install: false }, etcd: { install: false } },
+                    // No operator runs to serve its webhook; the API server's own validation judges the graph.
+                    "dynamo-operator": { webhook: { failurePolicy: "Ignore" } },
+                },
+            },
+            grove: { install: "bundled" },
+            kaiScheduler: { install: "bundled" },
+        },
+        "dynamo-bench:scheduling": { grove: true },
+        "dynamo-bench:benchmark": { tool: "aiperf", requestCount: 8, phases: [{ name: "c1", concurrency: 1, requestCount: 8 }] },
+        "dynamo-bench:timeouts": { readySeconds: over.readySeconds ?? 180, benchmarkSeconds: 120 },
+        "dynamo-bench:kubernetes": { namespace: NS, createNamespace: true, kubeconfig: KUBECONFIG },
+    };
+}
+
+function writeStackConfig(config: Record<string, unknown>): string {
+    const file = stackConfigFile(REPO_ROOT, STACK);
+    fs.writeFileSync(file, stringify({ config }));
+    return file;
+}
+
+/** Whether the API server can read container logs from kwok's nodes (kwok serving a kubelet endpoint). */
+function nodeLogsServed(): boolean {
+    const node = getJson(["get", "node", "kwok-gpu-1"]);
+    return Number(node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0) > 0;
+}
+
+const timings: Record<string, number> = {};
+async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    const t = Date.now();
+    try {
+        return await fn();
+    } finally {
+        timings[label] = (Date.now() - t) / 1000;
+    }
+}
+
+describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", { skip }, () => {
+    let chartRoot = "";
+    let configFile = "";
+    let standIn: StandIn | undefined;
+
+    before(() => {
+        chartRoot = path.dirname(assemblePlatformChart());
+    });
+    after(async () => {
+        await standIn?.stop();
+        if (configFile) fs.rmSync(configFile, { force: true });
+        if (chartRoot) fs.rmSync(chartRoot, { recursive: true, force: true });
+        console.log(`# wall times (s): ${JSON.stringify(timings)}`);
+    });
+
+    test("preview on the cluster, up (platform, queues, graph Ready through the stand-in, Job), unchanged up, destroy", { timeout: 1_200_000 }, async () => {
+        configFile = writeStackConfig(stackConfig(path.join(chartRoot, "dynamo-platform")));
+        const logsServed = nodeLogsServed();
+        await withStack(
+            REPO_ROOT,
+            STACK,
+            {},
+            async (stack) => {
+                const preview = await timed("preview", () => stack.preview());
+                assert.match(preview.stdout, /nvidia\.com\/v1alpha1:DynamoGraphDeployment/);
+                assert.match(preview.stdout, /helm\.sh\/v3:Release/);
+
+                standIn = startDgdReadyStandIn({ kubeconfig: KUBECONFIG, namespace: NS, kubectl: KUBECTL, log: (l) => console.log(`# ${l}`) });
+                const up = await timed("up", () =>
+                    stack.up().then(
+                        (r) => ({ ok: true as const, r }),
+                        (e: Error) => ({ ok: false as const, e }),
+                    ),
+                );
+
+                // What the release made: CRDs registered, operator Deployment with a Running pod.
+                const crds = kubectl(["get", "crd", "-o", "name"]);
+                for (const crd of ["dynamographdeployments.nvidia.com", "queues.scheduling.run.ai", "podgroups.scheduling.run.ai"]) {
+                    assert.match(crds, new RegExp(crd.replace(/\./g, "\\.")), `CRD ${crd} registered by the release`);
+                }
+                const deployments = getJson(["-n", "dynamo-system", "get", "deployments"]).items as Array<Record<string, any>>;
+                assert.ok(
+                    deployments.some((d) => /dynamo-operator/.test(d.metadata.name) && d.status?.readyReplicas >= 1),
+                    `operator Deployment ready: ${deployments.map((d) => d.metadata.name).join(", ")}`,
+                );
+                const releases = kubectl(["-n", "dynamo-system", "get", "secrets", "-l", "owner=helm", "-o", "jsonpath={.items[*].metadata.labels.status}"]);
+                assert.equal(releases.trim(), "deployed");
+                // KAI Queues, cluster-scoped.
+                const queues = kubectl(["get", "queues.scheduling.run.ai", "-o", "name"]);
+                assert.match(queues, new RegExp(`/${NAME}-queue$`, "m"));
+                assert.match(queues, new RegExp(`/${NAME}-queue-parent$`, "m"));
+                // The graph as the API server stored it (v1alpha1, services intact) and Ready through the stand-in.
+                const graph = getJson(["-n", NS, "get", "dynamographdeployments.v1alpha1.nvidia.com", NAME]);
+                assert.deepEqual(Object.keys(graph.spec.services).sort(), ["decode", "frontend", "prefill"]);
+                assert.equal(graph.status?.state, "successful");
+                const pods = getJson(["-n", NS, "get", "pods", "-l", `nvidia.com/dynamo-graph-deployment-name=${NAME}`]).items as Array<Record<string, any>>;
+                assert.equal(pods.length, 3, "frontend, prefill and decode pods made by the stand-in");
+                assert.ok(pods.every((p) => p.status.phase === "Running" && p.spec.nodeName?.startsWith("kwok-gpu-")));
+                // The benchmark Job ran after the graph was Ready.
+                const job = getJson(["-n", NS, "get", "job", `${NAME}-bench`]);
+                assert.ok(job.status?.succeeded >= 1, "the Job completed under kwok");
+                assert.ok(
+                    new Date(job.metadata.creationTimestamp) >= new Date(graph.status.conditions[0].lastTransitionTime),
+                    "the Job was created after Ready",
+                );
+
+                if (logsServed) {
+                    assert.ok(up.ok, `up failed: ${up.ok ? "" : up.e.message}`);
+                } else {
+                    // kwok serves no container logs on this cluster: the results step fails, bounded, naming why.
+                    assert.ok(!up.ok, "up cannot collect without container logs");
+                    assert.match(up.e.message, /the Job succeeded but its log could not be read/);
+                    console.log("# the cluster's kwok serves no container logs (kubeletEndpoint port 0): the results step failed as expected");
+                }
+
+                // Destroy: everything the stack made goes.
+                await timed("destroy", () => stack.destroy());
+                assert.equal(kubectl(["get", "ns", NS], true), "", `namespace ${NS} is gone`);
+                assert.doesNotMatch(kubectl(["get", "queues.scheduling.run.ai", "-o", "name"]), new RegExp(`/${NAME}-queue`));
+                assert.equal(kubectl(["-n", "dynamo-system", "get", "secrets", "-l", "owner=helm", "-o", "name"]).trim(), "", "no Helm release left");
+                assert.equal(kubectl(["-n", "dynamo-system", "get", "deployments", "-o", "name"]).trim(), "", "the platform's Deployments are gone");
+                // Kept by the chart's design: CRDs (helm.sh/resource-policy: keep), its post-install hook Queues,
+                // and the release namespace Helm created.
+                console.log(
+                    `# left after destroy: ${kubectl(["get", "crd", "-o", "name"]).split("\n").filter(Boolean).length} CRDs, queues: ${kubectl(["get", "queues.scheduling.run.ai", "-o", "name"]).split("\n").filter(Boolean).join(" ")}`,
+                );
+            },
+            { env: { ...runnerEnv, KUBECONFIG }, timeoutMs: 600_000 },
+        );
+    });
+});
