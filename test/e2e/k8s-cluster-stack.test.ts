@@ -29,7 +29,14 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import * as os from "node:os";
+import { defaultVenv } from "../../lib/paths";
+import { planLocalRun, portRequests, portsFromAllocation } from "../../lib/local/plan";
+import { allocatePorts } from "../../lib/local/ports";
+import { runLocalPlan } from "../../lib/local/runner";
+import { localPlanInput } from "../helpers/local-input";
 import { startDgdReadyStandIn, type StandIn } from "../stand-ins/dgd-ready-stand-in";
+import { benchmarkLog, startKubeletLogsStandIn, type KubeletLogsStandIn } from "../stand-ins/kubelet-logs-stand-in";
 import { CHART_SKIP, assemblePlatformChart } from "./k8s-chart";
 import { pulumiAvailable, REPO_ROOT, stackConfigFile, withStack } from "./helpers";
 
@@ -104,6 +111,12 @@ function stackConfig(chart: string, over: { readySeconds?: number } = {}): Recor
     };
 }
 
+/** A file's text from a benchmark log (the markers run-benchmark.sh prints). */
+function jobLogFile(log: string, name: string): string {
+    const m = new RegExp(`name=${name.replace(/\./g, "\\.")} base64 BEGIN===\n([\\s\\S]*?)\n===`).exec(log);
+    return m ? Buffer.from(m[1]!.replace(/\n/g, ""), "base64").toString("utf8") : "";
+}
+
 function writeStackConfig(config: Record<string, unknown>): string {
     const file = stackConfigFile(REPO_ROOT, STACK);
     fs.writeFileSync(file, stringify({ config }));
@@ -114,6 +127,34 @@ function writeStackConfig(config: Record<string, unknown>): string {
 function nodeLogsServed(): boolean {
     const node = getJson(["get", "node", "kwok-gpu-1"]);
     return Number(node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0) > 0;
+}
+
+const VENV = defaultVenv(process.env);
+const venvSkip =
+    fs.existsSync(path.join(VENV, "bin", "python")) && fs.existsSync(path.join(VENV, "bin", "aiperf"))
+        ? false
+        : `Python venv ${VENV} is missing (bash scripts/setup-python.sh): no mocker export to serve as the Job's log`;
+
+/**
+ * A real AIPerf export from the local mocker target (1 prefill + 1 decode,
+ * the tiny offline model), phase "c1" like the stack's: the files the
+ * benchmark Job would print, read back from the run folder.
+ */
+async function mockerExport(work: string): Promise<Record<string, string>> {
+    const modelDir = path.join(work, "tiny-model");
+    const r = spawnSync(path.join(VENV, "bin", "python"), [path.join(REPO_ROOT, "scripts", "make-tiny-model.py"), modelDir], { encoding: "utf8" });
+    assert.equal(r.status, 0, `make-tiny-model.py failed: ${r.stderr}`);
+    const base = localPlanInput({ runId: `k8s-e2e-${process.pid}`, runDir: path.join(work, "run"), venv: VENV, modelPath: modelDir });
+    const phase = { ...base.benchmark.phases[0]!, name: "c1", concurrency: 1, requestCount: 8, warmupRequests: 0 };
+    const input = {
+        ...base,
+        benchmark: { ...base.benchmark, phases: [phase] },
+        timeouts: { readySeconds: 90, benchmarkSeconds: 120, teardownGraceSeconds: 10 },
+    };
+    const plan = planLocalRun(input, process.env, portsFromAllocation(await allocatePorts(portRequests(input))));
+    const result = await runLocalPlan(plan, { handleSignals: false });
+    const dir = result.phases[0]!.artifactDir;
+    return Object.fromEntries(["profile_export_aiperf.json", "profile_export_aiperf.csv"].map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
 }
 
 const timings: Record<string, number> = {};
@@ -130,12 +171,22 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
     let chartRoot = "";
     let configFile = "";
     let standIn: StandIn | undefined;
+    let logs: KubeletLogsStandIn | undefined;
+    let work = "";
+    let jobLog = "";
 
-    before(() => {
+    before(async () => {
         chartRoot = path.dirname(assemblePlatformChart());
+        if (!nodeLogsServed() && !venvSkip) {
+            work = fs.mkdtempSync(path.join(os.tmpdir(), "dynamo-bench-k8s-e2e-"));
+            jobLog = await timed("mocker export", async () => benchmarkLog([{ name: "c1", files: await mockerExport(work) }]));
+            logs = await startKubeletLogsStandIn([{ namespace: NS, podPrefix: `${NAME}-bench-`, text: jobLog }]);
+        }
     });
     after(async () => {
         await standIn?.stop();
+        await logs?.close();
+        if (work) fs.rmSync(work, { recursive: true, force: true });
         if (configFile) fs.rmSync(configFile, { force: true });
         if (chartRoot) fs.rmSync(chartRoot, { recursive: true, force: true });
         console.log(`# wall times (s): ${JSON.stringify(timings)}`);
@@ -143,7 +194,7 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
 
     test("preview on the cluster, up (platform, queues, graph Ready through the stand-in, Job), unchanged up, destroy", { timeout: 1_200_000 }, async () => {
         configFile = writeStackConfig(stackConfig(path.join(chartRoot, "dynamo-platform")));
-        const logsServed = nodeLogsServed();
+        const logsServed = logs !== undefined;
         await withStack(
             REPO_ROOT,
             STACK,
@@ -193,9 +244,32 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
                 );
 
                 if (logsServed) {
+                    // The collector read the mocker's AIPerf export through the API server; the outputs hold its figures.
                     assert.ok(up.ok, `up failed: ${up.ok ? "" : up.e.message}`);
+                    const outputs = await stack.outputs();
+                    assert.equal(outputs.target, "kubernetes");
+                    const phases = outputs.phases as Record<string, Record<string, any>>;
+                    assert.deepEqual(Object.keys(phases), ["c1"]);
+                    const exported = JSON.parse(jobLogFile(jobLog, "profile_export_aiperf.json")) as Record<string, any>;
+                    assert.equal(phases.c1!.errorCount, 0);
+                    assert.equal(phases.c1!.completionRate, 1);
+                    for (const k of ["benchmarkDurationS", "inputSequenceLengthTokens", "itlMs", "outputSequenceLengthTokens"]) {
+                        const v = phases.c1![k];
+                        assert.ok(typeof v === "number" || typeof v?.avg === "number", `${k} is a number in the outputs: ${JSON.stringify(v)}`);
+                    }
+                    assert.ok(exported.request_throughput || exported.records, "the served export is a real AIPerf summary");
+                    assert.equal(outputs.resultsStatus, "collected");
+                    assert.ok(
+                        logs!.requests.some((r) => r.startsWith(`/containerLogs/${NS}/${NAME}-bench-`)),
+                        "the API server fetched the Job's log",
+                    );
+
+                    // A second up with no change does nothing.
+                    const again = await timed("unchanged up", () => stack.up());
+                    assert.doesNotMatch(again.stdout, /\b(created|updated|replaced|deleted)\b/);
+                    assert.match(again.stdout, /unchanged/);
                 } else {
-                    // kwok serves no container logs on this cluster: the results step fails, bounded, naming why.
+                    // No container logs on this cluster: the results step fails, bounded, naming why.
                     assert.ok(!up.ok, "up cannot collect without container logs");
                     assert.match(up.e.message, /the Job succeeded but its log could not be read/);
                     console.log("# the cluster's kwok serves no container logs (kubeletEndpoint port 0): the results step failed as expected");
