@@ -59,7 +59,7 @@ command -v curl >/dev/null || die "curl is not on PATH (apt-get install curl)"
 
 if [ -z "${K8S_BIN:-}" ]; then
   K8S_BIN=$(bash "$SCRIPT_DIR/setup-control-plane.sh" --print-bin) \
-    || die "the control plane binaries are not built in $K8S_BIN; run: bash scripts/k8s/setup-control-plane.sh (cold: about 12 min on 2 cores)"
+    || die "the control plane binaries are not built in $K8S_BIN; run: bash scripts/k8s/setup-control-plane.sh (cold: 11-15 min on 2 cores)"
 fi
 for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok; do
   [ -x "$K8S_BIN/$b" ] || die "$K8S_BIN/$b is missing; run: bash scripts/k8s/setup-control-plane.sh"

@@ -15,8 +15,9 @@
 #
 # Environment knobs: DYNAMO_BENCH_CACHE, K8S_SETUP_NET_TIMEOUT (s, one Go
 # download step, default 1200), K8S_SETUP_BUILD_TIMEOUT (s, one binary build,
-# default 3600). Cold builds on 2 cores: kube-apiserver about 6 min, the other
-# Kubernetes binaries 1-2 min each, etcd and kwok about 1 min each.
+# default 3600). Cold builds on 2 cores: kube-apiserver 6-9 min, kwok 2-3 min,
+# the controller manager 1-2 min, kubectl, etcd and the scheduler under 1 min
+# each; 11-15 min in all (docs/kubernetes-test-cluster.md).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -136,7 +137,7 @@ if [[ ${#K8S_CMDS[@]} -gt 0 ]]; then
   done
   for b in "${K8S_CMDS[@]}"; do
     t=$SECONDS
-    log "building $b $K8S_VERSION$([[ $b == kube-apiserver ]] && echo ' (cold: about 6 min on 2 cores)')"
+    log "building $b $K8S_VERSION$([[ $b == kube-apiserver ]] && echo ' (cold: 6-9 min on 2 cores)')"
     gobuild go build -trimpath -ldflags "$ldf" -o "$CACHE_BIN/$b.tmp" "k8s.io/kubernetes/cmd/$b"
     mv -f "$CACHE_BIN/$b.tmp" "$CACHE_BIN/$b"
     record_time "build $b $K8S_VERSION" $((SECONDS - t))

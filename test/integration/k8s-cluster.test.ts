@@ -16,7 +16,7 @@ import { referencePath, referenceSkip } from "../helpers/reference";
 
 const K8S_DIR = process.env.DYNAMO_BENCH_K8S_DIR || "/tmp/dynamo-bench-k8s";
 const KUBECONFIG = path.join(K8S_DIR, "kubeconfig");
-const HINT = "start it with `bash scripts/k8s/setup-control-plane.sh && bash scripts/k8s/cluster-up.sh` (cold build about 12 min, start about 15 s)";
+const HINT = "start it with `bash scripts/k8s/setup-control-plane.sh && bash scripts/k8s/cluster-up.sh` (cold build 11-15 min, start about 10 s)";
 const CRD_PARTS = ["dynamo", "crds", "nvidia.com_dynamographdeployments.yaml"];
 const CRD_NAME = "dynamographdeployments.nvidia.com";
 const DGD = "dynamographdeployments.v1alpha1.nvidia.com"; // resource.version.group: the served version we create
