@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Sets up everything the integration and end-to-end tests run against:
 # the Python venv with Dynamo and AIPerf (plus the tiny offline model), the
-# Pulumi engine, a one-machine Slurm cluster and an sshd on 127.0.0.1.
-# Idempotent: what is already there is kept. The Slurm cluster and sshd need
-# root (they install Debian packages); without it they are skipped with the
-# reason, and the tests that need them say so when they skip.
+# engine-judge venvs, the Pulumi engine, a one-machine Kubernetes control
+# plane with kwok GPU nodes, a one-machine Slurm cluster and an sshd on
+# 127.0.0.1. Idempotent: what is already there is kept. The Slurm cluster and
+# sshd need root (they install Debian packages); without it they are skipped
+# with the reason, and the tests that need them say so when they skip.
+#
+# On a fresh machine the Go builds (Pulumi, Kubernetes) take most of the time
+# and are CPU-bound, while the engine-judge venvs are mostly downloads and
+# unpacking: the venvs are made in the background meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +18,12 @@ step() { printf '[setup-test-env] %s\n' "$*"; }
 step "Python venv (ai-dynamo, aiperf) and the tiny offline model"
 bash scripts/setup-python.sh
 
-step "engine judge venvs (vLLM, SGLang, genai-perf argument parsers of the pinned release)"
-bash scripts/setup-engines.sh
+ENGINES_LOG=$(mktemp "${TMPDIR:-/tmp}/dynamo-bench-setup-engines.XXXXXX")
+step "engine judge venvs (vLLM, SGLang, genai-perf argument parsers of the pinned release), in the background: $ENGINES_LOG"
+bash scripts/setup-engines.sh >"$ENGINES_LOG" 2>&1 &
+ENGINES_PID=$!
+# Never leave the background set-up running when this script fails.
+trap 'kill "$ENGINES_PID" 2>/dev/null || true' EXIT
 
 step "Pulumi engine (CLI, Node.js language host, command and kubernetes providers)"
 bash scripts/setup-pulumi.sh
@@ -31,3 +40,13 @@ if [ "$(id -u)" = 0 ]; then
 else
     step "skipping the Slurm test cluster and sshd: they need root to install slurm-wlm, munge and openssh-server (run this script as root)"
 fi
+
+step "waiting for the engine judge venvs"
+if ! wait "$ENGINES_PID"; then
+    step "scripts/setup-engines.sh failed; its output:"
+    cat "$ENGINES_LOG"
+    exit 1
+fi
+trap - EXIT
+sed 's/^/  /' "$ENGINES_LOG"
+rm -f "$ENGINES_LOG"

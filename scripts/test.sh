@@ -26,7 +26,7 @@ stage "set-up of the real tools (idempotent)"
 if [ "${KEEP_TEST_SERVICES:-0}" != 1 ]; then trap 'bash scripts/teardown-test-env.sh' EXIT; fi
 bash scripts/setup-test-env.sh
 
-stage "integration tests (real mocker, AIPerf, Slurm, sshd)"
+stage "integration tests (real mocker, AIPerf, engine argument parsers, Kubernetes API server, Slurm, sshd)"
 npm run --silent test:integration
 
 stage "end-to-end tests (real Pulumi engine)"
