@@ -192,102 +192,193 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
         console.log(`# wall times (s): ${JSON.stringify(timings)}`);
     });
 
-    test("preview on the cluster, up (platform, queues, graph Ready through the stand-in, Job), unchanged up, destroy", { timeout: 1_200_000 }, async () => {
-        configFile = writeStackConfig(stackConfig(path.join(chartRoot, "dynamo-platform")));
-        const logsServed = logs !== undefined;
+    test(
+        "preview on the cluster, up (platform, queues, graph Ready through the stand-in, Job, results), unchanged up, destroy",
+        { timeout: 1_200_000 },
+        async () => {
+            configFile = writeStackConfig(stackConfig(path.join(chartRoot, "dynamo-platform")));
+            const logsServed = logs !== undefined;
+            await withStack(
+                REPO_ROOT,
+                STACK,
+                {},
+                async (stack) => {
+                    const preview = await timed("preview", () => stack.preview());
+                    assert.match(preview.stdout, /nvidia\.com\/v1alpha1:DynamoGraphDeployment/);
+                    assert.match(preview.stdout, /helm\.sh\/v3:Release/);
+
+                    standIn = startDgdReadyStandIn({ kubeconfig: KUBECONFIG, namespace: NS, kubectl: KUBECTL, log: (l) => console.log(`# ${l}`) });
+                    const up = await timed("up", () =>
+                        stack.up().then(
+                            (r) => ({ ok: true as const, r }),
+                            (e: Error) => ({ ok: false as const, e }),
+                        ),
+                    );
+
+                    // What the release made: CRDs registered, operator Deployment with a Running pod.
+                    const crds = kubectl(["get", "crd", "-o", "name"]);
+                    for (const crd of ["dynamographdeployments.nvidia.com", "queues.scheduling.run.ai", "podgroups.scheduling.run.ai"]) {
+                        assert.match(crds, new RegExp(crd.replace(/\./g, "\\.")), `CRD ${crd} registered by the release`);
+                    }
+                    const deployments = getJson(["-n", "dynamo-system", "get", "deployments"]).items as Array<Record<string, any>>;
+                    assert.ok(
+                        deployments.some((d) => /dynamo-operator/.test(d.metadata.name) && d.status?.readyReplicas >= 1),
+                        `operator Deployment ready: ${deployments.map((d) => d.metadata.name).join(", ")}`,
+                    );
+                    const releases = kubectl([
+                        "-n",
+                        "dynamo-system",
+                        "get",
+                        "secrets",
+                        "-l",
+                        "owner=helm",
+                        "-o",
+                        "jsonpath={.items[*].metadata.labels.status}",
+                    ]);
+                    assert.equal(releases.trim(), "deployed");
+                    // KAI Queues, cluster-scoped.
+                    const queues = kubectl(["get", "queues.scheduling.run.ai", "-o", "name"]);
+                    assert.match(queues, new RegExp(`/${NAME}-queue$`, "m"));
+                    assert.match(queues, new RegExp(`/${NAME}-queue-parent$`, "m"));
+                    // The graph as the API server stored it (v1alpha1, services intact) and Ready through the stand-in.
+                    const graph = getJson(["-n", NS, "get", "dynamographdeployments.v1alpha1.nvidia.com", NAME]);
+                    assert.deepEqual(Object.keys(graph.spec.services).sort(), ["decode", "frontend", "prefill"]);
+                    assert.equal(graph.status?.state, "successful");
+                    const pods = getJson(["-n", NS, "get", "pods", "-l", `nvidia.com/dynamo-graph-deployment-name=${NAME}`]).items as Array<
+                        Record<string, any>
+                    >;
+                    assert.equal(pods.length, 3, "frontend, prefill and decode pods made by the stand-in");
+                    assert.ok(pods.every((p) => p.status.phase === "Running" && p.spec.nodeName?.startsWith("kwok-gpu-")));
+                    // The benchmark Job ran after the graph was Ready.
+                    const job = getJson(["-n", NS, "get", "job", `${NAME}-bench`]);
+                    assert.ok(job.status?.succeeded >= 1, "the Job completed under kwok");
+                    assert.ok(
+                        new Date(job.metadata.creationTimestamp) >= new Date(graph.status.conditions[0].lastTransitionTime),
+                        "the Job was created after Ready",
+                    );
+
+                    if (logsServed) {
+                        // The collector read the mocker's AIPerf export through the API server; the outputs hold its figures.
+                        assert.ok(up.ok, `up failed: ${up.ok ? "" : up.e.message}`);
+                        const outputs = await stack.outputs();
+                        assert.equal(outputs.target, "kubernetes");
+                        const phases = outputs.phases as Record<string, Record<string, any>>;
+                        assert.deepEqual(Object.keys(phases), ["c1"]);
+                        const exported = JSON.parse(jobLogFile(jobLog, "profile_export_aiperf.json")) as Record<string, any>;
+                        assert.equal(phases.c1!.errorCount, 0);
+                        assert.equal(phases.c1!.completionRate, 1);
+                        for (const k of ["benchmarkDurationS", "inputSequenceLengthTokens", "itlMs", "outputSequenceLengthTokens"]) {
+                            const v = phases.c1![k];
+                            assert.ok(typeof v === "number" || typeof v?.avg === "number", `${k} is a number in the outputs: ${JSON.stringify(v)}`);
+                        }
+                        assert.ok(exported.request_throughput || exported.records, "the served export is a real AIPerf summary");
+                        assert.equal(outputs.resultsStatus, "collected");
+                        assert.ok(
+                            logs!.requests.some((r) => r.startsWith(`/containerLogs/${NS}/${NAME}-bench-`)),
+                            "the API server fetched the Job's log",
+                        );
+
+                        // A second up with no change does nothing.
+                        const again = await timed("unchanged up", () => stack.up());
+                        assert.doesNotMatch(again.stdout, /\b(created|updated|replaced|deleted)\b/);
+                        assert.match(again.stdout, /unchanged/);
+                    } else {
+                        // No container logs on this cluster: the results step fails, bounded, naming why.
+                        assert.ok(!up.ok, "up cannot collect without container logs");
+                        assert.match(up.e.message, /the Job succeeded but its log could not be read/);
+                        console.log("# the cluster's kwok serves no container logs (kubeletEndpoint port 0): the results step failed as expected");
+                    }
+
+                    // Destroy: everything the stack made goes.
+
+                    await standIn?.stop(); // the next test runs its own
+
+                    standIn = undefined;
+                    await timed("destroy", () => stack.destroy());
+                    assert.equal(kubectl(["get", "ns", NS], true), "", `namespace ${NS} is gone`);
+                    assert.doesNotMatch(kubectl(["get", "queues.scheduling.run.ai", "-o", "name"]), new RegExp(`/${NAME}-queue`));
+                    assert.equal(kubectl(["-n", "dynamo-system", "get", "secrets", "-l", "owner=helm", "-o", "name"]).trim(), "", "no Helm release left");
+                    assert.equal(kubectl(["-n", "dynamo-system", "get", "deployments", "-o", "name"]).trim(), "", "the platform's Deployments are gone");
+                    // Kept by the chart's design: CRDs (helm.sh/resource-policy: keep), its post-install hook Queues,
+                    // and the release namespace Helm created.
+                    console.log(
+                        `# left after destroy: ${kubectl(["get", "crd", "-o", "name"]).split("\n").filter(Boolean).length} CRDs, queues: ${kubectl(["get", "queues.scheduling.run.ai", "-o", "name"]).split("\n").filter(Boolean).join(" ")}`,
+                    );
+                },
+                { env: { ...runnerEnv, KUBECONFIG }, timeoutMs: 600_000 },
+            );
+        },
+    );
+
+    test("failure paths: a graph that never becomes Ready; an unreachable API server", { timeout: 900_000 }, async () => {
+        configFile = writeStackConfig(stackConfig(path.join(chartRoot, "dynamo-platform"), { readySeconds: 25 }));
         await withStack(
             REPO_ROOT,
             STACK,
             {},
             async (stack) => {
-                const preview = await timed("preview", () => stack.preview());
-                assert.match(preview.stdout, /nvidia\.com\/v1alpha1:DynamoGraphDeployment/);
-                assert.match(preview.stdout, /helm\.sh\/v3:Release/);
-
-                standIn = startDgdReadyStandIn({ kubeconfig: KUBECONFIG, namespace: NS, kubectl: KUBECTL, log: (l) => console.log(`# ${l}`) });
-                const up = await timed("up", () =>
-                    stack.up().then(
-                        (r) => ({ ok: true as const, r }),
-                        (e: Error) => ({ ok: false as const, e }),
-                    ),
-                );
-
-                // What the release made: CRDs registered, operator Deployment with a Running pod.
-                const crds = kubectl(["get", "crd", "-o", "name"]);
-                for (const crd of ["dynamographdeployments.nvidia.com", "queues.scheduling.run.ai", "podgroups.scheduling.run.ai"]) {
-                    assert.match(crds, new RegExp(crd.replace(/\./g, "\\.")), `CRD ${crd} registered by the release`);
-                }
-                const deployments = getJson(["-n", "dynamo-system", "get", "deployments"]).items as Array<Record<string, any>>;
-                assert.ok(
-                    deployments.some((d) => /dynamo-operator/.test(d.metadata.name) && d.status?.readyReplicas >= 1),
-                    `operator Deployment ready: ${deployments.map((d) => d.metadata.name).join(", ")}`,
-                );
-                const releases = kubectl(["-n", "dynamo-system", "get", "secrets", "-l", "owner=helm", "-o", "jsonpath={.items[*].metadata.labels.status}"]);
-                assert.equal(releases.trim(), "deployed");
-                // KAI Queues, cluster-scoped.
-                const queues = kubectl(["get", "queues.scheduling.run.ai", "-o", "name"]);
-                assert.match(queues, new RegExp(`/${NAME}-queue$`, "m"));
-                assert.match(queues, new RegExp(`/${NAME}-queue-parent$`, "m"));
-                // The graph as the API server stored it (v1alpha1, services intact) and Ready through the stand-in.
-                const graph = getJson(["-n", NS, "get", "dynamographdeployments.v1alpha1.nvidia.com", NAME]);
-                assert.deepEqual(Object.keys(graph.spec.services).sort(), ["decode", "frontend", "prefill"]);
-                assert.equal(graph.status?.state, "successful");
-                const pods = getJson(["-n", NS, "get", "pods", "-l", `nvidia.com/dynamo-graph-deployment-name=${NAME}`]).items as Array<Record<string, any>>;
-                assert.equal(pods.length, 3, "frontend, prefill and decode pods made by the stand-in");
-                assert.ok(pods.every((p) => p.status.phase === "Running" && p.spec.nodeName?.startsWith("kwok-gpu-")));
-                // The benchmark Job ran after the graph was Ready.
-                const job = getJson(["-n", NS, "get", "job", `${NAME}-bench`]);
-                assert.ok(job.status?.succeeded >= 1, "the Job completed under kwok");
-                assert.ok(
-                    new Date(job.metadata.creationTimestamp) >= new Date(graph.status.conditions[0].lastTransitionTime),
-                    "the Job was created after Ready",
-                );
-
-                if (logsServed) {
-                    // The collector read the mocker's AIPerf export through the API server; the outputs hold its figures.
-                    assert.ok(up.ok, `up failed: ${up.ok ? "" : up.e.message}`);
-                    const outputs = await stack.outputs();
-                    assert.equal(outputs.target, "kubernetes");
-                    const phases = outputs.phases as Record<string, Record<string, any>>;
-                    assert.deepEqual(Object.keys(phases), ["c1"]);
-                    const exported = JSON.parse(jobLogFile(jobLog, "profile_export_aiperf.json")) as Record<string, any>;
-                    assert.equal(phases.c1!.errorCount, 0);
-                    assert.equal(phases.c1!.completionRate, 1);
-                    for (const k of ["benchmarkDurationS", "inputSequenceLengthTokens", "itlMs", "outputSequenceLengthTokens"]) {
-                        const v = phases.c1![k];
-                        assert.ok(typeof v === "number" || typeof v?.avg === "number", `${k} is a number in the outputs: ${JSON.stringify(v)}`);
-                    }
-                    assert.ok(exported.request_throughput || exported.records, "the served export is a real AIPerf summary");
-                    assert.equal(outputs.resultsStatus, "collected");
-                    assert.ok(
-                        logs!.requests.some((r) => r.startsWith(`/containerLogs/${NS}/${NAME}-bench-`)),
-                        "the API server fetched the Job's log",
+                const never = startDgdReadyStandIn({ kubeconfig: KUBECONFIG, namespace: NS, kubectl: KUBECTL, neverReady: true });
+                try {
+                    const t = Date.now();
+                    const err = await stack.up().then(
+                        () => undefined,
+                        (e: Error) => e,
                     );
-
-                    // A second up with no change does nothing.
-                    const again = await timed("unchanged up", () => stack.up());
-                    assert.doesNotMatch(again.stdout, /\b(created|updated|replaced|deleted)\b/);
-                    assert.match(again.stdout, /unchanged/);
-                } else {
-                    // No container logs on this cluster: the results step fails, bounded, naming why.
-                    assert.ok(!up.ok, "up cannot collect without container logs");
-                    assert.match(up.e.message, /the Job succeeded but its log could not be read/);
-                    console.log("# the cluster's kwok serves no container logs (kubeletEndpoint port 0): the results step failed as expected");
+                    timings["up, graph never Ready"] = (Date.now() - t) / 1000;
+                    assert.ok(err, "up fails when the graph never becomes Ready");
+                    console.log(
+                        `# graph never Ready: ${err.message
+                            .split("\n")
+                            .filter((l) => /error|Ready|timed out/i.test(l))
+                            .slice(0, 8)
+                            .join(" | ")}`,
+                    );
+                    assert.match(err.message, /DynamoGraphDeployment::e2e-kwok-graph/);
+                    // What the pinned provider says today: the URN and "timed out", not the graph's conditions
+                    // nor its pods' states (those need a wait of the program's own; see the README).
+                    assert.match(err.message, /timed out waiting for the condition/);
+                    assert.ok(Date.now() - t < 240_000, "bounded by timeouts.readySeconds");
+                    assert.equal(kubectl(["-n", NS, "get", "job", `${NAME}-bench`], true), "", "no benchmark Job without a Ready graph");
+                } finally {
+                    await never.stop();
                 }
-
-                // Destroy: everything the stack made goes.
-                await timed("destroy", () => stack.destroy());
-                assert.equal(kubectl(["get", "ns", NS], true), "", `namespace ${NS} is gone`);
-                assert.doesNotMatch(kubectl(["get", "queues.scheduling.run.ai", "-o", "name"]), new RegExp(`/${NAME}-queue`));
-                assert.equal(kubectl(["-n", "dynamo-system", "get", "secrets", "-l", "owner=helm", "-o", "name"]).trim(), "", "no Helm release left");
-                assert.equal(kubectl(["-n", "dynamo-system", "get", "deployments", "-o", "name"]).trim(), "", "the platform's Deployments are gone");
-                // Kept by the chart's design: CRDs (helm.sh/resource-policy: keep), its post-install hook Queues,
-                // and the release namespace Helm created.
-                console.log(
-                    `# left after destroy: ${kubectl(["get", "crd", "-o", "name"]).split("\n").filter(Boolean).length} CRDs, queues: ${kubectl(["get", "queues.scheduling.run.ai", "-o", "name"]).split("\n").filter(Boolean).join(" ")}`,
-                );
+                await stack.destroy();
             },
             { env: { ...runnerEnv, KUBECONFIG }, timeoutMs: 600_000 },
         );
+
+        // The same stack pointed at a port nothing listens on.
+        const dead = path.join(os.tmpdir(), `dynamo-bench-dead-kubeconfig-${process.pid}`);
+        fs.writeFileSync(dead, fs.readFileSync(KUBECONFIG, "utf8").replace(/server: https:\/\/127\.0\.0\.1:\d+/, "server: https://127.0.0.1:1"));
+        const config = stackConfig(path.join(chartRoot, "dynamo-platform"));
+        (config["dynamo-bench:kubernetes"] as Record<string, unknown>).kubeconfig = dead;
+        configFile = writeStackConfig(config);
+        try {
+            await withStack(
+                REPO_ROOT,
+                STACK,
+                {},
+                async (stack) => {
+                    const t = Date.now();
+                    const err = await stack.up().then(
+                        () => undefined,
+                        (e: Error) => e,
+                    );
+                    timings["up, API server unreachable"] = (Date.now() - t) / 1000;
+                    assert.ok(err, "up fails against an unreachable API server");
+                    console.log(
+                        `# unreachable: ${err.message
+                            .split("\n")
+                            .filter((l) => /error/i.test(l))
+                            .slice(0, 6)
+                            .join(" | ")}`,
+                    );
+                    assert.match(err.message, /127\.0\.0\.1:1|connection refused|unreachable/i);
+                },
+                { env: { ...runnerEnv, KUBECONFIG: dead }, timeoutMs: 300_000 },
+            );
+        } finally {
+            fs.rmSync(dead, { force: true });
+        }
     });
 });
