@@ -5,6 +5,7 @@
  */
 
 import { command as k8sCollect } from "./k8s-collect";
+import { command as k8sWaitGraph } from "./k8s-wait-graph";
 import { command as localRun } from "./local-run";
 import { command as outputs } from "./outputs";
 import { command as results } from "./results";
@@ -18,6 +19,7 @@ export interface Command {
 const COMMANDS: Record<string, Command> = {
     results,
     "k8s-collect": k8sCollect,
+    "k8s-wait-graph": k8sWaitGraph,
     "local-run": localRun,
     outputs,
     "slurm-wait": slurmWait,

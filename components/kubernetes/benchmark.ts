@@ -1,5 +1,6 @@
 // The whole Kubernetes benchmark: provider, namespace, platform, KAI queues,
-// graph and benchmark Job, ordered platform -> queues -> graph -> Job -> results.
+// graph and benchmark Job, ordered platform -> queues -> graph -> graph Ready
+// (the program's own wait) -> Job -> results.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CommandRunner } from "../exec";
@@ -60,14 +61,14 @@ export class KubernetesBenchmark extends pulumi.ComponentResource {
 
         const graph = new DynamoGraph(
             name,
-            { spec, hfToken: args.hfToken, renderMode },
+            { spec, hfToken: args.hfToken, renderMode, runner: args.runner },
             { ...childOpts, dependsOn: [platform, ...(queue ? [queue] : []), ...(namespace ? [namespace] : [])] },
         );
         const job = new BenchmarkJob(
             name,
             { spec, hfTokenSecretName: graph.hfTokenSecretName, graphManifest: graph.manifest, renderMode, runner: args.runner },
-            // The Job starts once the graph is Ready (the graph resource waits for it).
-            { ...childOpts, dependsOn: [graph] },
+            // The Job starts once the graph is Ready (its readiness wait succeeded; render mode: once it is written).
+            { ...childOpts, dependsOn: [graph, graph.ready] },
         );
 
         this.outputs = {

@@ -1,17 +1,23 @@
-// The DynamoGraphDeployment with its optional HF token Secret and model-cache PVC.
+// The DynamoGraphDeployment with its optional HF token Secret and model-cache
+// PVC, and the local command that waits (bounded) until it is Ready.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { shellCommand, type CommandRunner } from "../exec";
 import type { BenchmarkSpec } from "../../config/resolve";
 import {
     HF_TOKEN_KEY,
     buildEngineConfigMap,
     buildGraphDeployment,
     buildModelCachePvc,
+    digestOf,
     frontendBaseUrl,
     hfTokenSecretMetadata,
+    waitGraphArgv,
     FRONTEND_SERVICE_PORT,
     type Manifest,
 } from "../../lib/kubernetes";
+import { CLI_ENTRY, repoDirFrom } from "../../lib/paths";
+import { shJoin } from "../../lib/shell-quote";
 
 export interface DynamoGraphArgs {
     spec: BenchmarkSpec;
@@ -19,7 +25,12 @@ export interface DynamoGraphArgs {
     hfToken?: pulumi.Input<string>;
     /** Render mode writes secrets in plain text, so the Secret is not created there (it must exist). */
     renderMode: boolean;
+    /** How the readiness wait runs (components/exec); @pulumi/command by default. */
+    runner?: CommandRunner;
 }
+
+/** Time the wait command gets beyond readySeconds: the failure report (kubectl reads of the graph, pods and logs). */
+export const READY_WAIT_SLACK_SECONDS = 120;
 
 export class DynamoGraph extends pulumi.ComponentResource {
     public readonly graph: k8s.apiextensions.CustomResource;
@@ -30,6 +41,11 @@ export class DynamoGraph extends pulumi.ComponentResource {
     public readonly hfTokenSecretName?: string;
     /** The generated graph as data (the digest of a benchmark run includes it). */
     public readonly manifest: Manifest;
+    /**
+     * What a step that needs a Ready graph depends on: the readiness wait
+     * (`<name>-graph-ready`), or the graph itself in render mode (nothing waits there).
+     */
+    public readonly ready: pulumi.Resource;
 
     constructor(name: string, args: DynamoGraphArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dynamo-bench:k8s:DynamoGraph", name, {}, opts);
@@ -68,14 +84,40 @@ export class DynamoGraph extends pulumi.ComponentResource {
         }
 
         this.manifest = buildGraphDeployment(spec, { hfTokenSecret: this.hfTokenSecretName });
-        const ready = `${spec.timeouts.readySeconds}s`;
+        // pulumi.com/skipAwait (in the manifest): the provider returns once the API server has the graph;
+        // the wait below holds the benchmark until the graph is Ready.
         this.graph = new k8s.apiextensions.CustomResource(
             `${name}-graph`,
             { apiVersion: this.manifest.apiVersion, kind: this.manifest.kind, metadata: this.manifest.metadata, spec: this.manifest.spec },
-            // pulumi.com/waitFor (in the manifest) makes `up` wait for Ready, bounded by these timeouts.
-            { parent: this, dependsOn, customTimeouts: { create: ready, update: ready } },
+            { parent: this, dependsOn },
         );
         this.graphName = String(this.manifest.metadata.name);
+
+        if (args.renderMode) {
+            this.ready = this.graph;
+        } else {
+            const argv = waitGraphArgv({
+                namespace: spec.kubernetes.namespace,
+                graph: this.graphName,
+                timeoutSeconds: spec.timeouts.readySeconds,
+                kubeconfig: spec.kubernetes.kubeconfig,
+                context: spec.kubernetes.context,
+            });
+            this.ready = shellCommand(
+                args.runner ?? "pulumi-command",
+                `${name}-graph-ready`,
+                {
+                    create: shJoin(["node", CLI_ENTRY, ...argv]),
+                    // Relative to the project folder: moving the checkout changes no input, so nothing runs again.
+                    dir: repoDirFrom(process.cwd()),
+                    // A changed graph (new digest) or a replaced one (new uid) is waited for again.
+                    triggers: [digestOf(this.manifest), this.graph.metadata.uid],
+                    streamStderr: true,
+                    timeoutSeconds: spec.timeouts.readySeconds + READY_WAIT_SLACK_SECONDS,
+                },
+                { parent: this, dependsOn: [this.graph] },
+            ).resource;
+        }
         this.frontendUrl = frontendBaseUrl(spec.name, spec.kubernetes.namespace, FRONTEND_SERVICE_PORT);
         this.registerOutputs({ graphName: this.graphName, frontendUrl: this.frontendUrl });
     }

@@ -117,9 +117,9 @@ export function jobState(job: unknown): JobState {
 }
 
 /** Waiting reasons that never resolve on their own: fail at once instead of waiting out the timeout. */
-const FATAL_WAITING = new Set(["InvalidImageName", "CreateContainerConfigError", "CreateContainerError", "ErrImageNeverPull"]);
+export const FATAL_WAITING: ReadonlySet<string> = new Set(["InvalidImageName", "CreateContainerConfigError", "CreateContainerError", "ErrImageNeverPull"]);
 /** Waiting reasons that may be transient; fatal once they last this long. */
-const SLOW_WAITING = new Set(["ImagePullBackOff", "ErrImagePull"]);
+export const SLOW_WAITING: ReadonlySet<string> = new Set(["ImagePullBackOff", "ErrImagePull"]);
 export const IMAGE_PULL_GRACE_SECONDS = 600;
 
 export interface PodProblem {

@@ -16,8 +16,11 @@ export const ANNOTATIONS = {
     enableGrove: "nvidia.com/enable-grove",
     kaiQueue: "nvidia.com/kai-scheduler-queue",
     cniNetworks: "k8s.v1.cni.cncf.io/networks",
-    /** Makes `pulumi up` wait until the operator reports the graph Ready. */
-    pulumiWaitFor: "pulumi.com/waitFor",
+    /**
+     * The provider does not wait on the graph: the program's own wait
+     * (`dynamo-bench k8s-wait-graph`, lib/kubernetes/graph-wait.ts) does, and
+     * says why when the graph never becomes Ready.
+     */
     pulumiSkipAwait: "pulumi.com/skipAwait",
 } as const;
 
@@ -68,7 +71,7 @@ export function commonLabels(spec: Pick<BenchmarkSpec, "name">): Record<string, 
 export function graphAnnotations(spec: BenchmarkSpec): Record<string, string> {
     const queue = kaiQueueName(spec);
     return {
-        [ANNOTATIONS.pulumiWaitFor]: "condition=Ready",
+        [ANNOTATIONS.pulumiSkipAwait]: "true",
         [ANNOTATIONS.enableGrove]: String(groveEnabled(spec)),
         ...(queue ? { [ANNOTATIONS.kaiQueue]: queue } : {}),
     };

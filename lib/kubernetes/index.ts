@@ -4,6 +4,7 @@ export * from "./chart-values";
 export * from "./cluster";
 export * from "./collect";
 export * from "./graph";
+export * from "./graph-wait";
 export * from "./names";
 export * from "./platform";
 export * from "./scheduling";

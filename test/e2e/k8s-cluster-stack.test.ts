@@ -12,9 +12,13 @@
 //     Job completed by kwok, the operator's Deployment and pod Running), the
 //     KAI Queues, and a DynamoGraphDeployment the API server accepts with its
 //     services intact;
-//   - the readiness wait (`pulumi.com/waitFor: condition=Ready`) holds `up`
-//     until the TEST STAND-IN for the operator (test/stand-ins/dgd-ready-stand-in.ts)
-//     made the graph's pods and reported Ready; the benchmark Job runs after it;
+//   - the program's own readiness wait (`dynamo-bench k8s-wait-graph`, the
+//     `<name>-graph-ready` command) holds `up` until the TEST STAND-IN for the
+//     operator (test/stand-ins/dgd-ready-stand-in.ts) made the graph's pods and
+//     reported Ready; the benchmark Job runs after it;
+//   - a graph that never becomes Ready fails `up` within readySeconds with the
+//     graph's conditions and its pods' states (one pod unschedulable: more GPUs
+//     than a kwok node has);
 //   - destroy removes what the stack made; what stays is listed and checked.
 // The operator's validating webhook cannot be served here (no operator image):
 // the stack sets its failurePolicy to Ignore, so the API server's own schema
@@ -76,16 +80,17 @@ if (skip) console.log(`# skipping the Kubernetes test-cluster stack e2e tests: $
 const runnerEnv = { DYNAMO_BENCH_COMMAND_RUNNER: process.env.DYNAMO_BENCH_COMMAND_RUNNER ?? "dynamic" };
 
 /** The stack's configuration (like stacks/Pulumi.example-k8s.yaml, small). */
-function stackConfig(chart: string, over: { readySeconds?: number } = {}): Record<string, unknown> {
+function stackConfig(chart: string, over: { readySeconds?: number; decodeGpus?: number } = {}): Record<string, unknown> {
     return {
         "dynamo-bench:target": "kubernetes",
         "dynamo-bench:name": NAME,
         "dynamo-bench:model": { id: "Qwen/Qwen3-0.6B" },
         "dynamo-bench:backend": "vllm",
         "dynamo-bench:mode": "disaggregated",
-        "dynamo-bench:gpusPerNode": 8,
+        // A decode worker asking for more GPUs than a kwok node has (8) is never scheduled.
+        "dynamo-bench:gpusPerNode": Math.max(8, over.decodeGpus ?? 0),
         "dynamo-bench:prefill": { replicas: 1, tensorParallel: 1 },
-        "dynamo-bench:decode": { replicas: 1, tensorParallel: 1 },
+        "dynamo-bench:decode": { replicas: 1, tensorParallel: over.decodeGpus ?? 1 },
         "dynamo-bench:frontend": { routerMode: "kv" },
         "dynamo-bench:platform": {
             install: true,
@@ -311,7 +316,7 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
     );
 
     test("failure paths: a graph that never becomes Ready; an unreachable API server", { timeout: 900_000 }, async () => {
-        configFile = writeStackConfig(stackConfig(path.join(chartRoot, "dynamo-platform"), { readySeconds: 25 }));
+        configFile = writeStackConfig(stackConfig(path.join(chartRoot, "dynamo-platform"), { readySeconds: 25, decodeGpus: 16 }));
         await withStack(
             REPO_ROOT,
             STACK,
@@ -326,17 +331,33 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
                     );
                     timings["up, graph never Ready"] = (Date.now() - t) / 1000;
                     assert.ok(err, "up fails when the graph never becomes Ready");
+                    const report = err.message.slice(err.message.indexOf("dynamo-bench k8s-wait-graph: FAILED"));
                     console.log(
-                        `# graph never Ready: ${err.message
+                        `# graph never Ready, the failure as \`up\` reports it:\n${report
                             .split("\n")
-                            .filter((l) => /error|Ready|timed out/i.test(l))
-                            .slice(0, 8)
-                            .join(" | ")}`,
+                            .slice(0, 14)
+                            .map((l) => `#   ${l}`)
+                            .join("\n")}`,
                     );
-                    assert.match(err.message, /DynamoGraphDeployment::e2e-kwok-graph/);
-                    // What the pinned provider says today: the URN and "timed out", not the graph's conditions
-                    // nor its pods' states (those need a wait of the program's own; see the README).
-                    assert.match(err.message, /timed out waiting for the condition/);
+                    // The program's own wait failed (not the provider's), naming the graph and the bound.
+                    assert.match(err.message, /e2e-kwok-graph-ready/);
+                    assert.match(
+                        report,
+                        /^dynamo-bench k8s-wait-graph: FAILED: graph e2e-kwok\/e2e-kwok did not become Ready within 25s \(timeouts\.readySeconds\)\n/,
+                    );
+                    // (Pulumi indents the command's stderr.) The graph's status as the stand-in (in the operator's place) set it: state and each condition.
+                    assert.match(report, /\n\s*graph state: pending, observedGeneration 1 of generation 1\n/);
+                    assert.match(report, /\n\s*condition Ready=False reason StandInNeverReady: the test stand-in never reports this graph Ready\n/);
+                    assert.match(report, /\n\s*services: decode 0\/1 ready, frontend \d\/1 ready, prefill \d\/1 ready\n/);
+                    // Each pod's state: two Running on kwok nodes, the 16-GPU decode pod refused by the real scheduler.
+                    assert.match(report, /\n\s*graph pods \(3\):\n/);
+                    assert.match(
+                        report,
+                        /\n\s*e2e-kwok-decode-0: Pending, not ready, Unschedulable: 0\/\d+ nodes are available: [^\n]*Insufficient nvidia\.com\/gpu/,
+                    );
+                    assert.match(report, /\n\s*e2e-kwok-frontend-0: Running, ready, node kwok-gpu-\d\n/);
+                    assert.match(report, /\n\s*e2e-kwok-prefill-0: Running, ready, node kwok-gpu-\d\n/);
+                    assert.doesNotMatch(err.message, /timed out waiting for the condition/, "not the provider's message");
                     assert.ok(Date.now() - t < 240_000, "bounded by timeouts.readySeconds");
                     assert.equal(kubectl(["-n", NS, "get", "job", `${NAME}-bench`], true), "", "no benchmark Job without a Ready graph");
                 } finally {

@@ -11,10 +11,12 @@
 //      nodes and kwok marks them Running and Ready (nothing runs in them);
 //   2. once all of a graph's pods are Ready, the graph's status subresource:
 //      `state: successful` and a `Ready` condition with status "True" (the
-//      CRD's status schema; `pulumi.com/waitFor: condition=Ready` on the graph
-//      waits for exactly this). Until then `state: pending`, Ready "False".
+//      CRD's status schema; the program's readiness wait, `dynamo-bench
+//      k8s-wait-graph`, waits for exactly this, for the graph's current
+//      generation). Until then `state: pending`, Ready "False".
 // With `neverReady` it makes the pods but leaves Ready "False" (reason
-// StandInNeverReady), for the test of the readiness wait's timeout.
+// StandInNeverReady), for the test of the readiness wait's timeout and of
+// what its failure says.
 //
 // It talks to the API server with kubectl (the kubeconfig's client
 // certificate) and polls; start it with startDgdReadyStandIn() and stop it

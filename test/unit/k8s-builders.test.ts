@@ -378,9 +378,10 @@ describe("DynamoGraphDeployment", () => {
         assert.equal(s.prefill.multinode, undefined);
     });
 
-    test("annotations: waitFor Ready, Grove on/off, KAI queue", () => {
+    test("annotations: the provider skips its await (the program's own wait does it), Grove on/off, KAI queue", () => {
         const on = buildGraphDeployment(k8sSpec()).metadata.annotations as Obj;
-        assert.equal(on[ANNOTATIONS.pulumiWaitFor], "condition=Ready");
+        assert.equal(on[ANNOTATIONS.pulumiSkipAwait], "true");
+        assert.equal(on["pulumi.com/waitFor"], undefined);
         assert.equal(on["nvidia.com/enable-grove"], "true");
         assert.equal(on["nvidia.com/kai-scheduler-queue"], "bench-queue");
         const off = buildGraphDeployment(k8sSpec({ platform: { grove: { install: "none" }, kaiScheduler: { install: "none" } }, scheduling: { grove: false } }))

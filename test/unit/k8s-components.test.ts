@@ -75,7 +75,7 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.deepEqual(names(T.graph), ["bench-graph"]);
         assert.deepEqual(names(T.configMap), ["bench-script"]);
         assert.deepEqual(names(T.job), ["bench-job"]);
-        assert.deepEqual(names(T.command), ["bench-results"]);
+        assert.deepEqual(names(T.command), ["bench-graph-ready", "bench-results"]);
         assert.deepEqual(names(T.pvc), []);
     });
 
@@ -87,10 +87,11 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
             [T.graph, T.graphComponent],
             [T.configMap, T.jobComponent],
             [T.job, T.jobComponent],
-            [T.command, T.jobComponent],
             [T.namespace, T.benchmark],
             [T.provider, T.benchmark],
         ];
+        assert.equal(mocks.parentOf(mocks.one(T.command, "bench-graph-ready"))?.type, T.graphComponent);
+        assert.equal(mocks.parentOf(mocks.one(T.command, "bench-results"))?.type, T.jobComponent);
         for (const [child, parent] of expect) {
             for (const r of mocks.ofType(child)) {
                 assert.equal(mocks.parentOf(r)?.type, parent, `${r.name} is a child of ${parent}`);
@@ -99,27 +100,30 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         }
     });
 
-    test("every Kubernetes resource uses the stack's provider; the command uses the default one", () => {
+    test("every Kubernetes resource uses the stack's provider; the commands use the default one", () => {
         const provider = mocks.one(T.provider);
         for (const r of mocks.resources.filter((x) => x.custom && x.type.startsWith("kubernetes:"))) {
             assert.ok(r.provider.startsWith(`${provider.urn}::`), `${r.type} ${r.name} uses ${r.provider}`);
         }
-        assert.equal(mocks.one(T.command).provider.includes("bench-provider"), false);
+        for (const c of mocks.ofType(T.command)) assert.equal(c.provider.includes("bench-provider"), false, c.name);
     });
 
-    test("ordering: platform -> queues -> graph -> Job -> results", () => {
+    test("ordering: platform -> queues -> graph -> graph Ready wait -> Job -> results", () => {
         const release = mocks.one(T.release);
         const [parent, child] = [mocks.one(T.queue, "bench-queue-parent"), mocks.one(T.queue, "bench-queue")];
         const graph = mocks.one(T.graph);
         const job = mocks.one(T.job);
-        const collect = mocks.one(T.command);
+        const collect = mocks.one(T.command, "bench-results");
+        const wait = mocks.one(T.command, "bench-graph-ready");
         assert.ok(mocks.dependsOn(parent, release), "queues wait for the platform (KAI CRDs)");
         assert.ok(mocks.dependsOn(child, parent), "child queue after its parent");
         assert.ok(mocks.dependsOn(graph, release), "graph after the platform");
         assert.ok(mocks.dependsOn(graph, child), "graph after its queue");
         assert.ok(mocks.dependsOn(graph, mocks.one(T.secret)), "graph after its token Secret");
         assert.ok(mocks.dependsOn(graph, mocks.one(T.namespace)), "graph after the namespace");
-        assert.ok(mocks.dependsOn(job, graph), "Job after the graph is Ready");
+        assert.ok(mocks.dependsOn(wait, graph), "the wait after the graph");
+        assert.ok(mocks.dependsOn(job, wait), "Job after the graph is Ready");
+        assert.equal(mocks.dependsOn(wait, job), false, "the wait does not wait for the Job");
         assert.ok(mocks.dependsOn(job, mocks.one(T.configMap)), "Job after its script");
         assert.ok(mocks.dependsOn(collect, job), "results after the Job");
         assert.equal(mocks.dependsOn(release, graph), false, "and not the other way round");
@@ -136,12 +140,13 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.deepEqual(r.values.global["kai-scheduler"], { install: true, enabled: true });
     });
 
-    test("graph: valid against the CRD as sent to the engine, waits for Ready within readySeconds", { skip: NO_CRDS }, () => {
+    test("graph: valid against the CRD as sent to the engine; the provider does not wait on it", { skip: NO_CRDS }, () => {
         const g = mocks.one(T.graph);
         assertValidCustomResource(g.inputs);
         assert.equal(g.inputs.metadata.name, "bench");
-        assert.equal(g.inputs.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
-        assert.deepEqual(g.customTimeouts, { create: "1800s", update: "1800s" });
+        assert.equal(g.inputs.metadata.annotations["pulumi.com/skipAwait"], "true");
+        assert.equal(g.inputs.metadata.annotations["pulumi.com/waitFor"], undefined);
+        assert.deepEqual(g.customTimeouts, {});
         assert.equal(g.inputs.spec.services.decode.envFromSecret, "bench-hf-token");
     });
 
@@ -161,8 +166,21 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.equal(JSON.parse(cm.data["plan.json"]).phases[0].name, "main");
     });
 
+    test("graph Ready wait: runs k8s-wait-graph from the repository root, bounded by readySeconds, re-run when the graph changes", () => {
+        const c = mocks.one(T.command, "bench-graph-ready");
+        assert.equal(path.resolve(c.inputs.dir), repoRoot);
+        assert.ok(!path.isAbsolute(c.inputs.dir), c.inputs.dir);
+        assert.equal(c.inputs.create, "node bin/dynamo-bench.js k8s-wait-graph --namespace dynamo-bench --graph bench --timeout 1800");
+        assert.equal(c.inputs.triggers.length, 2);
+        assert.match(c.inputs.triggers[0], /^[0-9a-f]{64}$/, "the graph manifest's digest");
+        assert.equal(c.inputs.triggers[1], "uid-bench-graph", "the graph's uid: a replaced graph is waited for again");
+        assert.deepEqual(c.customTimeouts, { create: "1920s", update: "1920s", delete: "1920s" });
+        assert.equal(c.inputs.environment, undefined, "nothing secret reaches the command");
+        assert.equal(c.inputs.delete, undefined, "nothing to undo on destroy");
+    });
+
     test("results command: runs k8s-collect from the repository root, bounded, re-run when the Job is replaced", () => {
-        const c = mocks.one(T.command);
+        const c = mocks.one(T.command, "bench-results");
         // Relative to the project folder (the working directory), never an absolute checkout path.
         assert.equal(path.resolve(c.inputs.dir), repoRoot);
         assert.ok(!path.isAbsolute(c.inputs.dir), c.inputs.dir);
@@ -292,13 +310,25 @@ describe("variants", () => {
         assert.equal(mocks.one(T.graph).inputs.metadata.namespace, "team");
     });
 
-    test("a graph change replaces the Job (new inputs digest on the pod template)", async () => {
+    test("a graph change waits for Ready again and replaces the Job (new digests on the wait and the pod template)", async () => {
+        const digests = () => ({
+            job: mocks.one(T.job).inputs.spec.template.metadata.annotations["dynamo-bench.nvidia.com/inputs-sha256"],
+            wait: mocks.one(T.command, "d1-graph-ready").inputs.triggers[0],
+        });
         await run({ name: "d1" });
-        const first = mocks.one(T.job).inputs.spec.template.metadata.annotations["dynamo-bench.nvidia.com/inputs-sha256"];
+        const first = digests();
+        await run({ name: "d1" });
+        assert.deepEqual(digests(), first, "an unchanged graph runs nothing again");
         await run({ name: "d1", decode: { extraArgs: ["--max-model-len", "4096"] } });
-        const second = mocks.one(T.job).inputs.spec.template.metadata.annotations["dynamo-bench.nvidia.com/inputs-sha256"];
-        assert.match(first, /^[0-9a-f]{64}$/);
-        assert.notEqual(first, second);
+        const second = digests();
+        assert.match(first.job, /^[0-9a-f]{64}$/);
+        assert.notEqual(first.job, second.job);
+        assert.notEqual(first.wait, second.wait);
+    });
+
+    test("kubeconfig and context reach the wait's kubectl", async () => {
+        await run({ name: "kc", kubernetes: { kubeconfig: "/home/me/.kube/gpu config", context: "gpu" } });
+        assert.match(mocks.one(T.command, "kc-graph-ready").inputs.create, / --timeout 1800 --kubeconfig '\/home\/me\/\.kube\/gpu config' --context gpu$/);
     });
 });
 
@@ -308,7 +338,7 @@ describe("render mode", () => {
         outputs = await run({ name: "render", kubernetes: { renderYamlToDirectory: "rendered" } }, TOKEN);
     });
 
-    test("provider renders to the folder; no Helm release, no command, no Secret in plain-text YAML", () => {
+    test("provider renders to the folder; no Helm release, no command (no wait, no results), no Secret in plain-text YAML", () => {
         assert.deepEqual(mocks.one(T.provider).inputs, { renderYamlToDirectory: "rendered" });
         assert.deepEqual(names(T.release), []);
         assert.deepEqual(names(T.command), []);
