@@ -1,6 +1,7 @@
 // Pure parts of `dynamo-bench k8s-collect`: reading the markers the benchmark
 // script prints, judging Job and pod state from `kubectl get -o json`, and the
 // kubectl and collector command lines.
+import { parseOptions } from "../cli-options";
 import { GRAPH_POD_LABEL } from "./names";
 
 export const MARKER_PREFIX = "===DYNAMO-BENCH";
@@ -235,44 +236,27 @@ export function collectArgv(o: CollectOptions): string[] {
 
 /** Parses `k8s-collect` arguments; throws with a usage message on anything wrong. */
 export function parseCollectArgv(argv: readonly string[]): CollectOptions & { intervalSeconds: number } {
-    const values = new Map<string, string>();
-    const known = new Set(["--namespace", "--job", "--graph", "--timeout", "--phases", "--gpus", "--tool", "--kubeconfig", "--context", "--interval"]);
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const [key, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-        if (!known.has(key)) throw new Error(`unknown argument ${JSON.stringify(arg)}\n${COLLECT_USAGE}`);
-        const value = inline ?? argv[++i];
-        if (value === undefined || value === "") throw new Error(`${key} needs a value\n${COLLECT_USAGE}`);
-        values.set(key, value);
-    }
-    const required = (key: string) => {
-        const v = values.get(key);
-        if (!v) throw new Error(`${key} is required\n${COLLECT_USAGE}`);
-        return v;
-    };
-    const seconds = (key: string, fallback?: number) => {
-        const raw = values.get(key);
-        if (raw === undefined && fallback !== undefined) return fallback;
-        const n = Number(raw ?? required(key));
-        if (!Number.isInteger(n) || n <= 0) throw new Error(`${key} expects a positive number of seconds, got ${JSON.stringify(raw)}`);
-        return n;
-    };
-    const tool = values.get("--tool");
+    const options = parseOptions(
+        argv,
+        ["--namespace", "--job", "--graph", "--timeout", "--phases", "--gpus", "--tool", "--kubeconfig", "--context", "--interval"],
+        COLLECT_USAGE,
+    );
+    const tool = options.get("--tool");
     if (tool !== undefined && tool !== "aiperf" && tool !== "genai-perf") throw new Error(`--tool expects aiperf or genai-perf, got ${JSON.stringify(tool)}`);
-    const gpusRaw = values.get("--gpus");
+    const gpusRaw = options.get("--gpus");
     const gpus = gpusRaw === undefined ? undefined : Number(gpusRaw);
     if (gpus !== undefined && (!Number.isInteger(gpus) || gpus <= 0)) throw new Error(`--gpus expects a positive integer, got ${JSON.stringify(gpusRaw)}`);
     return {
-        namespace: required("--namespace"),
-        job: required("--job"),
-        graph: required("--graph"),
-        timeoutSeconds: seconds("--timeout"),
-        intervalSeconds: seconds("--interval", 10),
-        phases: parsePhaseRefs(values.get("--phases") ?? ""),
+        namespace: options.required("--namespace"),
+        job: options.required("--job"),
+        graph: options.required("--graph"),
+        timeoutSeconds: options.seconds("--timeout"),
+        intervalSeconds: options.seconds("--interval", 10),
+        phases: parsePhaseRefs(options.get("--phases") ?? ""),
         ...(gpus ? { gpus } : {}),
         ...(tool ? { tool } : {}),
-        kubeconfig: values.get("--kubeconfig"),
-        context: values.get("--context"),
+        kubeconfig: options.get("--kubeconfig"),
+        context: options.get("--context"),
     };
 }
 

@@ -3,6 +3,7 @@
 // waiting, or failed for good) and into the message a failed wait prints: the
 // graph's state and conditions, and each pod's phase, scheduling failure and
 // container states.
+import { parseOptions } from "../cli-options";
 import { FATAL_WAITING, IMAGE_PULL_GRACE_SECONDS, SLOW_WAITING, kubectlBase, type KubectlTarget } from "./collect";
 import { GRAPH_POD_LABEL } from "./names";
 
@@ -369,35 +370,13 @@ a crashed container on stderr; exits 2 on a usage error.`;
 
 /** Parses `k8s-wait-graph` arguments; throws with a usage message on anything wrong. */
 export function parseWaitGraphArgv(argv: readonly string[]): WaitGraphOptions & { intervalSeconds: number } {
-    const values = new Map<string, string>();
-    const known = new Set(["--namespace", "--graph", "--timeout", "--interval", "--kubeconfig", "--context"]);
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i]!;
-        const eq = arg.indexOf("=");
-        const [key, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-        if (!known.has(key)) throw new Error(`unknown argument ${JSON.stringify(arg)}\n${WAIT_GRAPH_USAGE}`);
-        const value = inline ?? argv[++i];
-        if (value === undefined || value === "") throw new Error(`${key} needs a value\n${WAIT_GRAPH_USAGE}`);
-        values.set(key, value);
-    }
-    const required = (key: string) => {
-        const v = values.get(key);
-        if (!v) throw new Error(`${key} is required\n${WAIT_GRAPH_USAGE}`);
-        return v;
-    };
-    const seconds = (key: string, fallback?: number) => {
-        const raw = values.get(key);
-        if (raw === undefined && fallback !== undefined) return fallback;
-        const n = Number(raw ?? required(key));
-        if (!Number.isInteger(n) || n <= 0) throw new Error(`${key} expects a positive number of seconds, got ${JSON.stringify(raw)}`);
-        return n;
-    };
+    const options = parseOptions(argv, ["--namespace", "--graph", "--timeout", "--interval", "--kubeconfig", "--context"], WAIT_GRAPH_USAGE);
     return {
-        namespace: required("--namespace"),
-        graph: required("--graph"),
-        timeoutSeconds: seconds("--timeout"),
-        intervalSeconds: seconds("--interval", 5),
-        kubeconfig: values.get("--kubeconfig"),
-        context: values.get("--context"),
+        namespace: options.required("--namespace"),
+        graph: options.required("--graph"),
+        timeoutSeconds: options.seconds("--timeout"),
+        intervalSeconds: options.seconds("--interval", 5),
+        kubeconfig: options.get("--kubeconfig"),
+        context: options.get("--context"),
     };
 }
