@@ -24,6 +24,7 @@ import { runK8sCollect, type CollectIo, type KubectlResult } from "../../cli/k8s
 import { parseResultLine } from "../../lib/results";
 import { REPO_ROOT as repoRoot } from "../../lib/paths";
 import { readReference, referenceSkip } from "../helpers/reference";
+import { writeFakeKubectl } from "../helpers/fake-kubectl";
 
 // Real AIPerf exports travel through the Job log; tests that carry them are skipped without the reference data.
 const AIPERF_JSON = readReference("metrics", "aiperf-examples-run1-7c31f579__profile_export_aiperf.json");
@@ -357,20 +358,11 @@ describe("k8s-collect as a process (bin/dynamo-bench.js, fake kubectl on PATH)",
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8s-collect-"));
         fs.writeFileSync(path.join(dir, "job.json"), JSON.stringify(complete));
         fs.writeFileSync(path.join(dir, "job.log"), scriptLog(["c1"]));
-        fs.writeFileSync(
-            path.join(dir, "kubectl"),
-            `#!/usr/bin/env bash
-# Fake kubectl: records its arguments, answers from files next to it.
-printf '%s\\n' "$*" >> "${dir}/calls"
-case "$*" in
-  *" get job "*) cat "${dir}/job.json" ;;
-  *" get pods "*) echo '{"items": []}' ;;
-  *" logs job/"*) cat "${dir}/job.log" ;;
-  *) echo "unexpected: $*" >&2; exit 1 ;;
-esac
-`,
-            { mode: 0o755 },
-        );
+        writeFakeKubectl(dir, [
+            ['*" get job "*', `cat "${dir}/job.json"`],
+            ['*" get pods "*', `echo '{"items": []}'`],
+            ['*" logs job/"*', `cat "${dir}/job.log"`],
+        ]);
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

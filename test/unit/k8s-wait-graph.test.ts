@@ -32,6 +32,7 @@ import {
 import { runK8sWaitGraph, type WaitGraphIo } from "../../cli/k8s-wait-graph";
 import type { KubectlResult } from "../../cli/k8s-collect";
 import { REPO_ROOT as repoRoot } from "../../lib/paths";
+import { writeFakeKubectl } from "../helpers/fake-kubectl";
 
 type Json = Record<string, any>;
 
@@ -446,19 +447,10 @@ describe("k8s-wait-graph as a process (bin/dynamo-bench.js, fake kubectl on PATH
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8s-wait-graph-"));
         fs.writeFileSync(path.join(dir, "graph.json"), JSON.stringify(dgd(pendingStatus)));
         fs.writeFileSync(path.join(dir, "pods.json"), JSON.stringify(podList(runningPod, unschedulablePod)));
-        fs.writeFileSync(
-            path.join(dir, "kubectl"),
-            `#!/usr/bin/env bash
-# Fake kubectl: records its arguments, answers from files next to it.
-printf '%s\\n' "$*" >> "${dir}/calls"
-case "$*" in
-  *" get ${GRAPH_RESOURCE} "*) cat "${dir}/graph.json" ;;
-  *" get pods "*) cat "${dir}/pods.json" ;;
-  *) echo "unexpected: $*" >&2; exit 1 ;;
-esac
-`,
-            { mode: 0o755 },
-        );
+        writeFakeKubectl(dir, [
+            [`*" get ${GRAPH_RESOURCE} "*`, `cat "${dir}/graph.json"`],
+            ['*" get pods "*', `cat "${dir}/pods.json"`],
+        ]);
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
