@@ -6,7 +6,9 @@
 #   DYNAMO_BENCH_K8S_DIR=/tmp/dynamo-bench-k8s (as for cluster-up.sh)
 #   --purge   also delete $DYNAMO_BENCH_K8S_DIR (certificates, kubeconfigs, etcd data, logs)
 set -uo pipefail
-K8S_DIR=${DYNAMO_BENCH_K8S_DIR:-/tmp/dynamo-bench-k8s}
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=scripts/k8s/processes.sh
+source "$SCRIPT_DIR/processes.sh"
 PURGE=0
 case "${1:-}" in
   --purge) PURGE=1 ;;
@@ -15,18 +17,8 @@ case "${1:-}" in
 esac
 log() { printf '[k8s cluster-down %s] %s\n' "$(date +%T)" "$*" >&2; }
 case $K8S_DIR in /*) ;; *) log "ERROR: DYNAMO_BENCH_K8S_DIR must be an absolute path, got '$K8S_DIR'"; exit 2;; esac
-RUN=$K8S_DIR/run
 T_START=$SECONDS
 
-pid_of() { local pid; pid=$( { tr -dc 0-9 < "$RUN/$1.pid"; } 2>/dev/null) || return 1; [ -n "$pid" ] && echo "$pid"; }
-alive() { # component: the recorded pid runs a binary of that name (not a zombie)
-  local pid exe
-  pid=$(pid_of "$1") || return 1
-  exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
-  exe=${exe% (deleted)}
-  [ "$(basename "$exe")" = "$1" ] || return 1
-  ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null
-}
 group_alive() { kill -0 -- "-$1" 2>/dev/null; }
 stopped=0 failed=0
 # cluster-up.sh starts each component with setsid: its pid is its process group,

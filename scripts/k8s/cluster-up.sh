@@ -25,7 +25,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-K8S_DIR=${DYNAMO_BENCH_K8S_DIR:-/tmp/dynamo-bench-k8s}
+# shellcheck source=scripts/k8s/processes.sh
+source "$SCRIPT_DIR/processes.sh"
 K8S_NODES=${K8S_NODES:-3}
 GPUS_PER_NODE=${GPUS_PER_NODE:-8}
 NODE_CPU=${NODE_CPU:-64}
@@ -67,22 +68,13 @@ done
 STAGES=$(dirname "$K8S_BIN")/kwok-stages.yaml
 [ -s "$STAGES" ] || die "$STAGES is missing; run: bash scripts/k8s/setup-control-plane.sh"
 
-PKI=$K8S_DIR/pki RUN=$K8S_DIR/run LOGS=$K8S_DIR/logs
+PKI=$K8S_DIR/pki LOGS=$K8S_DIR/logs
 KUBECONFIG_ADMIN=$K8S_DIR/kubeconfig
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)   # start order
 mkdir -p "$PKI" "$RUN" "$LOGS"
 chmod 700 "$K8S_DIR" "$PKI"
 
 # ---------------------------------------------------------------- helpers
-pid_of() { local pid; pid=$( { tr -dc 0-9 < "$RUN/$1.pid"; } 2>/dev/null) || return 1; [ -n "$pid" ] && echo "$pid"; }
-alive() { # component: the recorded pid runs a binary of that name (not a zombie)
-  local pid exe
-  pid=$(pid_of "$1") || return 1
-  exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
-  exe=${exe% (deleted)}
-  [ "$(basename "$exe")" = "$1" ] || return 1
-  ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null
-}
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 kc() { "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" --request-timeout=10s "$@"; }
 wait_for() { # component desc command...: poll until it succeeds, at most UP_TIMEOUT s; the component must stay alive
