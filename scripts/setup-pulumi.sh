@@ -188,23 +188,9 @@ if (( need_cli + need_k8s + need_cmd > 0 )); then
   cd "$CACHE_DIR"  # run module-less go commands outside any go.mod
   log "building from Go modules (go $have_go, GOPROXY=$(go env GOPROXY)) into $CACHE_BIN"
 
-  proxy_has() { # module@version -> 0 if the module proxy resolves it
-    local out
-    if out=$(timeout 120 go list -m -json "$1" 2>&1 >/dev/null); then return 0; fi
-    [[ -n "$out" ]] && printf '%s\n' "$out" | tail -n 3 | sed 's/^/[setup-pulumi]   /' >&2
-    return 1
-  }
-  GO_LOG=$CACHE_DIR/go.log
-  gorun() { # limit command...: bounded step, output to $GO_LOG, its tail on failure
-    local limit=$1; shift
-    printf '\n$ (cd %s && %s)\n' "$PWD" "$*" >> "$GO_LOG"
-    if ! timeout "$limit" "$@" >> "$GO_LOG" 2>&1; then
-      tail -n 25 "$GO_LOG" | sed 's/^/[setup-pulumi]   /' >&2
-      die "'$*' failed or timed out after ${limit}s (in $PWD; full log: $GO_LOG)"
-    fi
-  }
-  gonet() { gorun "$NET_TIMEOUT" "$@"; }
-  gobuild() { gorun "$BUILD_TIMEOUT" "$@"; }
+  GO_LOG=$CACHE_DIR/go.log GO_STEP_TAG='[setup-pulumi]'
+  # shellcheck source=scripts/go-steps.sh
+  source "$SCRIPT_DIR/go-steps.sh"
   LDF_SDK=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
 
   if (( need_cli )); then

@@ -77,22 +77,9 @@ record_time() { # what seconds
   printf '%s\t%s\t%ss\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" "$2" >> "$TIMES_LOG"
   log "$1 took $2 s"
 }
-proxy_has() { # module@version -> 0 if the module proxy resolves it
-  local out
-  if out=$(timeout 120 go list -m -json "$1" 2>&1 >/dev/null); then return 0; fi
-  [[ -n "$out" ]] && printf '%s\n' "$out" | tail -n 3 | sed 's/^/[setup-control-plane]   /' >&2
-  return 1
-}
-gorun() { # limit command...: bounded step, output to $GO_LOG, its tail on failure
-  local limit=$1; shift
-  printf '\n$ (cd %s && %s)\n' "$PWD" "$*" >> "$GO_LOG"
-  if ! timeout "$limit" "$@" >> "$GO_LOG" 2>&1; then
-    tail -n 25 "$GO_LOG" | sed 's/^/[setup-control-plane]   /' >&2
-    die "'$*' failed or timed out after ${limit}s (in $PWD; full log: $GO_LOG)"
-  fi
-}
-gonet() { gorun "$NET_TIMEOUT" "$@"; }
-gobuild() { gorun "$BUILD_TIMEOUT" "$@"; }
+GO_STEP_TAG='[setup-control-plane]'
+# shellcheck source=scripts/go-steps.sh
+source "$REPO_ROOT/scripts/go-steps.sh"
 need() { local b; for b in "${missing[@]}"; do [[ "$b" == "$1" ]] && return 0; done; return 1; }
 mod_file() { # module@version -> path of its go.mod in the module cache
   timeout "$NET_TIMEOUT" go mod download -json "$1" | node -e \
