@@ -346,14 +346,15 @@ describe("dynamo-bench local-run command", { skip }, () => {
         }
     });
 
-    test("SIGTERM to the command stops every process it started and exits 143", { timeout: 180_000 }, async () => {
-        const runId = `cli-term-${process.pid}`;
-        const runDir = path.join(work, "cli-term");
+    /** Runs a long benchmark through the command and sends it `signal` 2 s into its phase. */
+    async function runCliAndSignal(name: string, signal: NodeJS.Signals) {
+        const runId = `${name}-${process.pid}`;
+        const runDir = path.join(work, name);
         let sent = false;
         const r = await runCli(
             [
                 "--spec-file",
-                specFile("cli-term", { benchmark: { concurrency: 2, requestCount: 2000, outputTokens: 64 }, local: { venv, speedupRatio: 1 } }),
+                specFile(name, { benchmark: { concurrency: 2, requestCount: 2000, outputTokens: 64 }, local: { venv, speedupRatio: 1 } }),
                 "--run-dir",
                 runDir,
                 "--run-id",
@@ -362,11 +363,16 @@ describe("dynamo-bench local-run command", { skip }, () => {
             (text, child) => {
                 if (!sent && text.includes('benchmark phase "main":')) {
                     sent = true;
-                    setTimeout(() => child.kill("SIGTERM"), 2000);
+                    setTimeout(() => child.kill(signal), 2000);
                 }
             },
         );
         assert.ok(sent, r.stderr);
+        return { r, runId, runDir };
+    }
+
+    test("SIGTERM to the command stops every process it started and exits 143", { timeout: 180_000 }, async () => {
+        const { r, runId, runDir } = await runCliAndSignal("cli-term", "SIGTERM");
         assert.equal(r.code, 143, r.stderr);
         const out = JSON.parse(r.stdout.trim().slice("DYNAMO_BENCH_RESULT ".length));
         assert.equal(out.error.kind, "interrupted");
@@ -374,26 +380,7 @@ describe("dynamo-bench local-run command", { skip }, () => {
     });
 
     test("SIGKILL of the command: its watchdog stops the orphaned processes within seconds", { timeout: 180_000 }, async () => {
-        const runId = `cli-kill-${process.pid}`;
-        const runDir = path.join(work, "cli-kill");
-        let sent = false;
-        const r = await runCli(
-            [
-                "--spec-file",
-                specFile("cli-kill", { benchmark: { concurrency: 2, requestCount: 2000, outputTokens: 64 }, local: { venv, speedupRatio: 1 } }),
-                "--run-dir",
-                runDir,
-                "--run-id",
-                runId,
-            ],
-            (text, child) => {
-                if (!sent && text.includes('benchmark phase "main":')) {
-                    sent = true;
-                    setTimeout(() => child.kill("SIGKILL"), 2000);
-                }
-            },
-        );
-        assert.ok(sent, r.stderr);
+        const { r, runId, runDir } = await runCliAndSignal("cli-kill", "SIGKILL");
         assert.equal(r.signal, "SIGKILL");
         const groups = (JSON.parse(fs.readFileSync(path.join(runDir, "process-groups.json"), "utf8")) as { groups: number[] }).groups;
         assert.equal(groups.length, 4, "frontend, prefill, decode and aiperf were running");
