@@ -10,17 +10,18 @@
  */
 import { execFile } from "node:child_process";
 import {
-    COLLECT_USAGE,
+    COLLECT_COMMAND,
     checkCompleteness,
+    collectOptionsFrom,
     jobState,
     kubectlArgs,
     parseBenchmarkLog,
-    parseCollectArgv,
     podProblems,
     summarizeCollected,
     tailLines,
     type CollectOptions,
 } from "../lib/kubernetes";
+import { readCommandLine } from "../lib/cli-options";
 import { formatResultLine, isResultsError } from "../lib/results";
 import type { Command } from "./main";
 
@@ -121,17 +122,9 @@ async function diagnostics(o: CollectOptions, io: CollectIo): Promise<string> {
 }
 
 export async function runK8sCollect(argv: string[], io: CollectIo = defaultIo()): Promise<number> {
-    let o: ReturnType<typeof parseCollectArgv>;
-    try {
-        if (argv.includes("--help") || argv.includes("-h")) {
-            io.stdout(`${COLLECT_USAGE}\n`);
-            return 0;
-        }
-        o = parseCollectArgv(argv);
-    } catch (e) {
-        io.stderr(`dynamo-bench k8s-collect: ${(e as Error).message}\n`);
-        return 2;
-    }
+    const line = readCommandLine(COLLECT_COMMAND, argv, io, collectOptionsFrom);
+    if ("exitCode" in line) return line.exitCode;
+    const o = line.options;
     try {
         io.stderr(`k8s-collect: waiting up to ${o.timeoutSeconds}s for Job ${o.namespace}/${o.job}\n`);
         await waitForJob(o, io);

@@ -11,19 +11,20 @@
  * kubectl binary (default: kubectl).
  */
 import {
-    WAIT_GRAPH_USAGE,
+    WAIT_GRAPH_COMMAND,
     crashedContainers,
     graphFailureReport,
     graphVerdict,
-    parseWaitGraphArgv,
     readGraphPods,
     readGraphStatus,
     waitGraphKubectlArgs,
+    waitGraphOptionsFrom,
     waitingNote,
     type GraphStatus,
     type PodState,
     type WaitGraphOptions,
 } from "../lib/kubernetes";
+import { readCommandLine } from "../lib/cli-options";
 import { systemKubectl, type CollectIo } from "./k8s-collect";
 import type { Command } from "./main";
 
@@ -63,17 +64,9 @@ async function crashLogs(o: WaitGraphOptions, pods: readonly PodState[], io: Wai
 }
 
 export async function runK8sWaitGraph(argv: string[], io: WaitGraphIo = defaultIo()): Promise<number> {
-    let o: ReturnType<typeof parseWaitGraphArgv>;
-    try {
-        if (argv.includes("--help") || argv.includes("-h")) {
-            io.stdout(`${WAIT_GRAPH_USAGE}\n`);
-            return 0;
-        }
-        o = parseWaitGraphArgv(argv);
-    } catch (e) {
-        io.stderr(`dynamo-bench k8s-wait-graph: ${(e as Error).message}\n`);
-        return 2;
-    }
+    const line = readCommandLine(WAIT_GRAPH_COMMAND, argv, io, waitGraphOptionsFrom);
+    if ("exitCode" in line) return line.exitCode;
+    const o = line.options;
     const ref = `${o.namespace}/${o.graph}`;
     const start = io.now();
     const deadline = start + o.timeoutSeconds * 1000;

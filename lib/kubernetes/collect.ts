@@ -1,7 +1,7 @@
 // Pure parts of `dynamo-bench k8s-collect`: reading the markers the benchmark
 // script prints, judging Job and pod state from `kubectl get -o json`, and the
 // kubectl and collector command lines.
-import { parseOptions } from "../cli-options";
+import { defineCommand, oneOf, parseOptionsOnly, positiveNumber, positiveSeconds, UsageError, type ParsedCommandLine } from "../cli-options";
 import { GRAPH_POD_LABEL } from "./names";
 
 export const MARKER_PREFIX = "===DYNAMO-BENCH";
@@ -234,31 +234,49 @@ export function collectArgv(o: CollectOptions): string[] {
     ];
 }
 
-/** Parses `k8s-collect` arguments; throws with a usage message on anything wrong. */
-export function parseCollectArgv(argv: readonly string[]): CollectOptions & { intervalSeconds: number } {
-    const options = parseOptions(
-        argv,
-        ["--namespace", "--job", "--graph", "--timeout", "--phases", "--gpus", "--tool", "--kubeconfig", "--context", "--interval"],
-        COLLECT_USAGE,
-    );
-    const tool = options.get("--tool");
-    if (tool !== undefined && tool !== "aiperf" && tool !== "genai-perf") throw new Error(`--tool expects aiperf or genai-perf, got ${JSON.stringify(tool)}`);
-    const gpusRaw = options.get("--gpus");
-    const gpus = gpusRaw === undefined ? undefined : Number(gpusRaw);
-    if (gpus !== undefined && (!Number.isInteger(gpus) || gpus <= 0)) throw new Error(`--gpus expects a positive integer, got ${JSON.stringify(gpusRaw)}`);
+/** The options of `dynamo-bench k8s-collect`; collectArgv above writes them. */
+export const COLLECT_COMMAND = defineCommand({
+    name: "k8s-collect",
+    about: `Waits (bounded by --timeout) for the benchmark Job, reads the export files the
+Job printed into its log and prints the results summary on stdout as one line,
+DYNAMO_BENCH_RESULT <json>. On a failed Job, a timeout or an incomplete log it
+exits 1 with the reason, the Job's log tail and the tail of every graph pod's
+log on stderr.`,
+    options: {
+        namespace: { type: "string", required: true, value: "NS", description: "namespace of the Job and the graph" },
+        job: { type: "string", required: true, value: "JOB", description: "the benchmark Job" },
+        graph: { type: "string", required: true, value: "GRAPH", description: "the DynamoGraphDeployment, whose pods' logs explain a failure" },
+        timeout: { type: "string", required: true, value: "SECONDS", description: "give up waiting for the Job after this long" },
+        phases: { type: "string", value: "name[:concurrency],...", description: "phases the log must hold, in order" },
+        gpus: { type: "string", value: "N", description: "GPUs of the inference workers, for tokens/s per GPU" },
+        tool: { type: "string", value: "aiperf|genai-perf", description: "the benchmark client" },
+        interval: { type: "string", value: "SECONDS", default: "10", description: "between two reads of the Job" },
+        kubeconfig: { type: "string", value: "PATH", description: "kubectl --kubeconfig" },
+        context: { type: "string", value: "NAME", description: "kubectl --context" },
+    },
+    footer: "exit status: 0 results printed, 1 the run failed, 2 usage error",
+});
+
+/** The options of k8s-collect from its parsed command line; UsageError on a value out of range. */
+export function collectOptionsFrom({ values: v }: ParsedCommandLine<typeof COLLECT_COMMAND.options>): CollectOptions & { intervalSeconds: number } {
+    const tool = v.tool === undefined ? undefined : oneOf("tool", v.tool, ["aiperf", "genai-perf"] as const);
+    const gpus = v.gpus === undefined ? undefined : positiveNumber("gpus", v.gpus, { integer: true });
     return {
-        namespace: options.required("--namespace"),
-        job: options.required("--job"),
-        graph: options.required("--graph"),
-        timeoutSeconds: options.seconds("--timeout"),
-        intervalSeconds: options.seconds("--interval", 10),
-        phases: parsePhaseRefs(options.get("--phases") ?? ""),
+        namespace: v.namespace,
+        job: v.job,
+        graph: v.graph,
+        timeoutSeconds: positiveSeconds("timeout", v.timeout),
+        intervalSeconds: positiveSeconds("interval", v.interval),
+        phases: parsePhaseRefs(v.phases ?? ""),
         ...(gpus ? { gpus } : {}),
         ...(tool ? { tool } : {}),
-        kubeconfig: options.get("--kubeconfig"),
-        context: options.get("--context"),
+        kubeconfig: v.kubeconfig,
+        context: v.context,
     };
 }
+
+/** Parses `k8s-collect` arguments; throws UsageError on anything wrong. */
+export const parseCollectArgv = (argv: readonly string[]) => collectOptionsFrom(parseOptionsOnly(COLLECT_COMMAND, argv));
 
 /** `name[:concurrency],...` */
 export function parsePhaseRefs(text: string): PhaseRef[] {
@@ -269,20 +287,11 @@ export function parsePhaseRefs(text: string): PhaseRef[] {
             const [name, c] = item.split(":");
             const concurrency = c === undefined ? undefined : Number(c);
             if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0))) {
-                throw new Error(`--phases expects name[:concurrency] items such as c8:8, got ${JSON.stringify(item)}`);
+                throw new UsageError(`--phases expects name[:concurrency] items such as c8:8, got ${JSON.stringify(item)}`);
             }
             return concurrency ? { name, concurrency } : { name };
         });
 }
-
-export const COLLECT_USAGE = `usage: dynamo-bench k8s-collect --namespace NS --job JOB --graph GRAPH --timeout SECONDS
-         [--phases name[:concurrency],...] [--gpus N] [--tool aiperf|genai-perf]
-         [--interval SECONDS] [--kubeconfig PATH] [--context NAME]
-
-Waits (bounded by --timeout) for the benchmark Job, reads the export files the
-Job printed into its log and prints the results summary on stdout as one line,
-DYNAMO_BENCH_RESULT <json>. On a failed Job, a timeout or an incomplete log it exits 1 with the reason, the Job's
-log tail and the tail of every graph pod's log on stderr.`;
 
 /** Last `n` lines of a text. */
 export function tailLines(text: string, n: number): string {

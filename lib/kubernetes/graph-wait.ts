@@ -3,7 +3,7 @@
 // waiting, or failed for good) and into the message a failed wait prints: the
 // graph's state and conditions, and each pod's phase, scheduling failure and
 // container states.
-import { parseOptions } from "../cli-options";
+import { defineCommand, parseOptionsOnly, positiveSeconds, type ParsedCommandLine } from "../cli-options";
 import { FATAL_WAITING, IMAGE_PULL_GRACE_SECONDS, SLOW_WAITING, kubectlBase, type KubectlTarget } from "./collect";
 import { GRAPH_POD_LABEL } from "./names";
 
@@ -358,25 +358,36 @@ export function waitGraphArgv(o: WaitGraphOptions): string[] {
     ];
 }
 
-export const WAIT_GRAPH_USAGE = `usage: dynamo-bench k8s-wait-graph --namespace NS --graph GRAPH --timeout SECONDS
-         [--interval SECONDS] [--kubeconfig PATH] [--context NAME]
-
-Waits (bounded by --timeout) until the DynamoGraphDeployment reports Ready for
+/** The options of `dynamo-bench k8s-wait-graph`; waitGraphArgv above writes them. */
+export const WAIT_GRAPH_COMMAND = defineCommand({
+    name: "k8s-wait-graph",
+    about: `Waits (bounded by --timeout) until the DynamoGraphDeployment reports Ready for
 its current generation. Exits 0 when it does; exits 1 on a timeout or a state
 that cannot recover (a container that cannot start, a crash loop, the operator
 reporting the graph failed) with the graph's state and conditions, every graph
 pod's state (phase, scheduling failure, container states) and the log tail of
-a crashed container on stderr; exits 2 on a usage error.`;
+a crashed container on stderr; exits 2 on a usage error.`,
+    options: {
+        namespace: { type: "string", required: true, value: "NS", description: "namespace of the graph" },
+        graph: { type: "string", required: true, value: "GRAPH", description: "the DynamoGraphDeployment" },
+        timeout: { type: "string", required: true, value: "SECONDS", description: "give up after this long (timeouts.readySeconds)" },
+        interval: { type: "string", value: "SECONDS", default: "5", description: "between two reads of the graph" },
+        kubeconfig: { type: "string", value: "PATH", description: "kubectl --kubeconfig" },
+        context: { type: "string", value: "NAME", description: "kubectl --context" },
+    },
+});
 
-/** Parses `k8s-wait-graph` arguments; throws with a usage message on anything wrong. */
-export function parseWaitGraphArgv(argv: readonly string[]): WaitGraphOptions & { intervalSeconds: number } {
-    const options = parseOptions(argv, ["--namespace", "--graph", "--timeout", "--interval", "--kubeconfig", "--context"], WAIT_GRAPH_USAGE);
+/** The options of k8s-wait-graph from its parsed command line; UsageError on a value out of range. */
+export function waitGraphOptionsFrom({ values: v }: ParsedCommandLine<typeof WAIT_GRAPH_COMMAND.options>): WaitGraphOptions & { intervalSeconds: number } {
     return {
-        namespace: options.required("--namespace"),
-        graph: options.required("--graph"),
-        timeoutSeconds: options.seconds("--timeout"),
-        intervalSeconds: options.seconds("--interval", 5),
-        kubeconfig: options.get("--kubeconfig"),
-        context: options.get("--context"),
+        namespace: v.namespace,
+        graph: v.graph,
+        timeoutSeconds: positiveSeconds("timeout", v.timeout),
+        intervalSeconds: positiveSeconds("interval", v.interval),
+        kubeconfig: v.kubeconfig,
+        context: v.context,
     };
 }
+
+/** Parses `k8s-wait-graph` arguments; throws UsageError on anything wrong. */
+export const parseWaitGraphArgv = (argv: readonly string[]) => waitGraphOptionsFrom(parseOptionsOnly(WAIT_GRAPH_COMMAND, argv));

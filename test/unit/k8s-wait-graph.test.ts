@@ -296,7 +296,7 @@ describe("arguments", () => {
     test("usage errors name the problem", () => {
         assert.throws(() => parseWaitGraphArgv(["--namespace", "n", "--graph", "g"]), /--timeout is required/);
         assert.throws(() => parseWaitGraphArgv(["--namespace", "n", "--graph", "g", "--timeout", "0"]), /--timeout expects a positive number of seconds/);
-        assert.throws(() => parseWaitGraphArgv(["--job", "x"]), /unknown argument "--job"/);
+        assert.throws(() => parseWaitGraphArgv(["--job", "x"]), /unknown option --job/);
     });
 
     test("kubectl reads the graph through v1alpha1 explicitly, with kubeconfig, context and namespace", () => {
