@@ -22,5 +22,8 @@ export type BenchmarkOutputs<D extends object = Record<string, unknown>> = {
     [K in keyof BenchmarkOutputValues<D>]: K extends "details" ? D : pulumi.Input<BenchmarkOutputValues<D>[K]>;
 };
 
-/** Deploys one benchmark; `runner` says how this machine runs commands (components/exec). */
-export type DeployFn = (spec: BenchmarkSpec, secrets: Secrets, runner: CommandRunner) => BenchmarkOutputs<object>;
+/**
+ * Deploys one benchmark; `runner` says how this machine runs commands (components/exec).
+ * `opts` places it in a larger program: a sweep passes each point's parent and the point before it.
+ */
+export type DeployFn = (spec: BenchmarkSpec, secrets: Secrets, runner: CommandRunner, opts?: pulumi.ComponentResourceOptions) => BenchmarkOutputs<object>;

@@ -94,6 +94,6 @@ export class KubernetesBenchmark extends pulumi.ComponentResource {
 }
 
 /** The Kubernetes target's entry in the target contract (components/target.ts). */
-export function deploy(spec: BenchmarkSpec, secrets: Secrets, runner: CommandRunner): KubernetesBenchmarkOutputs {
-    return new KubernetesBenchmark(spec.name, { spec, hfToken: secrets.hfToken, runner }).outputs;
+export function deploy(spec: BenchmarkSpec, secrets: Secrets, runner: CommandRunner, opts?: pulumi.ComponentResourceOptions): KubernetesBenchmarkOutputs {
+    return new KubernetesBenchmark(spec.name, { spec, hfToken: secrets.hfToken, runner }, opts).outputs;
 }

@@ -4,4 +4,4 @@ import { LocalBenchmark } from "./local-benchmark";
 
 export { LocalBenchmark, type LocalBenchmarkArgs, type LocalDetails } from "./local-benchmark";
 
-export const deploy: DeployFn = (spec, secrets, runner) => new LocalBenchmark(spec.name, { spec, hfToken: secrets.hfToken, runner }).outputs;
+export const deploy: DeployFn = (spec, secrets, runner, opts) => new LocalBenchmark(spec.name, { spec, hfToken: secrets.hfToken, runner }, opts).outputs;

@@ -202,6 +202,6 @@ function benchmarkOutputs(spec: BenchmarkSpec, details: SlurmDetails, run: pulum
 }
 
 /** The Slurm target's entry in the target contract (components/target.ts). */
-export function deploy(spec: BenchmarkSpec, secrets: Secrets, runner: CommandRunner): SlurmBenchmarkOutputs {
-    return new SlurmBenchmark(spec.name, { spec, secrets, runner }).outputs;
+export function deploy(spec: BenchmarkSpec, secrets: Secrets, runner: CommandRunner, opts?: pulumi.ComponentResourceOptions): SlurmBenchmarkOutputs {
+    return new SlurmBenchmark(spec.name, { spec, secrets, runner }, opts).outputs;
 }
