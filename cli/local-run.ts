@@ -1,5 +1,5 @@
 /**
- * `dynamo-bench local-run --spec-file <json> [--stack NAME] [--run-dir DIR] [--run-id ID]`
+ * `dynamo-bench local-run --spec-file <json> [options]` (options in LOCAL_RUN_COMMAND)
  *
  * Runs one benchmark on this machine with Dynamo's mocker: frontend plus
  * prefill/decode workers, then each AIPerf phase. Progress goes to stderr; the
@@ -14,36 +14,41 @@ import { planLocalRun, portRequests, portsFromAllocation, type LocalRunPlan, typ
 import { allocatePorts, PortInUseError } from "../lib/local/ports";
 import { LocalRunError, runLocalPlan, type LocalRunResult, type RunTimings } from "../lib/local/runner";
 import { formatResultLine, RESULT_MARKER, summarizeRun, toStackOutputs, type RunSummary, type StackOutputs } from "../lib/results";
+import { defineCommand, processIo, readCommandLine, type ParsedCommandLine } from "../lib/cli-options";
 import type { Command } from "./main";
 
 export { RESULT_MARKER } from "../lib/results";
 
-const HELP = `usage: dynamo-bench local-run --spec-file <json> [options]
-
-Runs the benchmark locally with the Dynamo mocker (no GPU): a frontend, the
+const LOCAL_RUN_COMMAND = defineCommand({
+    name: "local-run",
+    about: `Runs the benchmark locally with the Dynamo mocker (no GPU): a frontend, the
 prefill and decode workers, then every AIPerf phase. Every process is stopped
 at the end, on failure and on Ctrl-C. Ports are picked free unless
 frontend.port is set.
 
 The spec file holds either the stack configuration (the dynamo-bench: keys of
 Pulumi.<stack>.yaml, as JSON) or a resolved BenchmarkSpec. model.id
-"${TINY_MODEL_ID}" means the tiny offline model made by scripts/setup-python.sh.
-
-options:
-  --spec-file FILE   the spec (required; - reads standard input)
-  --stack NAME       stack name for a raw configuration (default: $PULUMI_STACK or "local")
-  --run-dir DIR      folder for this run's logs and exports (default: local.runDir/<run-id>,
-                     else $DYNAMO_BENCH_CACHE/runs/<run-id>)
-  --run-id ID        run id (default: <name>-<UTC time>-<random>)
-  --full-summary     also embed each phase's full summary in the result line
-                     (about 140 kB per phase; it is always written to summaryFile)
-  -h, --help         this help
-
-Progress goes to stderr. The last stdout line is
+"${TINY_MODEL_ID}" means the tiny offline model made by scripts/setup-python.sh.`,
+    options: {
+        "spec-file": { type: "string", required: true, value: "FILE", description: "the spec; - reads standard input" },
+        stack: { type: "string", value: "NAME", description: 'stack name for a raw configuration (default: $PULUMI_STACK or "local")' },
+        "run-dir": {
+            type: "string",
+            value: "DIR",
+            description: "folder for this run's logs and exports (default: local.runDir/<run-id>,\nelse $DYNAMO_BENCH_CACHE/runs/<run-id>)",
+        },
+        "run-id": { type: "string", value: "ID", description: "run id (default: <name>-<UTC time>-<random>)" },
+        "full-summary": {
+            type: "boolean",
+            description: "also embed each phase's full summary in the result line\n(about 140 kB per phase; it is always written to summaryFile)",
+        },
+    },
+    footer: `Progress goes to stderr. The last stdout line is
   ${RESULT_MARKER} {"ok":true,"runId":...,"runDir":...,"phases":[{"name","artifactDir","logFile","summaryFile","outputs"}],"timings":{...},"outputs":{...}}
 or, on failure, ${RESULT_MARKER} {"ok":false,"error":{"kind","message",...},"timings":{...}}.
 
-exit status: 0 ok, 1 run failed, 2 usage or configuration error, 130/143 interrupted`;
+exit status: 0 ok, 1 run failed, 2 usage or configuration error, 130/143 interrupted`,
+});
 
 export interface PhaseOutput {
     name: string;
@@ -79,30 +84,14 @@ interface Args {
     runId?: string;
 }
 
-class UsageError extends Error {}
-
-function parseArgs(args: string[], env: NodeJS.ProcessEnv): Args | "help" {
-    const out: Partial<Args> = { stack: env.PULUMI_STACK || "local", fullSummary: false };
-    for (let i = 0; i < args.length; i++) {
-        const a = args[i]!;
-        if (a === "-h" || a === "--help") return "help";
-        if (a === "--full-summary") {
-            out.fullSummary = true;
-            continue;
-        }
-        const eq = a.indexOf("=");
-        const key = a.startsWith("--") ? (eq >= 0 ? a.slice(2, eq) : a.slice(2)) : undefined;
-        if (key === undefined) throw new UsageError(`unexpected argument "${a}"`);
-        const value = eq >= 0 ? a.slice(eq + 1) : args[++i];
-        if (value === undefined || value === "") throw new UsageError(`--${key} needs a value`);
-        if (key === "spec-file") out.specFile = value;
-        else if (key === "stack") out.stack = value;
-        else if (key === "run-dir") out.runDir = path.resolve(value);
-        else if (key === "run-id") out.runId = value;
-        else throw new UsageError(`unknown option --${key}`);
-    }
-    if (!out.specFile) throw new UsageError("missing --spec-file");
-    return out as Args;
+function argsFrom({ values: v }: ParsedCommandLine<typeof LOCAL_RUN_COMMAND.options>, env: NodeJS.ProcessEnv): Args {
+    return {
+        specFile: v["spec-file"],
+        stack: v.stack ?? (env.PULUMI_STACK || "local"),
+        fullSummary: v["full-summary"],
+        ...(v["run-dir"] ? { runDir: path.resolve(v["run-dir"]) } : {}),
+        ...(v["run-id"] ? { runId: v["run-id"] } : {}),
+    };
 }
 
 /** A resolved BenchmarkSpec carries fields the raw configuration does not have. */
@@ -199,20 +188,9 @@ export async function localRun(
 ): Promise<number> {
     const log = (line: string) => io.stderr.write(`[local-run] ${line}\n`);
     const emit = (o: LocalRunOutput) => io.stdout.write(formatResultLine(o));
-    let parsed: Args | "help";
-    try {
-        parsed = parseArgs(args, io.env);
-    } catch (e) {
-        if (e instanceof UsageError) {
-            io.stderr.write(`dynamo-bench local-run: ${e.message}\n\n${HELP}\n`);
-            return 2;
-        }
-        throw e;
-    }
-    if (parsed === "help") {
-        io.stdout.write(HELP + "\n");
-        return 0;
-    }
+    const line = readCommandLine(LOCAL_RUN_COMMAND, args, processIo(io), (l) => argsFrom(l, io.env));
+    if ("exitCode" in line) return line.exitCode;
+    const parsed = line.options;
 
     let spec: BenchmarkSpec;
     let input: LocalRunPlanInput;

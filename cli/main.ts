@@ -26,11 +26,12 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function usage(): string {
+    const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 3;
     return [
         "usage: dynamo-bench <command> [options]",
         "",
         "commands:",
-        ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`),
+        ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}${c.summary}`),
         "",
         "Run `dynamo-bench <command> --help` for a command's options.",
     ].join("\n");

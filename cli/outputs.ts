@@ -2,21 +2,24 @@
 import * as fs from "node:fs";
 import { renderPhaseTable } from "../lib/report/phase-table";
 import type { BenchmarkOutputValues } from "../lib/outputs";
+import { defineCommand, processIo, readCommandLine } from "../lib/cli-options";
 import type { Command } from "./main";
 
-const HELP = `usage: pulumi stack output --json | dynamo-bench outputs [file]
-
-Prints the key figures of every benchmark phase in the stack outputs (TTFT,
+const OUTPUTS_COMMAND = defineCommand({
+    name: "outputs",
+    positionals: { name: "[file]", max: 1 },
+    about: `Prints the key figures of every benchmark phase in the stack outputs (TTFT,
 ITL, request latency percentiles, throughput per GPU and per user) as a table.
-
-exit status: 0 ok, 1 no phases in the outputs, 2 unreadable input`;
+The outputs are \`pulumi stack output --json\`, from the file or standard input:
+  pulumi stack output --json | dynamo-bench outputs`,
+    options: {},
+    footer: "exit status: 0 ok, 1 no phases in the outputs, 2 unreadable input or usage error",
+});
 
 export async function outputsCommand(args: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-    if (args.includes("-h") || args.includes("--help")) {
-        io.stdout.write(`${HELP}\n`);
-        return 0;
-    }
-    const source = args[0] ?? "/dev/stdin";
+    const line = readCommandLine(OUTPUTS_COMMAND, args, processIo(io), (l) => l.positionals[0] ?? "/dev/stdin");
+    if ("exitCode" in line) return line.exitCode;
+    const source = line.options;
     // Any stack of any target has these keys (lib/outputs.ts); a foreign JSON may lack them.
     let outputs: Partial<BenchmarkOutputValues>;
     try {

@@ -10,34 +10,34 @@
  * environment variable DYNAMO_BENCH_SSH_KEY, never from the command line.
  */
 import * as path from "node:path";
+import { defineCommand, oneOf, parseOptionsOnly, positiveNumber, readCommandLine, UsageError, type ParsedCommandLine } from "../lib/cli-options";
 import { formatResultLine, isResultsError, type ToolName } from "../lib/results";
 import { collectResults } from "../lib/slurm/results";
 import { localTransport, sshTransport, type Transport } from "../lib/slurm/transport";
 import { WaitError, explainOutcome, waitForJob, type WaitIo } from "../lib/slurm/wait";
 import type { Command } from "./main";
 
-export const SLURM_WAIT_USAGE = `usage: dynamo-bench slurm-wait --run-dir DIR [options]
-
-Waits for the Slurm job of a rendered run folder to end, then summarizes the
+export const SLURM_WAIT_COMMAND = defineCommand({
+    name: "slurm-wait",
+    about: `Waits for the Slurm job of a rendered run folder to end, then summarizes the
 AIPerf/genai-perf exports of every phase and prints them as one line,
-DYNAMO_BENCH_RESULT <json>.
-
-options:
-  --run-dir DIR          the run folder on the login node (holds job.env, job-id, SUCCESS.json)
-  --job-id ID            the job; default: the id in DIR/job-id
-  --timeout S            give up waiting after S seconds (default 86400)
-  --max-pending S        cancel the job if it is still queued after S seconds (default 3600)
-  --poll S               seconds between Slurm queries (default 2)
-  --env NAME=VALUE       environment of the Slurm commands (repeatable), e.g. SLURM_CONF=...
-  --ssh USER@HOST[:PORT] reach the login node over SSH (key in $DYNAMO_BENCH_SSH_KEY)
-  --ssh-host-key LINE    expected host key ("ssh-ed25519 AAAA..."); unchecked when absent
-  --fetch-to DIR         local folder the run folder is copied to (with --ssh; required there)
-  --phase NAME[:C]       a phase and its concurrency, for per-user figures (repeatable)
-  --gpus N               GPUs of the inference workers, for per-GPU throughput
-  --tool T               aiperf | genai-perf
-  -h, --help             this help
-
-exit status: 0 results printed, 1 the job failed or results are unreadable, 2 usage error`;
+DYNAMO_BENCH_RESULT <json>.`,
+    options: {
+        "run-dir": { type: "string", required: true, value: "DIR", description: "the run folder on the login node (holds job.env, job-id, SUCCESS.json)" },
+        "job-id": { type: "string", value: "ID", description: "the job; default: the id in DIR/job-id" },
+        timeout: { type: "string", value: "S", default: "86400", description: "give up waiting after S seconds" },
+        "max-pending": { type: "string", value: "S", default: "3600", description: "cancel the job if it is still queued after S seconds" },
+        poll: { type: "string", value: "S", default: "2", description: "seconds between Slurm queries" },
+        env: { type: "string", multiple: true, value: "NAME=VALUE", description: "environment of the Slurm commands, e.g. SLURM_CONF=..." },
+        ssh: { type: "string", value: "USER@HOST[:PORT]", description: "reach the login node over SSH (key in $DYNAMO_BENCH_SSH_KEY)" },
+        "ssh-host-key": { type: "string", value: "LINE", description: 'expected host key ("ssh-ed25519 AAAA..."); unchecked when absent' },
+        "fetch-to": { type: "string", value: "DIR", description: "local folder the run folder is copied to (with --ssh; required there)" },
+        phase: { type: "string", multiple: true, value: "NAME[:C]", description: "a phase and its concurrency, for per-user figures" },
+        gpus: { type: "string", value: "N", description: "GPUs of the inference workers, for per-GPU throughput" },
+        tool: { type: "string", value: "T", description: "aiperf | genai-perf" },
+    },
+    footer: "exit status: 0 results printed, 1 the job failed or results are unreadable, 2 usage error",
+});
 
 export interface SlurmWaitOptions {
     runDir: string;
@@ -56,95 +56,47 @@ export interface SlurmWaitOptions {
 /** The job stays in the stack's state after it failed; this is how to run it again. */
 const RERUN_HINT = "To run the benchmark again: change slurm.runTag (a new run folder), or `pulumi up --replace` the stack's <name>-job resource.";
 
-class UsageError extends Error {}
-
-const positive = (key: string, value: string, integer = false): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-        throw new UsageError(`--${key} must be a positive ${integer ? "integer" : "number"}, got "${value}"`);
-    return n;
-};
-
-export function parseSlurmWaitArgs(args: string[]): SlurmWaitOptions {
-    const o: Partial<SlurmWaitOptions> & { env: Record<string, string>; concurrency: Record<string, number> } = { env: {}, concurrency: {} };
-    let sshHostKey: string | undefined;
-    for (let i = 0; i < args.length; i++) {
-        const a = args[i];
-        if (!a.startsWith("--")) throw new UsageError(`unexpected argument "${a}"`);
-        const eq = a.indexOf("=");
-        const key = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-        const value = eq >= 0 ? a.slice(eq + 1) : args[++i];
-        if (value === undefined) throw new UsageError(`--${key} needs a value`);
-        switch (key) {
-            case "run-dir":
-                if (!path.posix.isAbsolute(value)) throw new UsageError(`--run-dir must be an absolute path, got "${value}"`);
-                o.runDir = value;
-                break;
-            case "job-id":
-                if (!/^[0-9]+(_[0-9]+)?$/.test(value)) throw new UsageError(`--job-id must be a Slurm job id, got "${value}"`);
-                o.jobId = value;
-                break;
-            case "timeout":
-                o.timeoutSeconds = positive(key, value);
-                break;
-            case "max-pending":
-                o.maxPendingSeconds = positive(key, value);
-                break;
-            case "poll":
-                o.pollSeconds = positive(key, value);
-                break;
-            case "env": {
-                const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(value);
-                if (!m) throw new UsageError(`--env must be NAME=VALUE, got "${value}"`);
-                o.env[m[1]] = m[2];
-                break;
-            }
-            case "ssh": {
-                const m = /^([A-Za-z_][A-Za-z0-9_.-]*)@([^:@\s]+)(?::([0-9]+))?$/.exec(value);
-                if (!m) throw new UsageError(`--ssh must be USER@HOST[:PORT], got "${value}"`);
-                o.ssh = { user: m[1], host: m[2], port: m[3] ? Number(m[3]) : 22 };
-                break;
-            }
-            case "ssh-host-key":
-                sshHostKey = value;
-                break;
-            case "fetch-to":
-                o.fetchTo = path.resolve(value);
-                break;
-            case "phase": {
-                const m = /^([^:]+)(?::([0-9.]+))?$/.exec(value);
-                if (!m) throw new UsageError(`--phase must be NAME[:CONCURRENCY], got "${value}"`);
-                if (m[2]) o.concurrency[m[1]] = positive(key, m[2]);
-                break;
-            }
-            case "gpus":
-                o.gpus = positive(key, value, true);
-                break;
-            case "tool":
-                if (value !== "aiperf" && value !== "genai-perf") throw new UsageError(`--tool must be aiperf or genai-perf, got "${value}"`);
-                o.tool = value;
-                break;
-            default:
-                throw new UsageError(`unknown option --${key}`);
-        }
+/** The options of slurm-wait from its parsed command line; UsageError on a value it cannot use. */
+export function slurmWaitOptionsFrom({ values: v }: ParsedCommandLine<typeof SLURM_WAIT_COMMAND.options>): SlurmWaitOptions {
+    if (!path.posix.isAbsolute(v["run-dir"])) throw new UsageError(`--run-dir must be an absolute path, got "${v["run-dir"]}"`);
+    const jobId = v["job-id"];
+    if (jobId !== undefined && !/^[0-9]+(_[0-9]+)?$/.test(jobId)) throw new UsageError(`--job-id must be a Slurm job id, got "${jobId}"`);
+    const env: Record<string, string> = {};
+    for (const item of v.env) {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(item);
+        if (!m) throw new UsageError(`--env must be NAME=VALUE, got "${item}"`);
+        env[m[1]!] = m[2]!;
     }
-    if (!o.runDir) throw new UsageError("--run-dir is required");
-    if (o.ssh && !o.fetchTo) throw new UsageError("--fetch-to is required with --ssh (the run folder is copied there)");
-    if (sshHostKey && o.ssh) o.ssh.hostKey = sshHostKey;
+    const concurrency: Record<string, number> = {};
+    for (const item of v.phase) {
+        const m = /^([^:]+)(?::([0-9.]+))?$/.exec(item);
+        if (!m) throw new UsageError(`--phase must be NAME[:CONCURRENCY], got "${item}"`);
+        if (m[2]) concurrency[m[1]!] = positiveNumber("phase", m[2]);
+    }
+    let ssh: SlurmWaitOptions["ssh"];
+    if (v.ssh !== undefined) {
+        const m = /^([A-Za-z_][A-Za-z0-9_.-]*)@([^:@\s]+)(?::([0-9]+))?$/.exec(v.ssh);
+        if (!m) throw new UsageError(`--ssh must be USER@HOST[:PORT], got "${v.ssh}"`);
+        if (!v["fetch-to"]) throw new UsageError("--fetch-to is required with --ssh (the run folder is copied there)");
+        ssh = { user: m[1]!, host: m[2]!, port: m[3] ? Number(m[3]) : 22, ...(v["ssh-host-key"] ? { hostKey: v["ssh-host-key"] } : {}) };
+    }
     return {
-        runDir: o.runDir,
-        jobId: o.jobId,
-        timeoutSeconds: o.timeoutSeconds ?? 86_400,
-        maxPendingSeconds: o.maxPendingSeconds ?? 3600,
-        pollSeconds: o.pollSeconds ?? 2,
-        env: o.env,
-        ssh: o.ssh,
-        fetchTo: o.fetchTo,
-        concurrency: o.concurrency,
-        gpus: o.gpus,
-        tool: o.tool,
+        runDir: v["run-dir"],
+        jobId,
+        timeoutSeconds: positiveNumber("timeout", v.timeout, { unit: "seconds" }),
+        maxPendingSeconds: positiveNumber("max-pending", v["max-pending"], { unit: "seconds" }),
+        pollSeconds: positiveNumber("poll", v.poll, { unit: "seconds" }),
+        env,
+        ssh,
+        fetchTo: v["fetch-to"] === undefined ? undefined : path.resolve(v["fetch-to"]),
+        concurrency,
+        gpus: v.gpus === undefined ? undefined : positiveNumber("gpus", v.gpus, { integer: true }),
+        tool: v.tool === undefined ? undefined : oneOf("tool", v.tool, ["aiperf", "genai-perf"] as const),
     };
 }
+
+/** Parses slurm-wait arguments; throws UsageError on anything wrong. */
+export const parseSlurmWaitArgs = (args: readonly string[]): SlurmWaitOptions => slurmWaitOptionsFrom(parseOptionsOnly(SLURM_WAIT_COMMAND, args));
 
 export interface SlurmWaitIo extends WaitIo {
     stdout(text: string): void;
@@ -180,20 +132,12 @@ async function readJobId(t: Transport, runDir: string, io: WaitIo): Promise<stri
 }
 
 export async function runSlurmWait(args: string[], io: SlurmWaitIo = defaultIo()): Promise<number> {
-    if (args.includes("-h") || args.includes("--help")) {
-        io.stdout(`${SLURM_WAIT_USAGE}\n`);
-        return 0;
-    }
-    let o: SlurmWaitOptions;
-    let t: Transport;
-    try {
-        o = parseSlurmWaitArgs(args);
-        t = io.transport ? io.transport(o) : makeTransport(o, io.env);
-    } catch (e) {
-        if (!(e instanceof UsageError)) throw e;
-        io.stderr(`dynamo-bench slurm-wait: ${e.message}\n\n${SLURM_WAIT_USAGE}\n`);
-        return 2;
-    }
+    const line = readCommandLine(SLURM_WAIT_COMMAND, args, io, (parsed) => {
+        const o = slurmWaitOptionsFrom(parsed);
+        return { o, t: io.transport ? io.transport(o) : makeTransport(o, io.env) };
+    });
+    if ("exitCode" in line) return line.exitCode;
+    const { o, t } = line.options;
     try {
         const jobId = o.jobId ?? (await readJobId(t, o.runDir, io));
         io.progress(`waiting up to ${o.timeoutSeconds}s for job ${jobId} on ${t.describe} (run ${o.runDir})`);

@@ -7,7 +7,9 @@
 import { parseArgs } from "node:util";
 
 /** A wrong command line; the message names the argument and what to do. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+    override name = "UsageError";
+}
 
 export interface OptionDef {
     /** "string" takes a value (`--key VALUE` or `--key=VALUE`); "boolean" is a switch. */
@@ -136,17 +138,18 @@ export function parseCommandLine<T extends OptionTable>(def: CommandDef<T>, argv
         }
         values[t.name] = o.multiple ? [...((values[t.name] as unknown[] | undefined) ?? []), value] : value;
     }
+    // A stray word is the likelier mistake than the missing option it displaced, so it is named first.
+    const { name = "", min = 0, max = 0 } = def.positionals ?? {};
+    if (positionals.length > max) {
+        const what = max === 0 ? "this command takes options only" : `it takes at most ${max} ${name}`;
+        throw new UsageError(`unexpected argument ${JSON.stringify(positionals[max])}: ${what}`);
+    }
     for (const [key, o] of Object.entries(def.options)) {
         if (values[key] !== undefined) continue;
         if (o.required) throw new UsageError(`--${key} is required: add ${exampleOf(key, o)}`);
         values[key] = o.multiple ? [] : o.type === "boolean" ? false : o.default;
     }
-    const { name = "", min = 0, max = 0 } = def.positionals ?? {};
     if (positionals.length < min) throw new UsageError(`missing ${name}: give ${min === 1 ? "at least one" : `at least ${min}`}`);
-    if (positionals.length > max) {
-        const what = max === 0 ? "this command takes options only" : `it takes at most ${max} ${name}`;
-        throw new UsageError(`unexpected argument ${JSON.stringify(positionals[max])}: ${what}`);
-    }
     return { help: false, values: values as OptionValues<T>, positionals };
 }
 

@@ -96,7 +96,7 @@ test("usage errors exit 2; --help exits 0", { skip: NO_METRICS }, () => {
     assert.equal(cli("results").code, 2);
     const bad = cli("results", SEED, "--gpus", "0");
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--gpus must be a positive integer/);
+    assert.match(bad.stderr, /--gpus expects a positive integer/);
     assert.equal(cli("results", SEED, "--bogus").code, 2);
     const help = cli("results", "--help");
     assert.equal(help.code, 0);
