@@ -29,7 +29,7 @@ export function loadSpec(raw: Record<string, unknown>, stack: string, namespace 
     return resolveSpec(parsed.data, stack);
 }
 
-function describeIssue(issue: z.core.$ZodIssue): RuleViolation[] {
+export function describeIssue(issue: z.core.$ZodIssue): RuleViolation[] {
     const path = formatPath(issue.path);
     if (issue.code === "unrecognized_keys") {
         return issue.keys.map((key) => ({

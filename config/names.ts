@@ -15,3 +15,8 @@ export function toDnsLabel(value: string): string {
 export function ownKaiQueueName(benchmarkName: string): string {
     return `${benchmarkName}-queue`;
 }
+
+/** The phase of one value of a load list: c<concurrency> or r<rate>, a rate's "." as "p" so it stays a DNS label (r0.5 -> r0p5). */
+export function loadPhaseName(load: { concurrency?: number; requestRate?: number }): string {
+    return load.requestRate !== undefined ? `r${String(load.requestRate).replace(".", "p")}` : `c${load.concurrency}`;
+}

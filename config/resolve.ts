@@ -1,9 +1,9 @@
 // Turns a parsed spec into the resolved BenchmarkSpec every component takes:
 // defaults that depend on other fields are filled in here, once.
-import type { BenchmarkToolSpec, ParsedSpec, SchedulingSpec, WorkerSpec } from "./schema";
+import type { BenchmarkToolSpec, ParsedSpec, PhaseSpec, SchedulingSpec, WorkerSpec } from "./schema";
 import { RUNTIME_IMAGES } from "./versions";
 import { gpusPerWorker } from "./rules";
-import { ownKaiQueueName, toDnsLabel } from "./names";
+import { loadPhaseName, ownKaiQueueName, toDnsLabel } from "./names";
 import { OPERATOR_DEFAULT_KAI_QUEUE } from "../lib/facts/dynamo-operator";
 import { overrideArgs } from "../lib/argv";
 
@@ -12,7 +12,10 @@ export { toDnsLabel } from "./names";
 /** One benchmark run: the base benchmark values with a phase's overrides applied. */
 export interface ResolvedPhase {
     name: string;
-    concurrency: number;
+    /** Closed-loop load: requests in flight. Exactly one of concurrency and requestRate is set. */
+    concurrency?: number;
+    /** Open-loop load: requests per second. */
+    requestRate?: number;
     requestCount: number;
     warmupRequests: number;
     inputTokens: number;
@@ -95,7 +98,7 @@ export function resolveScheduling(scheduling: SchedulingSpec, benchmarkName: str
 export function resolvePhases(benchmark: BenchmarkToolSpec): ResolvedPhase[] {
     const base: ResolvedPhase = {
         name: "main",
-        concurrency: benchmark.concurrency,
+        ...baseLoad(benchmark),
         requestCount: benchmark.requestCount,
         warmupRequests: benchmark.warmupRequests,
         inputTokens: benchmark.inputTokens,
@@ -104,11 +107,14 @@ export function resolvePhases(benchmark: BenchmarkToolSpec): ResolvedPhase[] {
         outputTokensStddev: benchmark.outputTokensStddev,
         extraArgs: benchmark.extraArgs,
     };
+    // A load list is its own set of phases (config rules refuse it together with named phases).
+    const steps = loadSteps(benchmark);
+    if (steps.length > 0) return steps.map((step) => ({ ...withoutLoad(base), ...step }));
     if (benchmark.phases.length === 0) return [base];
     return benchmark.phases.map((phase) => ({
-        ...base,
+        ...withoutLoad(base),
         name: phase.name,
-        concurrency: phase.concurrency ?? base.concurrency,
+        ...phaseLoad(phase, base),
         requestCount: phase.requestCount ?? base.requestCount,
         warmupRequests: phase.warmupRequests ?? base.warmupRequests,
         inputTokens: phase.inputTokens ?? base.inputTokens,
@@ -116,4 +122,32 @@ export function resolvePhases(benchmark: BenchmarkToolSpec): ResolvedPhase[] {
         // A flag the phase sets replaces the base one: clients refuse or silently drop repeats.
         extraArgs: overrideArgs(base.extraArgs, phase.extraArgs ?? []),
     }));
+}
+
+/** The phases of a list-valued concurrency or requestRate, in the order given; none for scalars. */
+export function loadSteps(
+    benchmark: Pick<BenchmarkToolSpec, "concurrency" | "requestRate">,
+): Array<Pick<ResolvedPhase, "name" | "concurrency" | "requestRate">> {
+    if (Array.isArray(benchmark.requestRate)) return benchmark.requestRate.map((rate) => ({ name: loadPhaseName({ requestRate: rate }), requestRate: rate }));
+    if (Array.isArray(benchmark.concurrency) && benchmark.requestRate === undefined) {
+        return benchmark.concurrency.map((c) => ({ name: loadPhaseName({ concurrency: c }), concurrency: c }));
+    }
+    return [];
+}
+
+/** A request rate replaces the concurrency: genai-perf refuses both, and AIPerf would cap the rate with it. */
+function baseLoad(benchmark: BenchmarkToolSpec): Pick<ResolvedPhase, "concurrency" | "requestRate"> {
+    if (typeof benchmark.requestRate === "number") return { requestRate: benchmark.requestRate };
+    return { concurrency: typeof benchmark.concurrency === "number" ? benchmark.concurrency : benchmark.concurrency[0] };
+}
+
+function phaseLoad(phase: PhaseSpec, base: ResolvedPhase): Pick<ResolvedPhase, "concurrency" | "requestRate"> {
+    if (phase.requestRate !== undefined) return { requestRate: phase.requestRate };
+    if (phase.concurrency !== undefined) return { concurrency: phase.concurrency };
+    return base.requestRate !== undefined ? { requestRate: base.requestRate } : { concurrency: base.concurrency };
+}
+
+function withoutLoad(phase: ResolvedPhase): ResolvedPhase {
+    const { concurrency: _c, requestRate: _r, ...rest } = phase;
+    return rest;
 }

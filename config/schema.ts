@@ -132,8 +132,13 @@ export const modelCacheSchema = z.strictObject({
     mountPath: z.string().regex(/^\//, "expected an absolute path").default("/models"),
 });
 
+/** Requests per second; fractions allowed (0.5 = one request every 2 s). */
+const requestRate = z.number().positive();
+
 const phaseOverrides = {
     concurrency: positiveInt.optional(),
+    /** Open-loop load: the client sends this many requests per second instead of holding a concurrency. */
+    requestRate: requestRate.optional(),
     requestCount: positiveInt.optional(),
     warmupRequests: z.number().int().min(0).optional(),
     inputTokens: positiveInt.optional(),
@@ -156,7 +161,10 @@ export const benchmarkSchema = z.strictObject({
     inputTokensStddev: z.number().min(0).default(0),
     outputTokens: positiveInt.default(64),
     outputTokensStddev: z.number().min(0).default(0),
-    concurrency: positiveInt.default(1),
+    /** A list runs one load phase per value, named c<value> (docs/sweeps.md). */
+    concurrency: z.union([positiveInt, z.array(positiveInt).min(1)]).default(1),
+    /** Requests per second instead of a concurrency; a list runs one phase per value, named r<value>. */
+    requestRate: z.union([requestRate, z.array(requestRate).min(1)]).optional(),
     requestCount: positiveInt.default(40),
     warmupRequests: z.number().int().min(0).default(0),
     extraArgs: argv,

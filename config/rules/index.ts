@@ -4,6 +4,7 @@ import type { ParsedSpec } from "../schema";
 import { toDnsLabel } from "../names";
 import { checkCommonRules } from "./common";
 import { checkKubernetesRules } from "./kubernetes";
+import { checkLoadRules } from "./loads";
 import { checkSlurmRules } from "./slurm";
 import type { RuleViolation } from "./violation";
 
@@ -18,7 +19,7 @@ export type { RuleContext, RuleViolation } from "./violation";
  */
 export function checkRules(spec: ParsedSpec, stack = "bench", secretsPresent?: ReadonlySet<string>): RuleViolation[] {
     const context = { benchmarkName: spec.name ?? toDnsLabel(stack), secretsPresent };
-    const violations = checkCommonRules(spec);
+    const violations = [...checkCommonRules(spec), ...checkLoadRules(spec.benchmark)];
     if (spec.target === "kubernetes") violations.push(...checkKubernetesRules(spec, context));
     if (spec.target === "slurm") violations.push(...checkSlurmRules(spec, context));
     return violations;

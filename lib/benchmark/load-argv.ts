@@ -35,7 +35,8 @@ export function loadArgv(input: LoadArgvInput): string[] {
         flag("--model", input.servedModelName),
         flag("--endpoint-type", input.endpointType),
         ...(input.streaming ? [flag("--streaming")] : []),
-        flag("--concurrency", phase.concurrency),
+        // A rate is open-loop load; genai-perf refuses it together with a concurrency (docs/sweeps.md).
+        ...(phase.requestRate !== undefined ? [flag("--request-rate", phase.requestRate)] : [flag("--concurrency", phase.concurrency ?? 1)]),
         flag("--request-count", phase.requestCount),
         ...(phase.warmupRequests > 0 ? [flag("--warmup-request-count", phase.warmupRequests)] : []),
         flag("--synthetic-input-tokens-mean", phase.inputTokens),

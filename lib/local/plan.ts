@@ -349,8 +349,13 @@ function validate(input: LocalRunPlanInput, ports: LocalPorts): void {
         if (names.has(phase.name)) problems.push(`benchmark.phases[${i}].name "${phase.name}" is used twice`);
         names.add(phase.name);
         for (const key of ["concurrency", "requestCount", "inputTokens", "outputTokens"] as const) {
-            if (!Number.isInteger(phase[key]) || phase[key] < 1) problems.push(`benchmark.phases[${i}].${key} must be a positive integer, got ${phase[key]}`);
+            const value = phase[key];
+            if (key === "concurrency" && value === undefined && phase.requestRate !== undefined) continue;
+            if (value === undefined || !Number.isInteger(value) || value < 1)
+                problems.push(`benchmark.phases[${i}].${key} must be a positive integer, got ${value}`);
         }
+        if (phase.requestRate !== undefined && !(phase.requestRate > 0))
+            problems.push(`benchmark.phases[${i}].requestRate must be > 0, got ${phase.requestRate}`);
         if (!Number.isInteger(phase.warmupRequests) || phase.warmupRequests < 0)
             problems.push(`benchmark.phases[${i}].warmupRequests must be >= 0, got ${phase.warmupRequests}`);
     }

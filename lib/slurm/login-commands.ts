@@ -11,7 +11,7 @@ interface JobRef {
     sbatchArgs: string[];
     loginEnv: Record<string, string>;
     waitTimeoutSeconds: number;
-    phases: Array<{ name: string; concurrency: number }>;
+    phases: Array<{ name: string; concurrency?: number }>;
 }
 
 /** `env K=V ...` in front of a login-node command, when login.env is set. */
@@ -73,7 +73,7 @@ export function waitCommandArgs(spec: BenchmarkSpec, job: JobRef, jobId: string,
         ...(login.mode === "ssh"
             ? ["--ssh", `${login.user}@${login.host}:${login.port}`, ...(login.hostKey ? ["--ssh-host-key", login.hostKey] : []), "--fetch-to", fetchTo!]
             : []),
-        ...job.phases.flatMap((p) => ["--phase", `${p.name}:${p.concurrency}`]),
+        ...job.phases.flatMap((p) => ["--phase", p.concurrency === undefined ? p.name : `${p.name}:${p.concurrency}`]),
         "--gpus",
         String(spec.totalWorkerGpus),
         "--tool",

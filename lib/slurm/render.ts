@@ -27,7 +27,8 @@ export interface RenderedPhase {
     name: string;
     /** Artifact folder on the cluster. */
     dir: string;
-    concurrency: number;
+    /** Absent for a request-rate phase. */
+    concurrency?: number;
 }
 
 export interface RenderedJob {
