@@ -1,10 +1,13 @@
 // Benchmark script (not a test): runs the default local stack's benchmark a few
 // times through `dynamo-bench local-run` and reports where the wall time goes:
 // process start, registration, readiness, benchmark (AIPerf's measured time and
-// its own start-up/export), teardown, and the orchestration overhead.
+// its own start-up/export), teardown, the orchestration overhead, and around the
+// run: the command's own start (spawn to run start), its work after the run
+// (summaries) and the time from its result line to its exit. The first phase's
+// TTFT is reported too, since client settings (server-metrics scraping) move it.
 //
-//   npm run bench:local [-- --runs 3]
-import { spawnSync } from "node:child_process";
+//   npm run bench:local [-- --runs 3] [-- --set benchmark.serverMetrics=false]
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -18,17 +21,57 @@ function localStackConfig(): Record<string, unknown> {
     return Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k.replace(/^dynamo-bench:/, ""), v]));
 }
 
-function runOnce(spec: string): RunTimings {
-    const r = spawnSync("node", ["bin/dynamo-bench.js", "local-run", "--spec-file", "-"], {
-        cwd: REPO_ROOT,
-        input: spec,
-        encoding: "utf8",
-        maxBuffer: 64 << 20,
+/** `--set a.b=value` (repeatable): a change to the stack's configuration, for before/after figures; values are JSON or text. */
+function applySets(config: Record<string, unknown>): Record<string, unknown> {
+    process.argv.forEach((arg, i) => {
+        if (arg !== "--set") return;
+        const [key, raw] = process.argv[i + 1]!.split(/=(.*)/s) as [string, string];
+        const keys = key.split(".");
+        let node = config;
+        for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+        let value: unknown = raw;
+        try {
+            value = JSON.parse(raw);
+        } catch {
+            /* plain text */
+        }
+        node[keys[keys.length - 1]!] = value;
     });
-    const line = r.stdout.split("\n").find((l) => l.startsWith("DYNAMO_BENCH_RESULT "));
-    const result = line ? JSON.parse(line.slice("DYNAMO_BENCH_RESULT ".length)) : undefined;
-    if (r.status !== 0 || !result?.ok) throw new Error(`local-run failed (exit ${r.status}): ${result?.error?.message ?? r.stderr.slice(-2000)}`);
-    return result.timings as RunTimings;
+    return config;
+}
+
+interface Run {
+    timings: RunTimings;
+    /** Milliseconds from spawning the command, to its result line and to its exit. */
+    resultLineMs: number;
+    exitMs: number;
+    spawnedAt: number;
+    ttftAvgMs?: number;
+    ttftP99Ms?: number;
+}
+
+function runOnce(spec: string): Promise<Run> {
+    return new Promise((resolve, reject) => {
+        const spawnedAt = Date.now();
+        const child = spawn("node", ["bin/dynamo-bench.js", "local-run", "--spec-file", "-"], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        let resultLineMs = NaN;
+        child.stdout.on("data", (chunk: Buffer) => {
+            stdout += chunk.toString("utf8");
+            if (Number.isNaN(resultLineMs) && stdout.includes("DYNAMO_BENCH_RESULT ") && stdout.endsWith("\n")) resultLineMs = Date.now() - spawnedAt;
+        });
+        child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-4000)));
+        child.stdin.end(spec);
+        child.on("close", (code) => {
+            const exitMs = Date.now() - spawnedAt;
+            const line = stdout.split("\n").find((l) => l.startsWith("DYNAMO_BENCH_RESULT "));
+            const result = line ? JSON.parse(line.slice("DYNAMO_BENCH_RESULT ".length)) : undefined;
+            if (code !== 0 || !result?.ok) return reject(new Error(`local-run failed (exit ${code}): ${result?.error?.message ?? stderr.slice(-2000)}`));
+            const ttft = result.outputs?.ttftMs as { avg?: number; p99?: number } | undefined;
+            resolve({ timings: result.timings as RunTimings, resultLineMs, exitMs, spawnedAt, ttftAvgMs: ttft?.avg, ttftP99Ms: ttft?.p99 });
+        });
+    });
 }
 
 interface Split {
@@ -40,9 +83,16 @@ interface Split {
     teardownS: number;
     orchestrationS: number;
     wallS: number;
+    cliStartS: number;
+    afterRunS: number;
+    resultToExitS: number;
+    processWallS: number;
+    ttftAvgMs: number;
+    ttftP99Ms: number;
 }
 
-function split(t: RunTimings): Split {
+function split(run: Run): Split {
+    const t = run.timings;
     const measured = t.phases.reduce((sum, p) => sum + (p.measuredMs ?? 0), 0);
     const benchmark = t.benchmarkMs ?? 0;
     const s = (ms: number | undefined) => (ms ?? 0) / 1000;
@@ -56,18 +106,26 @@ function split(t: RunTimings): Split {
         teardownS: s(t.teardownMs),
         orchestrationS: s(orchestration),
         wallS: s(t.totalMs),
+        cliStartS: s(Date.parse(t.startedAt) - run.spawnedAt),
+        afterRunS: s(run.resultLineMs - (Date.parse(t.startedAt) - run.spawnedAt) - (t.totalMs ?? 0)),
+        resultToExitS: s(run.exitMs - run.resultLineMs),
+        processWallS: s(run.exitMs),
+        ttftAvgMs: run.ttftAvgMs ?? NaN,
+        ttftP99Ms: run.ttftP99Ms ?? NaN,
     };
 }
 
-function main() {
-    const spec = JSON.stringify(localStackConfig());
+async function main() {
+    const spec = JSON.stringify(applySets(localStackConfig()));
     const splits: Split[] = [];
     for (let i = 1; i <= runs; i++) {
         process.stderr.write(`run ${i}/${runs}...\n`);
-        splits.push(split(runOnce(spec)));
+        splits.push(split(await runOnce(spec)));
     }
     const keys = Object.keys(splits[0]!) as Array<keyof Split>;
-    console.log(`local-run of stacks/Pulumi.local.yaml, ${runs} runs (seconds: min / median / max)`);
+    console.log(
+        `local-run of stacks/Pulumi.local.yaml${process.argv.includes("--set") ? " with changes" : ""}, ${runs} runs (seconds, TTFT ms: min / median / max)`,
+    );
     for (const key of keys) {
         const values = splits.map((s) => s[key]).sort((a, b) => a - b);
         const median = values[Math.floor(values.length / 2)]!;
@@ -77,4 +135,7 @@ function main() {
     }
 }
 
-main();
+main().catch((err: Error) => {
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 1;
+});

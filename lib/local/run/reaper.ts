@@ -42,5 +42,9 @@ export async function stopReaper(reaper: ChildProcess): Promise<void> {
     } catch {
         /* gone */
     }
-    await Promise.race([exited, sleep(2000)]);
+    // The bound's timer is cleared once the watchdog is gone: a pending timer keeps
+    // the event loop, and so the command, alive for the rest of the 2 s after the run.
+    const bound = new AbortController();
+    await Promise.race([exited, sleep(2000, bound.signal)]);
+    bound.abort();
 }
