@@ -8,6 +8,7 @@ import { command as k8sCollect } from "./k8s-collect";
 import { command as k8sWaitGraph } from "./k8s-wait-graph";
 import { command as localRun } from "./local-run";
 import { command as outputs } from "./outputs";
+import { command as report } from "./report";
 import { command as results } from "./results";
 import { command as slurmWait } from "./slurm-wait";
 
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
     "k8s-wait-graph": k8sWaitGraph,
     "local-run": localRun,
     outputs,
+    report,
     "slurm-wait": slurmWait,
 };
 

@@ -27,12 +27,20 @@ const COLUMNS: Column[] = [
     { title: "errors", value: (o) => o.errorCount, digits: 0 },
 ];
 
+/** The titles of the key figures, in table order (the report's tables reuse them). */
+export const PHASE_FIGURE_TITLES: readonly string[] = COLUMNS.map((c) => c.title);
+
+/** One phase's key figures as text, in the order of PHASE_FIGURE_TITLES; "-" for a figure the outputs lack. */
+export function phaseFigureCells(figures: StackOutputs): string[] {
+    return COLUMNS.map((c) => format(c.value(figures), c.digits));
+}
+
 /** Rows are phases in the order given; a figure the outputs lack shows as "-". */
 export function renderPhaseTable(phases: Record<string, StackOutputs>): string {
     const names = Object.keys(phases);
     if (names.length === 0) return "(no phases with results)";
-    const header = ["phase", ...COLUMNS.map((c) => c.title)];
-    const rows = names.map((name) => [name, ...COLUMNS.map((c) => format(c.value(phases[name]!), c.digits))]);
+    const header = ["phase", ...PHASE_FIGURE_TITLES];
+    const rows = names.map((name) => [name, ...phaseFigureCells(phases[name]!)]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
     return [line(header), ...rows.map(line)].join("\n");
