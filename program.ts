@@ -2,17 +2,32 @@
 // any resource exists, and hands the typed spec to the chosen target.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadSpec } from "./config/load";
+import { loadStack, type StackPlan } from "./config/load-sweep";
 import type { BenchmarkSpec } from "./config/resolve";
 import { SECRET_KEYS } from "./config/secrets";
 import { rawFromAllConfig } from "./config/stack-config";
 import type { CommandRunner } from "./components/exec";
 import type { BenchmarkOutputs, Secrets } from "./components/target";
 import { targets } from "./components/targets";
+import { deploySweep } from "./components/sweep";
 
 export type { BenchmarkOutputs, Secrets } from "./components/target";
 
-/** Reads and validates this stack's configuration; throws one error naming every bad field. */
+/** Reads and validates this stack's configuration (one benchmark, no sweep); throws one error naming every bad field. */
 export function specFromStackConfig(): { spec: BenchmarkSpec; secrets: Secrets } {
+    const { loaded: spec, secrets } = readStackConfig(loadSpec);
+    return { spec, secrets };
+}
+
+/** Reads and validates this stack's configuration: one benchmark, or a sweep of them (docs/sweeps.md). */
+export function stackFromConfig(): { plan: StackPlan; secrets: Secrets } {
+    const { loaded: plan, secrets } = readStackConfig(loadStack);
+    return { plan, secrets };
+}
+
+type Loader<T> = (raw: Record<string, unknown>, stack: string, project: string, secretsPresent: ReadonlySet<string>) => T;
+
+function readStackConfig<T>(load: Loader<T>): { loaded: T; secrets: Secrets } {
     const project = pulumi.getProject();
     const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
     const raw = rawFromAllConfig(pulumi.runtime.allConfig(), project, (key) => runtime.isConfigSecret?.(key) ?? false);
@@ -22,9 +37,9 @@ export function specFromStackConfig(): { spec: BenchmarkSpec; secrets: Secrets }
             `${keys} must be stored encrypted: run \`pulumi config set --secret ${raw.plainSecrets[0]} <value>\` (the plain value sits in the stack file now; rotate it).`,
         );
     }
-    let spec: BenchmarkSpec;
+    let loaded: T;
     try {
-        spec = loadSpec(raw.values, pulumi.getStack(), project, raw.secretsPresent);
+        loaded = load(raw.values, pulumi.getStack(), project, raw.secretsPresent);
     } catch (error) {
         // A configuration mistake is not a program bug: report it without a stack trace.
         if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
@@ -32,7 +47,7 @@ export function specFromStackConfig(): { spec: BenchmarkSpec; secrets: Secrets }
     }
     const config = new pulumi.Config(project);
     return {
-        spec,
+        loaded,
         secrets: {
             hfToken: config.getSecret(SECRET_KEYS.hfToken),
             sshPrivateKey: config.getSecret(SECRET_KEYS.sshPrivateKey),
@@ -52,6 +67,12 @@ export function deployBenchmark(
     options: ProgramOptions = { commandRunner: "pulumi-command" },
 ): BenchmarkOutputs<object> {
     return targets[spec.target](spec, secrets, options.commandRunner);
+}
+
+/** Deploys what the stack plans: its one benchmark, or every point of its sweep in order (components/sweep.ts). */
+export function deployStack(plan: StackPlan, secrets: Secrets, options: ProgramOptions = { commandRunner: "pulumi-command" }): object {
+    if (plan.spec) return deployBenchmark(plan.spec, secrets, options);
+    return deploySweep(plan.sweep, targets[plan.sweep.points[0]!.spec.target], secrets, options.commandRunner);
 }
 
 /** DYNAMO_BENCH_COMMAND_RUNNER picks the command runner of this machine; unset means @pulumi/command. */
