@@ -6,6 +6,7 @@
 
 import { command as k8sCollect } from "./k8s-collect";
 import { command as k8sWaitGraph } from "./k8s-wait-graph";
+import { command as k8sWaitRelease } from "./k8s-wait-release";
 import { command as localRun } from "./local-run";
 import { command as outputs } from "./outputs";
 import { command as report } from "./report";
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
     results,
     "k8s-collect": k8sCollect,
     "k8s-wait-graph": k8sWaitGraph,
+    "k8s-wait-release": k8sWaitRelease,
     "local-run": localRun,
     outputs,
     report,

@@ -177,6 +177,12 @@ export const timeoutsSchema = z.strictObject({
     readySeconds: positiveInt.default(1800),
     /** All benchmark phases together. */
     benchmarkSeconds: positiveInt.default(3600),
+    /**
+     * Kubernetes: how long `pulumi destroy` waits for each object to be gone (a
+     * finalizer nobody removes, a namespace whose contents cannot go) before it
+     * fails naming the object; the provider's own default is 10 minutes.
+     */
+    deleteSeconds: positiveInt.default(300),
 });
 
 export const kubernetesSchema = z.strictObject({

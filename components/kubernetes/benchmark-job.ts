@@ -9,6 +9,7 @@ import { parseResultLine, phaseFigures, type StackOutputs } from "../../lib/resu
 import { buildBenchmarkJob, buildBenchmarkPlan, buildScriptConfigMap, collectArgv, digestOf, k8sNames, readBenchmarkScript } from "../../lib/kubernetes";
 import { CLI_ENTRY, repoDirFrom } from "../../lib/paths";
 import { shJoin } from "../../lib/shell-quote";
+import { deleteBound } from "./delete-bound";
 
 export interface BenchmarkJobArgs {
     spec: BenchmarkSpec;
@@ -43,7 +44,11 @@ export class BenchmarkJob extends pulumi.ComponentResource {
         const plan = buildBenchmarkPlan(spec);
 
         const cm = buildScriptConfigMap(spec, script, plan);
-        const configMap = new k8s.core.v1.ConfigMap(`${name}-script`, { metadata: cm.metadata, data: cm.data as Record<string, string> }, { parent: this });
+        const configMap = new k8s.core.v1.ConfigMap(
+            `${name}-script`,
+            { metadata: cm.metadata, data: cm.data as Record<string, string> },
+            { parent: this, ...deleteBound(spec) },
+        );
 
         const manifest = buildBenchmarkJob(spec, {
             hfTokenSecret: args.hfTokenSecretName,
@@ -52,7 +57,7 @@ export class BenchmarkJob extends pulumi.ComponentResource {
         this.job = new k8s.batch.v1.Job(
             `${name}-job`,
             { metadata: manifest.metadata, spec: manifest.spec as k8s.types.input.batch.v1.JobSpec },
-            { parent: this, dependsOn: [configMap] },
+            { parent: this, dependsOn: [configMap], ...deleteBound(spec) },
         );
         this.jobName = names.job;
 

@@ -10,6 +10,7 @@ import { clusterEngine, definedOnly, specOutputs, type EngineInfo } from "../../
 import type { BenchmarkOutputs, Secrets } from "../target";
 import { BenchmarkJob } from "./benchmark-job";
 import { DynamoGraph } from "./graph";
+import { deleteBound } from "./delete-bound";
 import { KaiQueue } from "./kai-queue";
 import { DynamoPlatform, type PlatformOutputs } from "./platform";
 
@@ -52,12 +53,13 @@ export class KubernetesBenchmark extends pulumi.ComponentResource {
 
         const nsManifest = buildNamespace(spec);
         const namespace = nsManifest
-            ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: nsManifest.metadata }, { parent: this, provider })
+            ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: nsManifest.metadata }, { parent: this, provider, ...deleteBound(spec) })
             : undefined;
 
-        const platform = new DynamoPlatform(name, { platform: spec.platform, renderMode }, childOpts);
+        const cluster = { kubeconfig: spec.kubernetes.kubeconfig, context: spec.kubernetes.context };
+        const platform = new DynamoPlatform(name, { platform: spec.platform, renderMode, cluster, runner: args.runner }, childOpts);
         const queues = kaiQueues(spec);
-        const queue = queues.length > 0 ? new KaiQueue(name, { queues }, { ...childOpts, dependsOn: [platform] }) : undefined;
+        const queue = queues.length > 0 ? new KaiQueue(name, { queues, spec }, { ...childOpts, dependsOn: [platform] }) : undefined;
 
         const graph = new DynamoGraph(
             name,

@@ -17,6 +17,7 @@ import {
     type Manifest,
 } from "../../lib/kubernetes";
 import { CLI_ENTRY, repoDirFrom } from "../../lib/paths";
+import { deleteBound } from "./delete-bound";
 import { shJoin } from "../../lib/shell-quote";
 
 export interface DynamoGraphArgs {
@@ -60,7 +61,7 @@ export class DynamoGraph extends pulumi.ComponentResource {
                     new k8s.core.v1.Secret(
                         `${name}-hf-token`,
                         { metadata: meta, type: "Opaque", stringData: { [HF_TOKEN_KEY]: pulumi.secret(args.hfToken) } },
-                        { parent: this },
+                        { parent: this, ...deleteBound(spec) },
                     ),
                 );
             }
@@ -72,7 +73,7 @@ export class DynamoGraph extends pulumi.ComponentResource {
                 new k8s.core.v1.PersistentVolumeClaim(
                     `${name}-model-cache`,
                     { metadata: pvc.metadata, spec: pvc.spec as k8s.types.input.core.v1.PersistentVolumeClaimSpec },
-                    { parent: this },
+                    { parent: this, ...deleteBound(spec) },
                 ),
             );
         }
@@ -80,7 +81,9 @@ export class DynamoGraph extends pulumi.ComponentResource {
         const engineConfig = buildEngineConfigMap(spec);
         if (engineConfig) {
             const data = engineConfig.data as Record<string, string>;
-            dependsOn.push(new k8s.core.v1.ConfigMap(`${name}-engine-config`, { metadata: engineConfig.metadata, data }, { parent: this }));
+            dependsOn.push(
+                new k8s.core.v1.ConfigMap(`${name}-engine-config`, { metadata: engineConfig.metadata, data }, { parent: this, ...deleteBound(spec) }),
+            );
         }
 
         this.manifest = buildGraphDeployment(spec, { hfTokenSecret: this.hfTokenSecretName });
@@ -89,7 +92,7 @@ export class DynamoGraph extends pulumi.ComponentResource {
         this.graph = new k8s.apiextensions.CustomResource(
             `${name}-graph`,
             { apiVersion: this.manifest.apiVersion, kind: this.manifest.kind, metadata: this.manifest.metadata, spec: this.manifest.spec },
-            { parent: this, dependsOn },
+            { parent: this, dependsOn, ...deleteBound(spec) },
         );
         this.graphName = String(this.manifest.metadata.name);
 

@@ -1,11 +1,15 @@
 // KAI scheduler Queues (scheduling.run.ai/v2, cluster-scoped), parent first.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { BenchmarkSpec } from "../../config/resolve";
 import type { QueueManifest } from "../../lib/kubernetes";
+import { deleteBound } from "./delete-bound";
 
 export interface KaiQueueArgs {
     /** Parent first; each later queue names an earlier one (or an existing one) as parentQueue. */
     queues: QueueManifest[];
+    /** For the deletion bound (timeouts.deleteSeconds). */
+    spec: Pick<BenchmarkSpec, "timeouts">;
 }
 
 export class KaiQueue extends pulumi.ComponentResource {
@@ -20,7 +24,7 @@ export class KaiQueue extends pulumi.ComponentResource {
             created[q.metadata.name] = new k8s.apiextensions.CustomResource(
                 i === last ? `${name}-queue` : `${name}-queue-parent`,
                 { apiVersion: q.apiVersion, kind: q.kind, metadata: q.metadata, spec: q.spec },
-                { parent: this, dependsOn: parent ? [parent] : [] },
+                { parent: this, dependsOn: parent ? [parent] : [], ...deleteBound(args.spec) },
             );
         });
         this.queueNames = args.queues.map((q) => q.metadata.name);

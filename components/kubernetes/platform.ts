@@ -1,15 +1,28 @@
 // The Dynamo platform: one helm.v3.Release per chart (a real Helm release, so
-// the 1.x pre-install hook that applies the CRDs runs), in dependency order.
+// the 1.x pre-install hook that applies the CRDs runs), in dependency order,
+// each with a watch beside it that explains a failed install.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec } from "../../config/schema";
-import { platformReleases, type HelmReleaseSpec } from "../../lib/kubernetes";
+import { digestOf, platformReleases, waitReleaseArgv, type HelmReleaseSpec, type KubectlTarget } from "../../lib/kubernetes";
+import { CLI_ENTRY, repoDirFrom } from "../../lib/paths";
+import { shJoin } from "../../lib/shell-quote";
+import { shellCommand, type CommandRunner } from "../exec";
 
 export interface DynamoPlatformArgs {
     platform: PlatformSpec;
     /** Render mode: Helm releases cannot be rendered (pulumi-kubernetes#1716), so none is created. */
     renderMode: boolean;
+    /** The cluster the release watches read (kubeconfig and context of the stack). */
+    cluster: Omit<KubectlTarget, "namespace">;
+    /** How the release watches run (components/exec); @pulumi/command by default. */
+    runner?: CommandRunner;
 }
+
+/** Time the release watch gets beyond Helm's own timeout: Helm marks the revision failed at its timeout, the watch reads it and reports. */
+export const RELEASE_WATCH_SLACK_SECONDS = 60;
+/** How long a new revision may take to appear (chart loaded, CRDs applied) before the watch leaves the release's own error to speak. */
+export const RELEASE_APPEAR_SECONDS = 60;
 
 /** What the stack outputs say of each release: its spec without the values. */
 export type ReleaseSummary = Pick<HelmReleaseSpec, "role" | "name" | "namespace" | "chart" | "version" | "repo">;
@@ -45,6 +58,8 @@ export class DynamoPlatform extends pulumi.ComponentResource {
             this.outputs = { mode: "not-rendered", releases: specs.map(summarizeRelease), toInstall: specs };
         } else {
             for (const r of specs) {
+                const after = r.after.map((role) => this.releases[role]);
+                this.watchRelease(name, r, args, after);
                 this.releases[r.role] = new k8s.helm.v3.Release(
                     `${name}-${r.role}`,
                     {
@@ -57,11 +72,40 @@ export class DynamoPlatform extends pulumi.ComponentResource {
                         values: r.values,
                         timeout: r.timeoutSeconds,
                     },
-                    { parent: this, dependsOn: r.after.map((role) => this.releases[role]) },
+                    { parent: this, dependsOn: after },
                 );
             }
             this.outputs = { mode: "installed", releases: specs.map(summarizeRelease) };
         }
         this.registerOutputs({ releases: this.outputs.releases, mode: this.outputs.mode });
+    }
+
+    /**
+     * `dynamo-bench k8s-wait-release` beside the release, not after it: a failed
+     * release stops what depends on it, and its own error ("failed pre-install:
+     * timed out waiting for the condition") names neither the hook Job nor its pod.
+     */
+    private watchRelease(name: string, r: HelmReleaseSpec, args: DynamoPlatformArgs, after: pulumi.Resource[]): void {
+        const argv = waitReleaseArgv({
+            ...args.cluster,
+            namespace: r.namespace,
+            release: r.name,
+            timeoutSeconds: r.timeoutSeconds + RELEASE_WATCH_SLACK_SECONDS,
+            appearSeconds: RELEASE_APPEAR_SECONDS,
+        });
+        shellCommand(
+            args.runner ?? "pulumi-command",
+            `${name}-${r.role}-release-watch`,
+            {
+                create: shJoin(["node", CLI_ENTRY, ...argv]),
+                // Relative to the project folder: moving the checkout changes no input, so nothing runs again.
+                dir: repoDirFrom(process.cwd()),
+                // Watches again whenever the release is installed or upgraded with other inputs.
+                triggers: [digestOf(r)],
+                streamStderr: true,
+                timeoutSeconds: r.timeoutSeconds + RELEASE_WATCH_SLACK_SECONDS + 60,
+            },
+            { parent: this, dependsOn: after },
+        );
     }
 }

@@ -5,6 +5,7 @@ export * from "./cluster";
 export * from "./collect";
 export * from "./graph";
 export * from "./graph-wait";
+export * from "./release-wait";
 export * from "./names";
 export * from "./platform";
 export * from "./scheduling";

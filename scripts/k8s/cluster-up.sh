@@ -268,7 +268,7 @@ wait_for kube-controller-manager "controller manager /healthz" cm_ok
 wait_for kube-scheduler "scheduler /healthz" sched_ok
 
 # ---------------------------------------------------------------- kwok + nodes
-start kwok --kubeconfig "$K8S_DIR/kwok.kubeconfig" --config "$STAGES" \
+start kwok --kubeconfig "$K8S_DIR/kwok.kubeconfig" --config "$STAGES" --config "$SCRIPT_DIR/kwok-test-stages.yaml" \
   --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
   --node-lease-duration-seconds 40 --node-ip 127.0.0.1
 nodes=$K8S_DIR/nodes.yaml

@@ -16,10 +16,8 @@
 //     `<name>-graph-ready` command) holds `up` until the TEST STAND-IN for the
 //     operator (test/stand-ins/dgd-ready-stand-in.ts) made the graph's pods and
 //     reported Ready; the benchmark Job runs after it;
-//   - a graph that never becomes Ready fails `up` within readySeconds with the
-//     graph's conditions and its pods' states (one pod unschedulable: more GPUs
-//     than a kwok node has);
 //   - destroy removes what the stack made; what stays is listed and checked.
+// The failure paths are in k8s-cluster-failures.test.ts.
 // The operator's validating webhook cannot be served here (no operator image):
 // the stack sets its failurePolicy to Ignore, so the API server's own schema
 // validation is what judges the graph.
@@ -32,7 +30,6 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { stringify } from "yaml";
 import * as os from "node:os";
 import { defaultVenv } from "../../lib/paths";
 import { planLocalRun, portRequests, portsFromAllocation } from "../../lib/local/plan";
@@ -42,96 +39,21 @@ import { localPlanInput } from "../helpers/local-input";
 import { startDgdReadyStandIn, type StandIn } from "../stand-ins/dgd-ready-stand-in";
 import { benchmarkLog, startKubeletLogsStandIn, type KubeletLogsStandIn } from "../stand-ins/kubelet-logs-stand-in";
 import { CHART_SKIP, assemblePlatformChart } from "./k8s-chart";
-import { pulumiAvailable, REPO_ROOT, stackConfigFile, withStack } from "./helpers";
+import { pulumiAvailable, REPO_ROOT, withStack } from "./helpers";
+import { KUBECONFIG, KUBECTL, clusterSkip, getJson, kubectl, nodeLogsServed, runnerEnv, stackConfig, writeStackConfig } from "./k8s-cluster";
 
-const K8S_DIR = process.env.DYNAMO_BENCH_K8S_DIR || "/tmp/dynamo-bench-k8s";
-const KUBECONFIG = path.join(K8S_DIR, "kubeconfig");
 const NAME = "e2e-kwok";
 const NS = "e2e-kwok";
 const STACK = "k8s-cluster-e2e";
-
-/** kubectl 1.34 from the cluster's env.sh, else the one on PATH. */
-function kubectlBinary(): string {
-    const env = path.join(K8S_DIR, "env.sh");
-    const m = fs.existsSync(env) ? /export PATH=([^:\n]+):/.exec(fs.readFileSync(env, "utf8")) : null;
-    const p = m ? path.join(m[1]!, "kubectl") : "";
-    return p && fs.existsSync(p) ? p : "kubectl";
-}
-const KUBECTL = kubectlBinary();
-
-function kubectl(args: string[], allowFailure = false): string {
-    const r = spawnSync(KUBECTL, ["--kubeconfig", KUBECONFIG, "--request-timeout=10s", ...args], { encoding: "utf8", timeout: 30_000 });
-    if (!allowFailure && r.status !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr || r.error?.message}`);
-    return r.stdout;
-}
-const getJson = (args: string[]) => JSON.parse(kubectl([...args, "-o", "json"])) as Record<string, any>;
-
-function clusterSkip(): string | false {
-    if (!fs.existsSync(KUBECONFIG)) return `no test cluster: ${KUBECONFIG} is absent (run: bash scripts/k8s/cluster-up.sh)`;
-    const r = spawnSync(KUBECTL, ["--kubeconfig", KUBECONFIG, "--request-timeout=5s", "get", "--raw", "/readyz"], { encoding: "utf8", timeout: 15_000 });
-    if (r.status !== 0) return `the test cluster does not answer (${(r.stderr || r.error?.message || "").trim()}); run: bash scripts/k8s/cluster-up.sh`;
-    return false;
-}
 
 const avail = pulumiAvailable();
 const skip = !avail.ok ? avail.reason : CHART_SKIP || clusterSkip();
 if (skip) console.log(`# skipping the Kubernetes test-cluster stack e2e tests: ${skip}`);
 
-const runnerEnv = { DYNAMO_BENCH_COMMAND_RUNNER: process.env.DYNAMO_BENCH_COMMAND_RUNNER ?? "dynamic" };
-
-/** The stack's configuration (like stacks/Pulumi.example-k8s.yaml, small). */
-function stackConfig(chart: string, over: { readySeconds?: number; decodeGpus?: number } = {}): Record<string, unknown> {
-    return {
-        "dynamo-bench:target": "kubernetes",
-        "dynamo-bench:name": NAME,
-        "dynamo-bench:model": { id: "Qwen/Qwen3-0.6B" },
-        "dynamo-bench:backend": "vllm",
-        "dynamo-bench:mode": "disaggregated",
-        // A decode worker asking for more GPUs than a kwok node has (8) is never scheduled.
-        "dynamo-bench:gpusPerNode": Math.max(8, over.decodeGpus ?? 0),
-        "dynamo-bench:prefill": { replicas: 1, tensorParallel: 1 },
-        "dynamo-bench:decode": { replicas: 1, tensorParallel: over.decodeGpus ?? 1 },
-        "dynamo-bench:frontend": { routerMode: "kv" },
-        "dynamo-bench:platform": {
-            install: true,
-            version: "1.2.0",
-            namespace: "dynamo-system",
-            timeoutSeconds: 240,
-            chart: {
-                chart,
-                values: {
-                    // Not in the assembled chart (see k8s-chart.ts), and not needed to create the graph.
-                    global: { nats: { install: false }, etcd: { install: false } },
-                    // No operator runs to serve its webhook; the API server's own validation judges the graph.
-                    "dynamo-operator": { webhook: { failurePolicy: "Ignore" } },
-                },
-            },
-            grove: { install: "bundled" },
-            kaiScheduler: { install: "bundled" },
-        },
-        "dynamo-bench:scheduling": { grove: true },
-        "dynamo-bench:benchmark": { tool: "aiperf", requestCount: 8, phases: [{ name: "c1", concurrency: 1, requestCount: 8 }] },
-        "dynamo-bench:timeouts": { readySeconds: over.readySeconds ?? 180, benchmarkSeconds: 120 },
-        "dynamo-bench:kubernetes": { namespace: NS, createNamespace: true, kubeconfig: KUBECONFIG },
-    };
-}
-
 /** A file's text from a benchmark log (the markers run-benchmark.sh prints). */
 function jobLogFile(log: string, name: string): string {
     const m = new RegExp(`name=${name.replace(/\./g, "\\.")} base64 BEGIN===\n([\\s\\S]*?)\n===`).exec(log);
     return m ? Buffer.from(m[1]!.replace(/\n/g, ""), "base64").toString("utf8") : "";
-}
-
-function writeStackConfig(config: Record<string, unknown>): string {
-    const file = stackConfigFile(REPO_ROOT, STACK);
-    fs.writeFileSync(file, stringify({ config }));
-    return file;
-}
-
-/** Whether the API server can read container logs from kwok's nodes (kwok serving a kubelet endpoint). */
-function nodeLogsServed(): boolean {
-    const node = getJson(["get", "node", "kwok-gpu-1"]);
-    return Number(node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0) > 0;
 }
 
 const VENV = defaultVenv(process.env);
@@ -201,7 +123,7 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
         "preview on the cluster, up (platform, queues, graph Ready through the stand-in, Job, results), unchanged up, destroy",
         { timeout: 1_200_000 },
         async () => {
-            configFile = writeStackConfig(stackConfig(path.join(chartRoot, "dynamo-platform")));
+            configFile = writeStackConfig(STACK, stackConfig({ name: NAME, namespace: NS, chart: path.join(chartRoot, "dynamo-platform") }));
             const logsServed = logs !== undefined;
             await withStack(
                 REPO_ROOT,
@@ -314,92 +236,4 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
             );
         },
     );
-
-    test("failure paths: a graph that never becomes Ready; an unreachable API server", { timeout: 900_000 }, async () => {
-        configFile = writeStackConfig(stackConfig(path.join(chartRoot, "dynamo-platform"), { readySeconds: 25, decodeGpus: 16 }));
-        await withStack(
-            REPO_ROOT,
-            STACK,
-            {},
-            async (stack) => {
-                const never = startDgdReadyStandIn({ kubeconfig: KUBECONFIG, namespace: NS, kubectl: KUBECTL, neverReady: true });
-                try {
-                    const t = Date.now();
-                    const err = await stack.up().then(
-                        () => undefined,
-                        (e: Error) => e,
-                    );
-                    timings["up, graph never Ready"] = (Date.now() - t) / 1000;
-                    assert.ok(err, "up fails when the graph never becomes Ready");
-                    const report = err.message.slice(err.message.indexOf("dynamo-bench k8s-wait-graph: FAILED"));
-                    console.log(
-                        `# graph never Ready, the failure as \`up\` reports it:\n${report
-                            .split("\n")
-                            .slice(0, 14)
-                            .map((l) => `#   ${l}`)
-                            .join("\n")}`,
-                    );
-                    // The program's own wait failed (not the provider's), naming the graph and the bound.
-                    assert.match(err.message, /e2e-kwok-graph-ready/);
-                    assert.match(
-                        report,
-                        /^dynamo-bench k8s-wait-graph: FAILED: graph e2e-kwok\/e2e-kwok did not become Ready within 25s \(timeouts\.readySeconds\)\n/,
-                    );
-                    // (Pulumi indents the command's stderr.) The graph's status as the stand-in (in the operator's place) set it: state and each condition.
-                    assert.match(report, /\n\s*graph state: pending, observedGeneration 1 of generation 1\n/);
-                    assert.match(report, /\n\s*condition Ready=False reason StandInNeverReady: the test stand-in never reports this graph Ready\n/);
-                    assert.match(report, /\n\s*services: decode 0\/1 ready, frontend \d\/1 ready, prefill \d\/1 ready\n/);
-                    // Each pod's state: two Running on kwok nodes, the 16-GPU decode pod refused by the real scheduler.
-                    assert.match(report, /\n\s*graph pods \(3\):\n/);
-                    assert.match(
-                        report,
-                        /\n\s*e2e-kwok-decode-0: Pending, not ready, Unschedulable: 0\/\d+ nodes are available: [^\n]*Insufficient nvidia\.com\/gpu/,
-                    );
-                    assert.match(report, /\n\s*e2e-kwok-frontend-0: Running, ready, node kwok-gpu-\d\n/);
-                    assert.match(report, /\n\s*e2e-kwok-prefill-0: Running, ready, node kwok-gpu-\d\n/);
-                    assert.doesNotMatch(err.message, /timed out waiting for the condition/, "not the provider's message");
-                    assert.ok(Date.now() - t < 240_000, "bounded by timeouts.readySeconds");
-                    assert.equal(kubectl(["-n", NS, "get", "job", `${NAME}-bench`], true), "", "no benchmark Job without a Ready graph");
-                } finally {
-                    await never.stop();
-                }
-                await stack.destroy();
-            },
-            { env: { ...runnerEnv, KUBECONFIG }, timeoutMs: 600_000 },
-        );
-
-        // The same stack pointed at a port nothing listens on.
-        const dead = path.join(os.tmpdir(), `dynamo-bench-dead-kubeconfig-${process.pid}`);
-        fs.writeFileSync(dead, fs.readFileSync(KUBECONFIG, "utf8").replace(/server: https:\/\/127\.0\.0\.1:\d+/, "server: https://127.0.0.1:1"));
-        const config = stackConfig(path.join(chartRoot, "dynamo-platform"));
-        (config["dynamo-bench:kubernetes"] as Record<string, unknown>).kubeconfig = dead;
-        configFile = writeStackConfig(config);
-        try {
-            await withStack(
-                REPO_ROOT,
-                STACK,
-                {},
-                async (stack) => {
-                    const t = Date.now();
-                    const err = await stack.up().then(
-                        () => undefined,
-                        (e: Error) => e,
-                    );
-                    timings["up, API server unreachable"] = (Date.now() - t) / 1000;
-                    assert.ok(err, "up fails against an unreachable API server");
-                    console.log(
-                        `# unreachable: ${err.message
-                            .split("\n")
-                            .filter((l) => /error/i.test(l))
-                            .slice(0, 6)
-                            .join(" | ")}`,
-                    );
-                    assert.match(err.message, /127\.0\.0\.1:1|connection refused|unreachable/i);
-                },
-                { env: { ...runnerEnv, KUBECONFIG: dead }, timeoutMs: 300_000 },
-            );
-        } finally {
-            fs.rmSync(dead, { force: true });
-        }
-    });
 });

@@ -154,7 +154,7 @@ describe("arguments", () => {
 
     test("collectArgv and parseCollectArgv round-trip", () => {
         const parsed = parseCollectArgv(collectArgv(opts).slice(1));
-        assert.deepEqual(parsed, { ...opts, intervalSeconds: 10 });
+        assert.deepEqual(parsed, { ...opts, intervalSeconds: 2 });
     });
 
     test("usage errors name the problem", () => {

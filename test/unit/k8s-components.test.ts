@@ -75,8 +75,23 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.deepEqual(names(T.graph), ["bench-graph"]);
         assert.deepEqual(names(T.configMap), ["bench-script"]);
         assert.deepEqual(names(T.job), ["bench-job"]);
-        assert.deepEqual(names(T.command), ["bench-graph-ready", "bench-results"]);
+        assert.deepEqual(names(T.command), ["bench-graph-ready", "bench-platform-release-watch", "bench-results"]);
         assert.deepEqual(names(T.pvc), []);
+    });
+
+    test("release watch: k8s-wait-release beside the release (not after it), bounded beyond Helm's own timeout", () => {
+        const c = mocks.one(T.command, "bench-platform-release-watch");
+        assert.equal(
+            c.inputs.create,
+            "node bin/dynamo-bench.js k8s-wait-release --namespace dynamo-system --release dynamo-platform --timeout 960 --appear-within 60",
+        );
+        assert.ok(!mocks.dependsOn(c, mocks.one(T.release)), "runs while the release installs");
+    });
+
+    test("deletion is bounded by timeouts.deleteSeconds on every object destroy waits for", () => {
+        for (const type of [T.namespace, T.queue, T.secret, T.graph, T.configMap, T.job]) {
+            for (const r of mocks.ofType(type)) assert.deepEqual(r.customTimeouts, { delete: "300s" }, `${type} ${r.name}`);
+        }
     });
 
     test("parents: each child under its component, every component under the benchmark", () => {
@@ -146,7 +161,6 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.equal(g.inputs.metadata.name, "bench");
         assert.equal(g.inputs.metadata.annotations["pulumi.com/skipAwait"], "true");
         assert.equal(g.inputs.metadata.annotations["pulumi.com/waitFor"], undefined);
-        assert.deepEqual(g.customTimeouts, {});
         assert.equal(g.inputs.spec.services.decode.envFromSecret, "bench-hf-token");
     });
 

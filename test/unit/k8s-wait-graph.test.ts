@@ -289,7 +289,7 @@ describe("arguments", () => {
     test("waitGraphArgv and parseWaitGraphArgv round-trip", () => {
         const argv = waitGraphArgv(o);
         assert.equal(argv[0], "k8s-wait-graph");
-        assert.deepEqual(parseWaitGraphArgv(argv.slice(1)), { ...o, intervalSeconds: 5 });
+        assert.deepEqual(parseWaitGraphArgv(argv.slice(1)), { ...o, intervalSeconds: 2 });
         assert.equal(parseWaitGraphArgv(["--namespace=n", "--graph=g", "--timeout=9", "--interval=1"]).intervalSeconds, 1);
     });
 
@@ -374,7 +374,7 @@ describe("k8s-wait-graph runs", () => {
     test("Ready: polls until the operator reports it, exit 0", async () => {
         const { io, out } = scriptedIo({ graph: ["notfound", dgd(undefined), dgd(pendingStatus), dgd(readyStatus)] });
         assert.equal(await runK8sWaitGraph(base, io), 0, out.stderr);
-        assert.equal(out.stdout, "graph bench/llama Ready after 15s\n");
+        assert.equal(out.stdout, "graph bench/llama Ready after 6s\n");
         assert.equal(out.calls.filter((c) => c.includes(GRAPH_RESOURCE)).length, 4);
     });
 
@@ -383,7 +383,7 @@ describe("k8s-wait-graph runs", () => {
         assert.equal(await runK8sWaitGraph(base, io), 1);
         assert.equal(out.stdout, "");
         assert.ok(out.slept <= 600_000, `waited ${out.slept} ms`);
-        assert.ok(out.calls.filter((c) => c.includes(GRAPH_RESOURCE)).length <= 600 / 5 + 2, "polls at the interval");
+        assert.ok(out.calls.filter((c) => c.includes(GRAPH_RESOURCE)).length <= 600 / 2 + 2, "polls at the interval");
         assert.match(out.stderr, /k8s-wait-graph: graph bench\/llama not Ready after 60s: state pending/, "progress every minute");
         const report = out.stderr.slice(out.stderr.indexOf("FAILED"));
         assert.match(report, /^FAILED: graph bench\/llama did not become Ready within 600s \(timeouts\.readySeconds\)\n/);
