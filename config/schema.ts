@@ -167,6 +167,12 @@ export const benchmarkSchema = z.strictObject({
     requestRate: z.union([requestRate, z.array(requestRate).min(1)]).optional(),
     requestCount: positiveInt.default(40),
     warmupRequests: z.number().int().min(0).default(0),
+    /**
+     * AIPerf's scraping of the frontend's Prometheus metrics during each phase.
+     * "auto": off on the local target (it costs start-up and export time and
+     * skews TTFT on a small machine), on for clusters (lib/benchmark/load-argv.ts).
+     */
+    serverMetrics: z.union([z.literal("auto"), z.boolean()]).default("auto"),
     extraArgs: argv,
     /** Named runs that override the base values above; none means one run named "main". */
     phases: z.array(phaseSchema).default([]),

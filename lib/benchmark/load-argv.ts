@@ -27,6 +27,18 @@ export interface LoadArgvInput {
     useServerTokenCount?: boolean;
     /** AIPerf probes DCGM for GPU telemetry; off where there are no GPUs. */
     gpuTelemetry?: boolean;
+    /** AIPerf scrapes the frontend's /metrics during the run (its default); see serverMetricsOn. */
+    serverMetrics?: boolean;
+}
+
+/**
+ * Whether AIPerf scrapes server metrics, from benchmark.serverMetrics: "auto"
+ * means off on the local target, where the extra AIPerf service and its
+ * export cost wall time and the scraping competes with the mocker for the
+ * CPU (TTFT), and on for clusters, where the figures are worth it.
+ */
+export function serverMetricsOn(setting: "auto" | boolean, target: string): boolean {
+    return setting === "auto" ? target !== "local" : setting;
 }
 
 export function loadArgv(input: LoadArgvInput): string[] {
@@ -63,6 +75,7 @@ export function loadArgv(input: LoadArgvInput): string[] {
         flag("--request-timeout-seconds", input.requestTimeoutSeconds),
         flag("--ui", "none"),
         ...(input.gpuTelemetry === false ? [flag("--no-gpu-telemetry")] : []),
+        ...(input.serverMetrics === false ? [flag("--no-server-metrics")] : []),
     ];
     return [...(input.program ?? ["aiperf", "profile"]), ...mergeArgs([flag("--url", input.url), ...shared, ...aiperfOnly], phase.extraArgs)];
 }

@@ -2,7 +2,7 @@
 // from a ConfigMap, driven by a JSON plan whose phases carry complete argv
 // arrays. Nothing here builds shell text.
 import { createHash } from "node:crypto";
-import { loadArgv } from "../benchmark/load-argv";
+import { loadArgv, serverMetricsOn } from "../benchmark/load-argv";
 import type { BenchmarkSpec, ResolvedPhase } from "../../config/resolve";
 import { ANNOTATIONS, HF_TOKEN_KEY, commonLabels, hfHome, type Manifest } from "./graph";
 import { FRONTEND_SERVICE_PORT, k8sNames } from "./names";
@@ -44,6 +44,7 @@ export function toolArgv(spec: ToolInputs, phase: ResolvedPhase, host: string, p
         tokenizer: spec.model.id,
         artifactDir,
         requestTimeoutSeconds: spec.timeouts.benchmarkSeconds,
+        serverMetrics: serverMetricsOn(spec.benchmark.serverMetrics, "kubernetes"),
     });
 }
 

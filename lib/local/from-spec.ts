@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import type { BenchmarkSpec } from "../../config/resolve";
+import { serverMetricsOn } from "../benchmark/load-argv";
 import { cacheDir, defaultVenv, tinyModelDir } from "../paths";
 import type { LocalRunPlanInput } from "./plan";
 
@@ -72,6 +73,7 @@ export function planInputFromSpec(spec: BenchmarkSpec, defaults: LocalDefaults):
             endpointType: spec.benchmark.endpointType,
             streaming: spec.benchmark.streaming,
             useServerTokenCount: true,
+            serverMetrics: serverMetricsOn(spec.benchmark.serverMetrics, spec.target),
             randomSeed: defaults.randomSeed ?? 0,
             phases: spec.phases.map((p) => ({ ...p, extraArgs: [...p.extraArgs] })),
         },

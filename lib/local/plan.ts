@@ -80,6 +80,8 @@ export interface LocalRunPlanInput {
         streaming: boolean;
         /** Count tokens from the server's usage (exact for the mocker's random tokens). */
         useServerTokenCount: boolean;
+        /** AIPerf scrapes the frontend's metrics (benchmark.serverMetrics, resolved for the local target). */
+        serverMetrics: boolean;
         randomSeed: number;
         phases: LocalPhaseInput[];
     };
@@ -298,6 +300,7 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
             randomSeed: b.randomSeed,
             useServerTokenCount: b.useServerTokenCount,
             gpuTelemetry: false,
+            serverMetrics: b.serverMetrics,
         });
         return { name: phase.name, argv, env: aiperfEnv, artifactDir, logFile: path.join(logs, `aiperf-${phase.name}.log`) };
     });

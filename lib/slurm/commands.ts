@@ -3,7 +3,7 @@
 // may hold the placeholders {node_host}, {leader_host} and {frontend_host};
 // the node script replaces them (and nothing else) before it execs.
 import * as path from "node:path";
-import { loadArgv } from "../benchmark/load-argv";
+import { loadArgv, serverMetricsOn } from "../benchmark/load-argv";
 import type { BenchmarkSpec, ResolvedPhase } from "../../config/resolve";
 import type { Backend } from "../../config/schema";
 import {
@@ -170,6 +170,7 @@ export function phaseProcess(ctx: CommandContext, phase: ResolvedPhase, artifact
         // The mocker emits random token ids: count from the server's usage, and there is no GPU to watch.
         useServerTokenCount: mocker,
         gpuTelemetry: !mocker,
+        serverMetrics: serverMetricsOn(b.serverMetrics, "slurm"),
     });
     return { argv, env };
 }

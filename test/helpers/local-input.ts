@@ -28,6 +28,7 @@ export function localPlanInput(base: LocalInputBase, over: Partial<LocalRunPlanI
             endpointType: "chat",
             streaming: true,
             useServerTokenCount: true,
+            serverMetrics: false,
             randomSeed: 0,
             phases: [
                 {

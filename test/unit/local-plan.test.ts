@@ -222,6 +222,7 @@ describe("planLocalRun: benchmark phases", () => {
                 endpointType: "chat",
                 streaming: true,
                 useServerTokenCount: true,
+                serverMetrics: false,
                 randomSeed: 7,
                 phases: [
                     {
