@@ -2,10 +2,11 @@
 # Sets up everything the integration and end-to-end tests run against:
 # the Python venv with Dynamo and AIPerf (plus the tiny offline model), the
 # engine-judge venvs, the Pulumi engine, a one-machine Kubernetes control
-# plane with kwok GPU nodes, a one-machine Slurm cluster and an sshd on
-# 127.0.0.1. Idempotent: what is already there is kept. The Slurm cluster and
-# sshd need root (they install Debian packages); without it they are skipped
-# with the reason, and the tests that need them say so when they skip.
+# plane with kwok GPU nodes, a one-machine Slurm cluster, an sshd on
+# 127.0.0.1, and Debian's chromium for the report HTML test. Idempotent: what
+# is already there is kept. The Slurm cluster, sshd and chromium need root
+# (they install Debian packages); without it they are skipped with the reason,
+# and the tests that need them say so when they skip.
 #
 # On a fresh machine the Go builds (Pulumi, Kubernetes) take most of the time
 # and are CPU-bound, while the engine-judge venvs are mostly downloads and
@@ -40,6 +41,8 @@ if [ "$(id -u)" = 0 ]; then
 else
     step "skipping the Slurm test cluster and sshd: they need root to install slurm-wlm, munge and openssh-server (run this script as root)"
 fi
+
+bash scripts/setup-chromium.sh # headless Chromium for test/integration/report-html.test.ts; says why when it cannot install
 
 step "waiting for the engine judge venvs"
 if ! wait "$ENGINES_PID"; then
