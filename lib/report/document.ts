@@ -87,6 +87,15 @@ function sourceSections(report: SourceReport, model: ReportModel): Section[] {
             table: entriesTable(Object.entries(result.best).map(([objective, e]) => [OBJECTIVE_NAMES[objective as Objective], e])),
         },
     ];
+    const rejected = Object.entries(source.rejected ?? {});
+    if (rejected.length > 0) {
+        sections.push({
+            heading: "Rejected points",
+            level: 3,
+            text: "Points of the sweep skipped before deployment by a rule or constraint.",
+            table: { header: ["point", "reasons"], rows: rejected.map(([id, reasons]) => [id, reasons.join("; ")]), numeric: [false, false] },
+        });
+    }
     if (result.unranked.length > 0) {
         sections.push({
             heading: "Not ranked",

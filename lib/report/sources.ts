@@ -22,6 +22,8 @@ export interface ReportSource {
     dynamoVersion?: string;
     resultsStatus?: string;
     points: ReportPoint[];
+    /** A sweep's points skipped before deployment by a rule or constraint: id -> reasons (`details.rejectedPoints`). */
+    rejected?: Record<string, string[]>;
 }
 
 /** A problem with the outputs' shape, naming the source and the key. */
@@ -48,7 +50,7 @@ export function normaliseOutputs(label: string, outputs: unknown): ReportSource 
     if (top.points !== undefined) {
         const entries = Object.entries(object(top.points, at("points")));
         const points = entries.map(([id, raw]) => readPoint(id, object(raw, at(`points.${id}`)), (key) => at(`points.${id}.${key}`)));
-        return definedOnly({ ...header, kind: "sweep" as const, points });
+        return definedOnly({ ...header, kind: "sweep" as const, points, rejected: rejectedPoints(top.details, at("details.rejectedPoints")) });
     }
     if (top.phases === undefined) {
         throw new OutputsShapeError(
@@ -101,6 +103,19 @@ function readLoads(raw: unknown, where: string): Record<string, PointLoad> {
                     requestRate: optionalNumber(l.requestRate, `${where}.${phase}.requestRate`),
                 }),
             ];
+        }),
+    );
+}
+
+function rejectedPoints(details: unknown, where: string): Record<string, string[]> | undefined {
+    const raw = details !== null && typeof details === "object" ? (details as Json).rejectedPoints : undefined;
+    if (raw === undefined) return undefined;
+    return Object.fromEntries(
+        Object.entries(object(raw, where)).map(([id, reasons]) => {
+            if (!Array.isArray(reasons) || !reasons.every((r) => typeof r === "string")) {
+                throw new OutputsShapeError(`${where}.${id}: expected a list of reasons, got ${JSON.stringify(reasons)}`);
+            }
+            return [id, reasons];
         }),
     );
 }

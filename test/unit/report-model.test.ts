@@ -187,6 +187,20 @@ test("html: the same document, text escaped, charts inline", () => {
     assert.equal((html.match(/<table>/g) ?? []).length, 5); // sources, points, figures, frontier, best
 });
 
+test("a sweep's rejected points are listed with their reasons", () => {
+    const outputs = { ...sweepOutputs(), details: { rejectedPoints: { "decode-9": ["decode.tensorParallel expected the worker to fit one node", "x"] } } };
+    const source = normaliseOutputs("sweep", outputs);
+    assert.deepEqual(source.rejected, { "decode-9": ["decode.tensorParallel expected the worker to fit one node", "x"] });
+    assert.deepEqual(table(reportDocument(buildReport([source])), "sweep", "Rejected points").rows, [
+        ["decode-9", "decode.tensorParallel expected the worker to fit one node; x"],
+    ]);
+    assert.throws(
+        () => normaliseOutputs("s", { ...outputs, details: { rejectedPoints: { a: "no" } } }),
+        /s: details\.rejectedPoints\.a: expected a list of reasons, got "no"$/,
+    );
+    assert.equal(normaliseOutputs("sweep", sweepOutputs()).rejected, undefined);
+});
+
 test("source labels are made unique in order", () => {
     assert.deepEqual(uniqueLabels(["a", "b", "a", "a"]), ["a", "b", "a (2)", "a (3)"]);
 });
