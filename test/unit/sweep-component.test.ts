@@ -101,7 +101,29 @@ describe("a local sweep under mocks", () => {
 
 test("docs/sweeps.md lists the sweep's output keys", () => {
     const text = fs.readFileSync(path.join(REPO_ROOT, "docs/sweeps.md"), "utf8");
-    const section = text.slice(text.indexOf("## Stack outputs"));
+    const start = text.indexOf("## Stack outputs");
+    const end = text.indexOf("\n## ", start + 1);
+    const section = text.slice(start, end < 0 ? undefined : end);
     const keys = [...section.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
     assert.deepEqual(keys, [...BENCHMARK_OUTPUT_KEYS, ...SWEEP_OUTPUT_KEYS]);
+});
+
+describe("bad sweeps stop at the program's edge: one error naming the field, nothing registered", () => {
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+        ["unknown setting", { "decode.replica": [1, 2] }, /dynamo-bench:sweep\.grid\.decode\.replica: is not a sweepable setting/],
+        ["duplicate ids", { "decode.replicas": [2, 2] }, /dynamo-bench:sweep\.grid: point 2 gets the id "d2"/],
+        ["every point rejected", { "decode.tensorParallel": [16, 32] }, /dynamo-bench:sweep: expected at least one point to pass the checks, got none of 2/],
+    ];
+    for (const [name, grid, says] of cases) {
+        test(name, async () => {
+            const before = mocks.resources.length;
+            pulumi.runtime.setAllConfig({ "dynamo-bench:model": JSON.stringify({ id: "m" }), "dynamo-bench:sweep": JSON.stringify({ grid }) }, []);
+            assert.throws(
+                () => program.stackFromConfig(),
+                (error: Error) => error instanceof pulumi.RunError && says.test(error.message),
+            );
+            await mocks.settle();
+            assert.equal(mocks.resources.length, before);
+        });
+    }
 });
