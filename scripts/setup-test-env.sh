@@ -29,6 +29,10 @@ trap 'kill "$ENGINES_PID" 2>/dev/null || true' EXIT
 step "Pulumi engine (CLI, Node.js language host, command and kubernetes providers)"
 bash scripts/setup-pulumi.sh
 
+step "actionlint for the example GitHub Actions workflow (built from the Go module proxy; about 30 s cold)"
+# Not fatal: test/unit/gitops-examples.test.ts checks the workflow's structure either way.
+bash scripts/setup-actionlint.sh || step "actionlint could not be built (reason above); test/integration/gitops-actionlint.test.ts skips and says so"
+
 step "Kubernetes test cluster (API server, controller manager, scheduler 1.34 built from Go modules; kwok GPU nodes)"
 bash scripts/k8s/setup-control-plane.sh
 bash scripts/k8s/cluster-up.sh
