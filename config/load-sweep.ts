@@ -9,7 +9,7 @@ import { resolveSpec, type BenchmarkSpec } from "./resolve";
 import { checkRules, type RuleViolation } from "./rules";
 import { benchmarkSpecSchema } from "./schema";
 import { sweepSchema, type SweepSpec } from "./sweep";
-import { checkSweepConstraints } from "../lib/sweep/constraints";
+import { checkSweepConstraints, checkSweepTarget } from "../lib/sweep/constraints";
 import { expandPoints, pointConfig, pointCount, unknownSettings, type ExpandedPoint } from "../lib/sweep/expand";
 import { describeSettings, duplicateIds, pointIds, sweepField } from "../lib/sweep/ids";
 
@@ -75,6 +75,7 @@ export function loadSweep(raw: Record<string, unknown>, stack: string, namespace
         else rejected.push({ id: ids[i]!, settings, reasons: e.reasons });
     });
     if (points.length === 0) fail(allRejected(expanded, rejected));
+    fail(checkSweepTarget(points[0]!.spec));
     return { name, points, rejected, sweep };
 }
 

@@ -32,3 +32,25 @@ export function checkSweepConstraints(spec: Pick<BenchmarkSpec, "prefill" | "dec
     }
     return out;
 }
+
+/**
+ * What a whole sweep needs of its target, checked once on the first point (the
+ * settings involved cannot be swept). On Kubernetes every point is a complete
+ * benchmark (components/kubernetes), so points that each installed the platform
+ * release or created the namespace would collide on the same names.
+ */
+export function checkSweepTarget(spec: Pick<BenchmarkSpec, "target" | "platform" | "kubernetes">): RuleViolation[] {
+    if (spec.target !== "kubernetes") return [];
+    const why = "in a sweep each point deploys its graph and Job into a platform and namespace that exist already (docs/sweeps.md)";
+    const out: RuleViolation[] = [];
+    if (spec.platform.install) {
+        out.push({
+            path: "platform.install",
+            message: `expected false for a Kubernetes sweep, got true: ${why}; install the platform once (a single-benchmark stack, or helm) and set platform.install: false`,
+        });
+    }
+    if (spec.kubernetes.createNamespace) {
+        out.push({ path: "kubernetes.createNamespace", message: `expected false for a Kubernetes sweep, got true: ${why}; create kubernetes.namespace once` });
+    }
+    return out;
+}
