@@ -12,6 +12,7 @@ import { execFile } from "node:child_process";
 import {
     COLLECT_COMMAND,
     checkCompleteness,
+    clusterTimings,
     collectOptionsFrom,
     jobState,
     kubectlArgs,
@@ -19,6 +20,7 @@ import {
     podProblems,
     summarizeCollected,
     tailLines,
+    waitGraphKubectlArgs,
     type CollectOptions,
 } from "../lib/kubernetes";
 import { readCommandLine } from "../lib/cli-options";
@@ -63,8 +65,8 @@ const defaultIo = (): CollectIo => ({
 
 class CollectFailure extends Error {}
 
-/** Polls the Job until it succeeds; throws CollectFailure with the reason otherwise. */
-async function waitForJob(o: CollectOptions & { intervalSeconds: number }, io: CollectIo): Promise<void> {
+/** Polls the Job until it succeeds and returns it as read; throws CollectFailure with the reason otherwise. */
+async function waitForJob(o: CollectOptions & { intervalSeconds: number }, io: CollectIo): Promise<unknown> {
     const start = io.now();
     const deadline = start + o.timeoutSeconds * 1000;
     const firstSeen = new Map<string, number>();
@@ -78,8 +80,9 @@ async function waitForJob(o: CollectOptions & { intervalSeconds: number }, io: C
             }
             lastNote = `kubectl get job failed: ${got.stderr.trim()}`;
         } else {
-            const state = jobState(JSON.parse(got.stdout));
-            if (state.state === "succeeded") return;
+            const job: unknown = JSON.parse(got.stdout);
+            const state = jobState(job);
+            if (state.state === "succeeded") return job;
             if (state.state === "failed") throw new CollectFailure(`Job ${o.namespace}/${o.job} failed: ${state.reason}`);
             const pods = await io.kubectl(kubectlArgs.getJobPods(o, o.job));
             if (pods.code === 0) {
@@ -127,7 +130,7 @@ export async function runK8sCollect(argv: string[], io: CollectIo = defaultIo())
     const o = line.options;
     try {
         io.stderr(`k8s-collect: waiting up to ${o.timeoutSeconds}s for Job ${o.namespace}/${o.job}\n`);
-        await waitForJob(o, io);
+        const job = await waitForJob(o, io);
         const logs = await io.kubectl(kubectlArgs.jobLogs(o, o.job));
         if (logs.code !== 0) throw new CollectFailure(`the Job succeeded but its log could not be read: ${logs.stderr.trim()}`);
         const parsed = parseBenchmarkLog(logs.stdout);
@@ -143,7 +146,10 @@ export async function runK8sCollect(argv: string[], io: CollectIo = defaultIo())
             if (isResultsError(e)) throw new CollectFailure(`the export files in the Job's log could not be read: ${e.message}`);
             throw e;
         }
-        io.stdout(formatResultLine({ ok: true, ...results }));
+        // The graph's Ready time is a bonus: a graph that cannot be read leaves readySeconds out.
+        const graph = await io.kubectl(waitGraphKubectlArgs.getGraph(o, o.graph));
+        const timings = clusterTimings(graph.code === 0 ? JSON.parse(graph.stdout) : undefined, job);
+        io.stdout(formatResultLine({ ok: true, ...results, timings }));
         io.stderr(`k8s-collect: collected ${results.phases.length} phase(s) from Job ${o.job}\n`);
         return 0;
     } catch (e) {

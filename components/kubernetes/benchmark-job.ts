@@ -4,8 +4,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { shellCommand, type CommandRunner } from "../exec";
 import type { BenchmarkSpec } from "../../config/resolve";
-import { notRun, RESULTS_COLLECTED } from "../../lib/outputs";
-import { parseResultLine, phaseFigures, type StackOutputs } from "../../lib/results";
+import { notRun, RESULTS_COLLECTED, type BenchmarkTimings } from "../../lib/outputs";
+import { parseResultLine, phaseFigures, type ResultLine, type StackOutputs } from "../../lib/results";
 import { buildBenchmarkJob, buildBenchmarkPlan, buildScriptConfigMap, collectArgv, digestOf, k8sNames, readBenchmarkScript } from "../../lib/kubernetes";
 import { CLI_ENTRY, repoDirFrom } from "../../lib/paths";
 import { shJoin } from "../../lib/shell-quote";
@@ -29,6 +29,8 @@ export interface JobResults {
     /** "collected", or "not run: <reason>". */
     resultsStatus: string;
     phases: Record<string, StackOutputs>;
+    /** From the API server's timestamps: graph created until Ready, Job start until complete (lib/kubernetes/timings.ts). */
+    timings: BenchmarkTimings;
 }
 
 export class BenchmarkJob extends pulumi.ComponentResource {
@@ -67,6 +69,7 @@ export class BenchmarkJob extends pulumi.ComponentResource {
                     `render mode: manifests were written to ${spec.kubernetes.renderYamlToDirectory}; nothing ran on a cluster, so there are no results`,
                 ),
                 phases: {},
+                timings: {},
             });
         } else {
             const timeoutSeconds = spec.timeouts.benchmarkSeconds + COLLECT_SLACK_SECONDS;
@@ -96,10 +99,10 @@ export class BenchmarkJob extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [this.job] },
             );
             // A failed Job fails the command and `pulumi up`; a result line here is a collected run.
-            this.results = collect.stdout.apply((stdout) => ({
-                resultsStatus: RESULTS_COLLECTED,
-                phases: phaseFigures(parseResultLine(stdout, "k8s-collect")),
-            }));
+            this.results = collect.stdout.apply((stdout) => {
+                const line = parseResultLine<ResultLine & { timings?: BenchmarkTimings }>(stdout, "k8s-collect");
+                return { resultsStatus: RESULTS_COLLECTED, phases: phaseFigures(line), timings: line.timings ?? {} };
+            });
         }
         this.registerOutputs({ jobName: this.jobName, results: this.results });
     }

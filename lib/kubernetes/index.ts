@@ -6,6 +6,7 @@ export * from "./collect";
 export * from "./graph";
 export * from "./graph-wait";
 export * from "./release-wait";
+export * from "./timings";
 export * from "./names";
 export * from "./platform";
 export * from "./scheduling";

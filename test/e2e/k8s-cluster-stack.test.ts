@@ -200,6 +200,9 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
                         }
                         assert.ok(exported.request_throughput || exported.records, "the served export is a real AIPerf summary");
                         assert.equal(outputs.resultsStatus, "collected");
+                        // From the API server's timestamps (whole seconds).
+                        const t = outputs.timings as Record<string, number>;
+                        assert.ok(t.readySeconds! >= 0 && t.benchmarkSeconds! >= 0, `timings from the server: ${JSON.stringify(t)}`);
                         assert.ok(
                             logs!.requests.some((r) => r.startsWith(`/containerLogs/${NS}/${NAME}-bench-`)),
                             "the API server fetched the Job's log",

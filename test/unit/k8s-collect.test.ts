@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
+    GRAPH_RESOURCE,
     IMAGE_PULL_GRACE_SECONDS,
     checkCompleteness,
     collectArgv,
@@ -216,7 +217,7 @@ describe("summaries through lib/results", () => {
 });
 
 /** A kubectl that answers from a script of responses keyed by the subcommand. */
-function scriptedIo(answers: { job: Array<unknown | "notfound" | "error">; pods?: unknown; logs?: string; graphLogs?: string }) {
+function scriptedIo(answers: { job: Array<unknown | "notfound" | "error">; pods?: unknown; logs?: string; graphLogs?: string; graph?: unknown }) {
     const out = { stdout: "", stderr: "", calls: [] as string[][] };
     let clock = 0;
     let jobIndex = 0;
@@ -230,6 +231,9 @@ function scriptedIo(answers: { job: Array<unknown | "notfound" | "error">; pods?
                 if (a === "notfound") return { code: 1, stdout: "", stderr: 'Error from server (NotFound): jobs.batch "b-bench" not found' };
                 if (a === "error") return { code: 1, stdout: "", stderr: "Unable to connect to the server" };
                 return ok(JSON.stringify(a));
+            }
+            if (sub[0] === "get" && sub[1] === GRAPH_RESOURCE) {
+                return answers.graph ? ok(JSON.stringify(answers.graph)) : { code: 1, stdout: "", stderr: "Error from server (NotFound)" };
             }
             if (sub[0] === "get" && sub[1] === "pods" && sub[3].startsWith("job-name=")) return ok(JSON.stringify(answers.pods ?? { items: [] }));
             if (sub[0] === "get" && sub[1] === "pods") return ok("NAME READY STATUS\nb-0-decode-abc 0/1 CrashLoopBackOff\n");
@@ -249,21 +253,35 @@ function scriptedIo(answers: { job: Array<unknown | "notfound" | "error">; pods?
 }
 
 const running = { status: { active: 1 } };
-const complete = { status: { conditions: [{ type: "Complete", status: "True" }] } };
+const complete = {
+    status: { startTime: "2026-12-02T10:00:05Z", completionTime: "2026-12-02T10:01:47Z", conditions: [{ type: "Complete", status: "True" }] },
+};
+const readyGraph = {
+    metadata: { creationTimestamp: "2026-12-02T09:58:00Z" },
+    status: { conditions: [{ type: "Ready", status: "True", lastTransitionTime: "2026-12-02T10:00:01Z" }] },
+};
 const base = ["--namespace", "ns", "--job", "b-bench", "--graph", "b", "--timeout", "600", "--interval", "5"];
 
 describe("k8s-collect runs", () => {
     test("success: polls until Complete, prints only the results JSON on stdout", { skip: NO_METRICS }, async () => {
-        const { io, out } = scriptedIo({ job: [running, running, complete], logs: scriptLog(["c1", "c8"]) });
+        const { io, out } = scriptedIo({ job: [running, running, complete], logs: scriptLog(["c1", "c8"]), graph: readyGraph });
         const code = await runK8sCollect([...base, "--phases", "c1:1,c8:8", "--gpus", "2", "--tool", "aiperf"], io);
         assert.equal(code, 0, out.stderr);
-        const results = parseResultLine<{ ok: boolean; phases: Array<{ name: string }> }>(out.stdout, "k8s-collect");
+        const results = parseResultLine<{ ok: boolean; phases: Array<{ name: string }>; timings: unknown }>(out.stdout, "k8s-collect");
+        // From the API server's timestamps: graph created until Ready, Job start until complete.
+        assert.deepEqual(results.timings, { readySeconds: 121, benchmarkSeconds: 102 });
         assert.match(out.stdout, /^DYNAMO_BENCH_RESULT \{/);
         assert.deepEqual(
             results.phases.map((p: { name: string }) => p.name),
             ["c1", "c8"],
         );
         assert.equal(out.calls.filter((c) => c.includes("job")).length, 3);
+    });
+
+    test("timings: a graph that cannot be read leaves readySeconds out", { skip: NO_METRICS }, async () => {
+        const { io, out } = scriptedIo({ job: [complete], logs: scriptLog(["c1"]) });
+        assert.equal(await runK8sCollect([...base, "--phases", "c1:1", "--gpus", "2", "--tool", "aiperf"], io), 0, out.stderr);
+        assert.deepEqual(parseResultLine<{ ok: boolean; timings: unknown }>(out.stdout, "k8s-collect").timings, { benchmarkSeconds: 102 });
     });
 
     test("failed Job: exit 1 with the reason, the Job log tail and the graph pods' logs", async () => {
