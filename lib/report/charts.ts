@@ -3,6 +3,7 @@
 // chart plots each (source, point, load) that has both of its figures as one
 // mark in the layer named POINTS_LAYER, which the HTML test counts.
 import type { TopLevelSpec } from "vega-lite/build/index";
+import { niceMax, placeLabels, type Segment } from "./label-layout";
 import type { CandidateRow, ReportModel } from "./model";
 
 /** The name of the layer that holds one mark per candidate; Vega names its marks `<name>_marks`. */
@@ -33,6 +34,13 @@ const WIDTH = 560;
 const HEIGHT = 360;
 /** The frontier line when colours tell points apart (one source): neutral, so it is not read as one point's colour. */
 const FRONTIER_COLOUR = "#333333";
+/** Marks' areas in px² (Vega's point size), and the ring's radius for label clearance. */
+const MARK_SIZE = 70;
+const RING_SIZE = 260;
+const RING_RADIUS = Math.sqrt(RING_SIZE / Math.PI) + 1;
+const LABEL_FONT_SIZE = 10;
+/** Generous for a 10 px sans-serif font, so estimated boxes contain the drawn text. */
+const LABEL_METRICS = { charWidth: 6, lineHeight: 12, markRadius: 6 };
 const CONFIG = { legend: { symbolOpacity: 1, labelLimit: 400 }, axis: { labelFontSize: 11, titleFontSize: 12 } };
 
 /** What the colours tell apart: the sources when there are several, else the points of the one source. */
@@ -61,16 +69,18 @@ export function seriesOf(model: ReportModel): Series {
 
 /** Every candidate as a point, each source's frontier as a line through its frontier points, which are ringed. */
 export function paretoSpec(rows: readonly CandidateRow[], series: Series): TopLevelSpec {
+    const frontierLines: Lines = { member: (r) => r.frontier, key: (r) => r.source, order: (r) => r.perUser ?? 0, ringed: true };
+    const chart = plotted(rows, "perUser", "perGpu", series, frontierLines);
     const frontierColour = series.field === "source" ? colour(series) : { value: FRONTIER_COLOUR };
     return {
         title: {
             text: "Output tokens/s per GPU vs per user",
-            subtitle: "every (point, load); ringed and joined: the Pareto frontier" + (series.field === "source" ? " of each source" : ""),
+            subtitle: subtitle(`ringed and joined: the Pareto frontier${series.field === "source" ? " of each source" : ""}`, chart.hidden),
         },
         width: WIDTH,
         height: HEIGHT,
-        data: { values: plotted(rows, "perUser", "perGpu", series) },
-        encoding: { x: axis("perUser"), y: axis("perGpu") },
+        data: { values: chart.values },
+        encoding: { x: axis("perUser", chart.xMax), y: axis("perGpu", chart.yMax) },
         layer: [
             {
                 transform: [{ filter: "datum.frontier" }],
@@ -79,10 +89,10 @@ export function paretoSpec(rows: readonly CandidateRow[], series: Series): TopLe
             },
             {
                 transform: [{ filter: "datum.frontier" }],
-                mark: { type: "point", filled: false, size: 260, strokeWidth: 1.5 },
+                mark: { type: "point", filled: false, size: RING_SIZE, strokeWidth: 1.5 },
                 encoding: { color: frontierColour },
             },
-            { name: POINTS_LAYER, mark: { type: "point", filled: true, size: 70, opacity: 1 }, encoding: { color: colour(series) } },
+            { name: POINTS_LAYER, mark: { type: "point", filled: true, size: MARK_SIZE, opacity: 1 }, encoding: { color: colour(series) } },
             labels(series),
         ],
         config: CONFIG,
@@ -91,29 +101,92 @@ export function paretoSpec(rows: readonly CandidateRow[], series: Series): TopLe
 
 /** A p99 latency against throughput per GPU, the loads of one point joined in load order. */
 export function latencySpec(rows: readonly CandidateRow[], series: Series, latency: Latency): TopLevelSpec {
-    const values = plotted(rows, "perGpu", latency, series).map((r) => ({ ...r, line: JSON.stringify([r.source, r.point]), loadOrder: loadOrder(r) }));
+    const pointLines: Lines = { member: () => true, key: (r) => JSON.stringify([r.source, r.point]), order: loadOrder, ringed: false };
+    const chart = plotted(rows, "perGpu", latency, series, pointLines);
+    const values = chart.values.map((r) => ({ ...r, line: pointLines.key(r), loadOrder: loadOrder(r) }));
     return {
-        title: { text: `${LATENCY_NAMES[latency]} vs output tokens/s per GPU`, subtitle: "every (point, load); line: the loads of one point, in load order" },
+        title: {
+            text: `${LATENCY_NAMES[latency]} vs output tokens/s per GPU`,
+            subtitle: subtitle("joined: the loads of one point, in load order", chart.hidden),
+        },
         width: WIDTH,
         height: HEIGHT,
         data: { values },
-        encoding: { x: axis("perGpu"), y: axis(latency), color: colour(series) },
+        encoding: { x: axis("perGpu", chart.xMax), y: axis(latency, chart.yMax), color: colour(series) },
         layer: [
             {
                 mark: { type: "line", strokeWidth: 1.5, opacity: 0.6 },
                 encoding: { detail: { field: "line" }, order: { field: "loadOrder", type: "quantitative" } },
             },
-            { name: POINTS_LAYER, mark: { type: "point", filled: true, size: 70, opacity: 1 } },
+            { name: POINTS_LAYER, mark: { type: "point", filled: true, size: MARK_SIZE, opacity: 1 } },
             labels(series),
         ],
         config: CONFIG,
     };
 }
 
-/** The rows that have both figures (a mark needs both coordinates), with the text written beside each mark. */
-function plotted(rows: readonly CandidateRow[], x: Figure, y: Figure, series: Series): Array<CandidateRow & { text: string }> {
+/** The lines a chart draws between its marks: which rows, grouped how, in what order; and whether their marks are ringed. */
+interface Lines {
+    member: (r: CandidateRow) => boolean;
+    key: (r: CandidateRow) => string;
+    order: (r: CandidateRow) => number;
+    ringed: boolean;
+}
+
+type Plotted = CandidateRow & { text: string; labelX?: number; labelY?: number };
+
+/**
+ * The rows that have both figures (a mark needs both coordinates), the axes'
+ * upper ends, and where each mark's text goes (labelX, labelY in data units,
+ * absent when it would overlap a mark, a line or another text): the axes are
+ * fixed here so that pixels are known when the texts are placed.
+ */
+function plotted(
+    rows: readonly CandidateRow[],
+    x: Figure,
+    y: Figure,
+    series: Series,
+    lines: Lines,
+): { values: Plotted[]; xMax: number; yMax: number; hidden: number } {
+    const kept = rows.filter((r) => r[x] !== undefined && r[y] !== undefined);
+    const xMax = niceMax(Math.max(0, ...kept.map((r) => r[x]!)));
+    const yMax = niceMax(Math.max(0, ...kept.map((r) => r[y]!)));
+    const px = (r: CandidateRow) => (r[x]! / xMax) * WIDTH;
+    const py = (r: CandidateRow) => HEIGHT - (r[y]! / yMax) * HEIGHT;
     // Colours name the point when they tell points apart, so the mark's text needs only the load.
-    return rows.filter((r) => r[x] !== undefined && r[y] !== undefined).map((r) => ({ ...r, text: series.field === "pointLabel" ? r.load : r.label }));
+    const texts = kept.map((r) => (series.field === "pointLabel" ? r.load : r.label));
+    const requests = kept.map((r, i) => ({
+        x: px(r),
+        y: py(r),
+        text: texts[i]!,
+        priority: r.frontier ? 1 : 0,
+        ...(lines.ringed && lines.member(r) ? { radius: RING_RADIUS } : {}),
+    }));
+    const places = placeLabels(requests, { width: WIDTH, height: HEIGHT }, LABEL_METRICS, segments(kept.filter(lines.member), lines, px, py));
+    const values = kept.map((r, i) => {
+        const place = places[i];
+        const text = texts[i]!;
+        return place === undefined ? { ...r, text } : { ...r, text, labelX: (place.x / WIDTH) * xMax, labelY: ((HEIGHT - place.y) / HEIGHT) * yMax };
+    });
+    return { values, xMax, yMax, hidden: places.filter((p) => p === undefined).length };
+}
+
+/** The pixel segments of the lines, so texts keep off them. */
+function segments(rows: readonly CandidateRow[], lines: Lines, px: (r: CandidateRow) => number, py: (r: CandidateRow) => number): Segment[] {
+    const groups = new Map<string, CandidateRow[]>();
+    for (const r of rows) groups.set(lines.key(r), [...(groups.get(lines.key(r)) ?? []), r]);
+    return [...groups.values()].flatMap((group) => {
+        const sorted = [...group].sort((a, b) => lines.order(a) - lines.order(b));
+        return sorted.slice(1).map((b, i): Segment => [px(sorted[i]!), py(sorted[i]!), px(b), py(b)]);
+    });
+}
+
+/**
+ * Short subtitle lines: without a canvas Vega estimates text widths generously,
+ * and a long line would widen the whole SVG.
+ */
+function subtitle(lines: string, hidden: number): string[] {
+    return ["every (point, load) as a dot", lines, ...(hidden === 0 ? [] : [`${hidden} label(s) left out where they would overlap`])];
 }
 
 /** Loads of a point in the order they load it: concurrency, else request rate, else the throughput reached. */
@@ -121,8 +194,8 @@ function loadOrder(row: CandidateRow): number {
     return row.concurrency ?? row.requestRate ?? row.perGpu ?? 0;
 }
 
-function axis(field: Figure) {
-    return { field, type: "quantitative" as const, title: AXIS_TITLES[field], scale: { zero: true, nice: true } };
+function axis(field: Figure, max: number) {
+    return { field, type: "quantitative" as const, title: AXIS_TITLES[field], scale: { domain: [0, max], nice: false } };
 }
 
 /** One colour per series; the legend only when there is more than one to tell apart. */
@@ -137,9 +210,12 @@ function colour(series: Series) {
     };
 }
 
+/** Each placed text at its own spot, left edge and vertical middle; texts that fit nowhere are not drawn. */
 function labels(series: Series) {
+    const at = (field: "labelX" | "labelY") => ({ field, type: "quantitative" as const });
     return {
-        mark: { type: "text" as const, align: "left" as const, baseline: "bottom" as const, dx: 6, dy: -4, fontSize: 10 },
-        encoding: { text: { field: "text" }, color: colour(series) },
+        transform: [{ filter: "isValid(datum.labelX)" }],
+        mark: { type: "text" as const, align: "left" as const, baseline: "middle" as const, fontSize: LABEL_FONT_SIZE },
+        encoding: { x: at("labelX"), y: at("labelY"), text: { field: "text" }, color: colour(series) },
     };
 }

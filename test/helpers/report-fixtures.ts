@@ -7,6 +7,7 @@ import * as path from "node:path";
 export const REPORT_FIXTURES = path.join(__dirname, "..", "fixtures", "report");
 export const LOCAL_OUTPUTS = path.join(REPORT_FIXTURES, "local-outputs.json");
 export const DECODE2_OUTPUTS = path.join(REPORT_FIXTURES, "decode2-outputs.json");
+export const SWEEP_OUTPUTS = path.join(REPORT_FIXTURES, "sweep-outputs.json");
 
 export function readOutputs(file: string): any {
     return JSON.parse(fs.readFileSync(file, "utf8"));

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CLI_ENTRY, REPO_ROOT } from "../../lib/paths";
-import { DECODE2_OUTPUTS, LOCAL_OUTPUTS, readOutputs, sweepOutputs } from "../helpers/report-fixtures";
+import { DECODE2_OUTPUTS, LOCAL_OUTPUTS, readOutputs, SWEEP_OUTPUTS, sweepOutputs } from "../helpers/report-fixtures";
 
 const chromium = spawnSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).stdout.trim();
 const skip = chromium ? false : "chromium not found on PATH; install it with: bash scripts/setup-chromium.sh (Debian's package, needs root)";
@@ -54,7 +54,10 @@ test("report.html opens in headless Chromium with every chart drawn, one mark pe
     const sweepFile = path.join(dir, "sweep.json");
     fs.writeFileSync(sweepFile, JSON.stringify(sweepOutputs()));
     const out = path.join(dir, "report");
-    execFileSync(process.execPath, [CLI_ENTRY, "report", sweepFile, LOCAL_OUTPUTS, DECODE2_OUTPUTS, "--out", out], { cwd: REPO_ROOT, timeout: 60_000 });
+    execFileSync(process.execPath, [CLI_ENTRY, "report", SWEEP_OUTPUTS, sweepFile, LOCAL_OUTPUTS, DECODE2_OUTPUTS, "--out", out], {
+        cwd: REPO_ROOT,
+        timeout: 60_000,
+    });
 
     const html = fs.readFileSync(path.join(out, "report.html"), "utf8");
     assert.doesNotMatch(html, /<script|<link|<img|\b(src|href)=/i, "report.html must be self-contained");
@@ -83,14 +86,14 @@ test("report.html opens in headless Chromium with every chart drawn, one mark pe
             .replace(/&amp;/g, "&"),
     );
 
-    const inputs = [sweepOutputs(), readOutputs(LOCAL_OUTPUTS), readOutputs(DECODE2_OUTPUTS)];
+    const inputs = [readOutputs(SWEEP_OUTPUTS), sweepOutputs(), readOutputs(LOCAL_OUTPUTS), readOutputs(DECODE2_OUTPUTS)];
     const perGpu = (f: any) => f.outputTokenThroughputPerGpuTokPerS;
     const expected: Record<string, number> = {
         "pareto.svg": expectedMarks(inputs, (f) => f.outputTokenThroughputPerUserTokPerS, perGpu),
         "ttft-vs-throughput.svg": expectedMarks(inputs, perGpu, (f) => f.ttftMs?.p99),
         "itl-vs-throughput.svg": expectedMarks(inputs, perGpu, (f) => f.itlMs?.p99),
     };
-    assert.deepEqual(Object.values(expected), [10, 10, 10]); // the fixtures: 5 sweep candidates, 2 local, 3 decode2
+    assert.deepEqual(Object.values(expected), [16, 16, 16]); // the fixtures: 6 + 5 sweep candidates, 2 local, 3 decode2
     assert.deepEqual(
         probe.charts.map((c) => c.id),
         Object.keys(expected),

@@ -7,7 +7,7 @@ import { reportDocument, type Table } from "../../lib/report/document";
 import { markdownTable, renderMarkdown } from "../../lib/report/markdown";
 import { renderHtml } from "../../lib/report/html";
 import { uniqueLabels } from "../../lib/report/inputs";
-import { DECODE2_OUTPUTS, LOCAL_OUTPUTS, readOutputs, sweepOutputs } from "../helpers/report-fixtures";
+import { DECODE2_OUTPUTS, LOCAL_OUTPUTS, readOutputs, SWEEP_OUTPUTS, sweepOutputs } from "../helpers/report-fixtures";
 
 const local = () => normaliseOutputs("local", readOutputs(LOCAL_OUTPUTS));
 const decode2 = () => normaliseOutputs("decode2", readOutputs(DECODE2_OUTPUTS));
@@ -49,6 +49,23 @@ test("a sweep's outputs are one point per entry with its settings and loads; the
             ["decode-1", "c4", 4, 812.6],
         ],
     );
+});
+
+test("a real sweep stack's outputs: points with settings and loads; the recomputed frontier and best are the stack's own", () => {
+    const outputs = readOutputs(SWEEP_OUTPUTS);
+    const source = normaliseOutputs("sweep", outputs);
+    assert.deepEqual(
+        source.points.map((p) => [p.id, p.settings, p.workerGpus, Object.keys(p.phases), p.loads.c16]),
+        [
+            ["d1", { "decode.replicas": 1 }, 2, ["c1", "c4", "c16"], { concurrency: 16 }],
+            ["d2", { "decode.replicas": 2 }, 3, ["c1", "c4", "c16"], { concurrency: 16 }],
+        ],
+    );
+    assert.deepEqual(source.rejected, {});
+    // The stack computed them with the same function and no limits; the report must agree from the figures alone.
+    const { result } = buildReport([source]).sources[0]!;
+    assert.deepEqual(result.frontier, outputs.frontier);
+    assert.deepEqual(result.best, outputs.best);
 });
 
 test("outputs of the wrong shape are refused with the source and the key named", () => {
