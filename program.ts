@@ -2,6 +2,7 @@
 // any resource exists, and hands the typed spec to the chosen target.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadSpec } from "./config/load";
+import { layerStack, type LayeredConfig } from "./config/cluster";
 import { loadStack, type StackPlan } from "./config/load-sweep";
 import type { BenchmarkSpec } from "./config/resolve";
 import { SECRET_KEYS } from "./config/secrets";
@@ -38,11 +39,15 @@ function readStackConfig<T>(load: Loader<T>): { loaded: T; secrets: Secrets } {
         );
     }
     let loaded: T;
+    let layers: LayeredConfig | undefined;
     try {
-        loaded = load(raw.values, pulumi.getStack(), project, raw.secretsPresent);
+        // The program runs in the project folder, which a cluster file's path is relative to.
+        layers = layerStack(raw.values, process.cwd(), project);
+        loaded = load(layers.values, pulumi.getStack(), project, raw.secretsPresent);
     } catch (error) {
-        // A configuration mistake is not a program bug: report it without a stack trace.
-        if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
+        // A configuration mistake is not a program bug: report it without a stack trace, naming the file each value came from.
+        if (error instanceof ConfigError)
+            throw new pulumi.RunError(layers ? new ConfigError(layers.blame(error.violations), error.namespace).message : error.message);
         throw error;
     }
     const config = new pulumi.Config(project);

@@ -61,7 +61,15 @@ function describeValue(value: unknown): string {
 }
 
 function formatViolations(violations: RuleViolation[], namespace: string): string {
-    const lines = violations.map((v) => `  ${namespace}:${v.path}: ${v.message}`);
-    const fix = "Fix with `pulumi config set --path` (or edit stacks/Pulumi.<stack>.yaml) and run again; nothing was deployed.";
+    const lines = violations.map((v) => `  ${where(v, namespace)}: ${v.message}`);
+    const files = [...new Set(violations.flatMap((v) => v.file ?? []))];
+    const edit = ["stacks/Pulumi.<stack>.yaml", ...files.map((f) => `the cluster file ${f}`)].join(", or ");
+    const fix = `Fix with \`pulumi config set --path\` (or edit ${edit}) and run again; nothing was deployed.`;
     return `Invalid stack configuration (${violations.length} problem${violations.length === 1 ? "" : "s"}):\n${lines.join("\n")}\n${fix}`;
+}
+
+/** "clusters/a.yaml: slurm.partition" for a value from a cluster file, "dynamo-bench:slurm.partition" for the stack's own. */
+function where(v: RuleViolation, namespace: string): string {
+    if (v.file === undefined) return `${namespace}:${v.path}`;
+    return v.path ? `${v.file}: ${v.path}` : v.file;
 }

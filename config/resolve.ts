@@ -56,7 +56,9 @@ export interface BenchmarkSpec extends Omit<ParsedSpec, "prefill" | "decode" | "
 }
 
 export function resolveSpec(parsed: ParsedSpec, stack: string): BenchmarkSpec {
-    const image = parsed.image ?? `${RUNTIME_IMAGES[parsed.backend]}:${parsed.platform.version}`;
+    const repository = RUNTIME_IMAGES[parsed.backend];
+    const fromRegistry = parsed.imageRegistry ? `${parsed.imageRegistry}/${repository.slice(repository.lastIndexOf("/") + 1)}` : repository;
+    const image = parsed.image ?? `${fromRegistry}:${parsed.platform.version}`;
     const worker = (w: WorkerSpec): ResolvedWorker => {
         const total = gpusPerWorker(w);
         return { ...w, image: w.image ?? image, gpusPerWorker: total, gpusPerNodeOfWorker: total / w.nodesPerWorker };

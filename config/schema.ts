@@ -224,6 +224,11 @@ export const benchmarkSpecSchema = z.strictObject({
     backend: z.enum(backends).default("vllm"),
     /** Runtime image of frontend and workers; defaults to nvcr.io/nvidia/ai-dynamo/<backend>-runtime:<platform.version>. */
     image: z.string().min(1).optional(),
+    /** Registry (and path) the default runtime images come from instead of nvcr.io/nvidia/ai-dynamo: a mirror the cluster pulls from. */
+    imageRegistry: z
+        .string()
+        .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/, "expected a registry and path such as registry.example.org/ai-dynamo, without a trailing '/'")
+        .optional(),
     gpusPerNode: positiveInt.default(8),
     frontend: frontendSchema.prefault({}),
     /** Aggregated: decode workers serve prefill too, and prefill must have no replicas. */

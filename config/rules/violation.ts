@@ -5,6 +5,8 @@ export interface RuleViolation {
     path: string;
     /** What was expected, what was given, and what to set. */
     message: string;
+    /** The cluster file the value came from (config/cluster.ts); unset: the stack's own `<namespace>:<path>` key. */
+    file?: string;
 }
 
 /** What the rules know besides the parsed config. */

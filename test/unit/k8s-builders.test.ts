@@ -2,7 +2,6 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import {
     ADDON_NAMESPACES,
     ANNOTATIONS,
@@ -37,6 +36,7 @@ import { DEFAULT_DYNAMO_VERSION } from "../../lib/dynamo/releases";
 import { flag, mergeArgs } from "../../lib/argv";
 import { assertValidCustomResource, NO_CRDS } from "../helpers/crd-validate";
 import { k8sSpec } from "./k8s-fixtures";
+import { stackFileConfig, stackFileKeys } from "../helpers/stack-file";
 import { deepMerge } from "../../lib/deep-merge";
 
 type Obj = Record<string, any>;
@@ -658,16 +658,12 @@ describe("configuration rules of the Kubernetes target", () => {
 });
 
 describe("stacks/Pulumi.example-k8s.yaml", () => {
-    const load = () => {
-        const file = path.join(__dirname, "../../stacks/Pulumi.example-k8s.yaml");
-        const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
-        const values: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(doc.config)) {
-            assert.ok(key.startsWith("dynamo-bench:"), `${key} is under the project namespace`);
-            values[key.slice("dynamo-bench:".length)] = value;
-        }
-        return { values, text: fs.readFileSync(file, "utf8") };
-    };
+    // Its own keys, and the configuration with its cluster file merged under them.
+    const load = () => ({
+        keys: stackFileKeys("example-k8s"),
+        values: stackFileConfig("example-k8s"),
+        text: fs.readFileSync(path.join(__dirname, "../../stacks/Pulumi.example-k8s.yaml"), "utf8"),
+    });
 
     test("is valid configuration: 8-GPU nodes, vLLM TP 4 disaggregated, AIPerf 1..64, platform 1.3.0 bundled", { skip: NO_CRDS }, () => {
         const spec = loadSpec(load().values, "example-k8s");
@@ -690,8 +686,8 @@ describe("stacks/Pulumi.example-k8s.yaml", () => {
     });
 
     test("keeps the token out of the file and shows how to set it", () => {
-        const { values, text } = load();
-        assert.equal("hfToken" in values, false);
+        const { keys, text } = load();
+        assert.equal("hfToken" in keys, false);
         assert.match(text, /pulumi config set --secret hfToken/);
     });
 });

@@ -8,7 +8,6 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { loadSpec } from "../../config/load";
 import type { BenchmarkSpec } from "../../config/resolve";
 import { deepMerge } from "../../lib/deep-merge";
@@ -17,6 +16,7 @@ import { planInputFromSpec } from "../../lib/local/from-spec";
 import { planLocalRun } from "../../lib/local/plan";
 import { shq } from "../../lib/shell-quote";
 import { renderJob } from "../../lib/slurm/render";
+import { stackFileConfig } from "../helpers/stack-file";
 
 type Role = "frontend" | "prefill" | "decode";
 /** module + arguments of each role, as a target would start them. */
@@ -108,13 +108,12 @@ const slurmConfig = (engine: "backend" | "mocker") => ({ target: "slurm", slurm:
 
 /** The keys of an example stack that decide its processes (the rest is the target's). */
 function launchConfigOf(stack: string): Record<string, unknown> {
-    const file = path.resolve(__dirname, `../../stacks/Pulumi.${stack}.yaml`);
-    const raw = (parseYaml(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
+    const raw = stackFileConfig(stack);
     const keys = ["name", "model", "backend", "mode", "gpusPerNode", "prefill", "decode", "env"];
-    const config: Record<string, unknown> = Object.fromEntries(keys.filter((k) => `dynamo-bench:${k}` in raw).map((k) => [k, raw[`dynamo-bench:${k}`]]));
-    const frontend = raw["dynamo-bench:frontend"] as Record<string, unknown> | undefined;
+    const config: Record<string, unknown> = Object.fromEntries(keys.filter((k) => k in raw).map((k) => [k, raw[k]]));
+    const frontend = raw.frontend as Record<string, unknown> | undefined;
     if (frontend) config.frontend = { routerMode: frontend.routerMode };
-    const platform = raw["dynamo-bench:platform"] as { version?: string } | undefined;
+    const platform = raw.platform as { version?: string } | undefined;
     if (platform?.version) config.platform = { version: platform.version };
     return config;
 }

@@ -1,17 +1,12 @@
-// The example Slurm stack file is valid configuration and renders the job it describes.
+// The example Slurm stack file, with its cluster file, is valid configuration and renders the job it describes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import { parse } from "yaml";
 import { loadSpec } from "../../config/load";
 import { renderJob } from "../../lib/slurm/render";
-import { repoPath } from "../../lib/paths";
+import { stackFileConfig } from "../helpers/stack-file";
 
 test("stacks/Pulumi.example-slurm.yaml: shared nodes, 2+2 workers of TP 2, pyxis over SSH", () => {
-    const file = repoPath("stacks", "Pulumi.example-slurm.yaml");
-    const config = (parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
-    const raw = Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/^dynamo-bench:/, ""), v]));
-    const spec = loadSpec(raw, "example-slurm");
+    const spec = loadSpec(stackFileConfig("example-slurm"), "example-slurm");
     const job = renderJob(spec);
     assert.equal(job.plan.nodeCount, 1);
     assert.deepEqual(
