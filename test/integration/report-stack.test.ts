@@ -21,7 +21,7 @@ const STACK = "local";
 test("report --stack reads a stack's outputs with the Pulumi CLI; a missing stack fails with Pulumi's reason", { skip, timeout: 120_000 }, (t) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dynamo-bench-report-stack-"));
     t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const env = { ...process.env, PULUMI_BACKEND_URL: `file://${dir}/state` };
+    const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_BACKEND_URL: `file://${dir}/state` };
     // scripts/pulumi-env.sh then sets the local-only passphrase that stack file's salt belongs to.
     delete env.PULUMI_CONFIG_PASSPHRASE;
     delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
