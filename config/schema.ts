@@ -2,6 +2,7 @@
 // into a BenchmarkSpec here and nowhere else; components receive typed values.
 import { z } from "zod";
 import { DEFAULT_VERSIONS } from "./versions";
+import { mockerSchema } from "./mocker";
 
 /** DNS-1123 label: what Kubernetes accepts for names derived from it. */
 const dnsLabel = z
@@ -212,6 +213,8 @@ export const localSchema = z.strictObject({
     speedupRatio: z.number().min(0).default(10),
     /** Folder for logs and exports of each run; a folder under the project's cache when unset. */
     runDir: z.string().min(1).optional(),
+    /** The mocker's engine knobs (config/mocker.ts). */
+    mocker: mockerSchema.prefault({}),
 });
 
 import { slurmSchema } from "./slurm";

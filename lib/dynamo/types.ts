@@ -2,6 +2,7 @@
 // what it hands back (DynamoProcess). Targets differ only in the context.
 import type { Backend } from "../../config/schema";
 import type { DynamoRelease } from "./releases";
+import type { MockerSpec } from "../../config/mocker";
 
 export type WorkerRole = "prefill" | "decode" | "aggregated";
 export type ProcessRole = "frontend" | WorkerRole;
@@ -35,6 +36,8 @@ export interface LaunchContext {
     frontend: { port: number; host?: string };
     /** Mocker --speedup-ratio. */
     speedupRatio: number;
+    /** The mocker's engine knobs (block size, KV capacity, prefix caching, transfer bandwidth, sequences per role); unset: its defaults. */
+    mocker?: MockerSpec;
     /** Folder the worker's generated files (engine configs) are found in at run time. */
     configDir: string;
     /** Environment for every Dynamo process that the target adds (HF_HOME, offline switches, ...). */

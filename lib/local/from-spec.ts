@@ -59,6 +59,7 @@ export function planInputFromSpec(spec: BenchmarkSpec, defaults: LocalDefaults):
         // The config rules reject trtllm for the local target.
         engineType: spec.backend === "sglang" ? "sglang" : "vllm",
         speedupRatio: spec.local.speedupRatio,
+        mocker: spec.local.mocker,
         mode: spec.mode,
         frontend: {
             routerMode: spec.frontend.routerMode,

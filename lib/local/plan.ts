@@ -6,6 +6,7 @@
 // Flags were checked against `--help` and real runs of ai-dynamo 1.6.1 and
 // aiperf 0.13.0; see docs/local-runtime.md.
 import * as path from "node:path";
+import type { MockerSpec } from "../../config/mocker";
 import type { ResolvedPhase } from "../../config/resolve";
 import { loadArgv } from "../benchmark/load-argv";
 import type { PortRequest } from "./ports";
@@ -62,6 +63,8 @@ export interface LocalRunPlanInput {
     engineType: "vllm" | "sglang";
     /** Mocker --speedup-ratio: 1 = real timing, larger = faster, 0 = no simulated delay. */
     speedupRatio: number;
+    /** The mocker's engine knobs (config/mocker.ts); unset: its defaults. */
+    mocker?: MockerSpec;
     mode: "disaggregated" | "aggregated";
     frontend: {
         routerMode: string;
@@ -234,6 +237,7 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
         advertiseHost: LOOPBACK,
         frontend: { port: ports.frontend, host: LOOPBACK },
         speedupRatio: input.speedupRatio,
+        ...(input.mocker ? { mocker: input.mocker } : {}),
         configDir: runDir,
         env: {
             // The system/metrics server stays off (DYN_SYSTEM_PORT unset); without it the
