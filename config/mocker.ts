@@ -21,6 +21,13 @@ export const mockerSchema = z.strictObject({
      * handoffs at once, so it bounds the load (config/rules/local.ts).
      */
     maxNumSeqs: z.strictObject({ prefill: positiveInt.optional(), decode: positiveInt.optional() }).prefault({}),
+    /**
+     * Disaggregated: prefill workers listen on a bootstrap port and decode workers
+     * rendezvous with them for every request (--bootstrap-ports). false starts the
+     * prefill workers without it, as CloudAI's DynamoMocker does; the handoff limit
+     * of maxNumSeqs then does not apply.
+     */
+    handoff: z.boolean().default(true),
 });
 
 export type MockerSpec = z.output<typeof mockerSchema>;

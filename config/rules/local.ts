@@ -6,12 +6,13 @@
 // Measured with ai-dynamo 1.6.1 at concurrency 10 (docs/migrating-from-cloudai.md):
 // prefill 10 / decode 16 ran 50 of 50 requests; prefill 9 failed 41 of 50;
 // prefill 16 / decode 4 failed all 50. So both must cover the most requests
-// the client keeps in flight.
+// the client keeps in flight. Without the handoff (local.mocker.handoff false,
+// as CloudAI runs its mocker) nothing is held, and CloudAI's values ran 50 of 50.
 import type { ParsedSpec } from "../schema";
 import type { RuleViolation } from "./violation";
 
 export function checkLocalRules(spec: ParsedSpec): RuleViolation[] {
-    if (spec.target !== "local" || spec.mode !== "disaggregated") return [];
+    if (spec.target !== "local" || spec.mode !== "disaggregated" || !spec.local.mocker.handoff) return [];
     const b = spec.benchmark;
     const openLoop = b.requestRate !== undefined || b.phases.some((p) => p.requestRate !== undefined);
     const loads = [...(Array.isArray(b.concurrency) ? b.concurrency : [b.concurrency]), ...b.phases.flatMap((p) => p.concurrency ?? [])];

@@ -103,6 +103,15 @@ describe("local.mocker.maxNumSeqs against the load (config/rules/local.ts)", () 
         assert.match(found[0]!, /\(12\)/);
     });
 
+    test("without the handoff (CloudAI's way) the prefill worker gets no bootstrap port and CloudAI's values pass", () => {
+        const mocker = { maxNumSeqs: { prefill: 4, decode: 16 }, handoff: false };
+        assert.deepEqual(problems({ ...base, local: { mocker } }), []);
+        const argv = argvOf({ ...base, local: { mocker } });
+        assert.ok(!argv["prefill-0"]!.includes("--bootstrap-ports"));
+        assert.equal(valueOf(argv["prefill-0"]!, "--max-num-seqs"), "4");
+        assert.ok(argvOf(base)["prefill-0"]!.includes("--bootstrap-ports"), "the handoff is on by default");
+    });
+
     test("a request-rate load is refused with a limit set; aggregated mode and the boundary value pass", () => {
         assert.match(problems({ ...base, benchmark: { requestRate: 5 } })[0] ?? "", /expected no request-rate load/);
         assert.deepEqual(problems({ ...base, mode: "aggregated", prefill: { replicas: 0 }, local: { mocker: { maxNumSeqs: { decode: 1 } } } }), []);

@@ -13,7 +13,7 @@ export function mockerWorker(input: WorkerInput, engineType: "vllm" | "sglang"):
         flag("--model-name", input.servedName),
         ...roleFlags(role, "agg"),
         // Prefill workers listen on their bootstrap port; decode workers learn it through discovery.
-        ...(role === "prefill" ? [flag("--bootstrap-ports", instance.ports.bootstrap)] : []),
+        ...(role === "prefill" && ctx.mocker?.handoff !== false ? [flag("--bootstrap-ports", instance.ports.bootstrap)] : []),
         flag("--engine-type", engineType),
         flag("--speedup-ratio", ctx.speedupRatio),
         ...(shape.dataParallel > 1 ? [flag("--data-parallel-size", shape.dataParallel)] : []),
