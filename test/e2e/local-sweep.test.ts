@@ -1,7 +1,8 @@
 // A sweep through the real Pulumi engine on the local target: 2 deployments x
 // 2 loads, run one after the other; then one point's setting changes and a
 // second `up` re-runs that point alone (the engine's summary and the per-point
-// run folders and timestamps say so); destroy leaves no resource.
+// run folders and timestamps say so); removing a point deletes its resources
+// alone; destroy leaves no resource.
 // Without the engine the suite is skipped with set-up instructions; under CI
 // a missing engine is a failure.
 import { describe, test } from "node:test";
@@ -56,7 +57,7 @@ function runTimes(point: PointOut): { startedAt: number; endedAt: number } {
 }
 
 describe("local sweep through the real engine", { skip }, () => {
-    test("2 deployments x 2 loads in order; a changed point re-runs alone; destroy", { timeout: 1_500_000 }, async () => {
+    test("2 deployments x 2 loads in order; a changed point re-runs alone; a removed point goes alone; destroy", { timeout: 1_500_000 }, async () => {
         await withStack(
             REPO_ROOT,
             STACK,
@@ -120,6 +121,18 @@ describe("local sweep through the real engine", { skip }, () => {
                 assert.ok(runTimes(after["d2-de-mark"]!).startedAt > d2.endedAt);
                 assert.deepEqual(after["d1"]!.phases, points["d1"]!.phases, "d1 kept its figures");
                 console.log(`# second up (one point changed): ${secondSeconds.toFixed(1)} s`);
+
+                // Remove a point: only its resources go; the remaining point keeps its id (a single point is named by
+                // all its settings, here the same ones), its run and its figures.
+                const without = sweepConfig("b");
+                (without[`${NS}:sweep`] as { points: unknown[] }).points.shift();
+                writeConfig(without);
+                const third = await stack.up();
+                assert.match(third.stdout, /- 3 deleted/);
+                assert.doesNotMatch(third.stdout, /\b\d+ (created|replaced)\b/);
+                const remaining = (await stack.outputs()).points as Record<string, PointOut>;
+                assert.deepEqual(Object.keys(remaining), ["d2-de-mark"]);
+                assert.equal(remaining["d2-de-mark"]!.details.runId, after["d2-de-mark"]!.details.runId);
 
                 const destroyed = await stack.destroy();
                 assert.match(destroyed.stdout, /deleted/);
