@@ -27,6 +27,8 @@ export const NO_CRDS = referenceSkip("dynamo");
 export const CRD_FILES: Record<string, string> = {
     "nvidia.com/DynamoGraphDeployment": "crds/nvidia.com_dynamographdeployments.yaml",
     "scheduling.run.ai/Queue": "kai-scheduler/v0.13.0/crds/scheduling.run.ai_queues.yaml",
+    // The Pulumi Kubernetes Operator's Stack of examples/gitops/operator (beside dynamo/ in the reference data).
+    "pulumi.com/Stack": "../pulumi-operator/pulumi.com_stacks.yaml",
 };
 
 type Schema = Record<string, unknown>;
@@ -96,6 +98,7 @@ function quantityValue(q: unknown): number {
 
 /** Hand-written equivalents of the CEL rules on the fields we generate, keyed by the exact rule text. */
 export const CEL_EQUIVALENTS: Record<string, (self: Record<string, unknown>) => boolean> = {
+    "size(self.metadata.name) <= 42": (s) => String((s.metadata as { name?: unknown } | undefined)?.name ?? "").length <= 42,
     "(has(self.disabled) && self.disabled) || (has(self.size) && quantity(self.size).isGreaterThan(quantity('0')))": (s) =>
         s.disabled === true || (s.size !== undefined && quantityValue(s.size) > 0),
     "!has(self.create) || self.create == false || (has(self.size) && has(self.storageClass) && has(self.volumeAccessMode))": (s) =>
