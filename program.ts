@@ -11,6 +11,9 @@ import type { CommandRunner } from "./components/exec";
 import type { BenchmarkOutputs, Secrets } from "./components/target";
 import { targets } from "./components/targets";
 import { deploySweep } from "./components/sweep";
+import { withGates } from "./components/gates";
+import { withRepeats } from "./components/repeats";
+import { loadGates, type GatesPlan } from "./config/load-gates";
 
 export type { BenchmarkOutputs, Secrets } from "./components/target";
 
@@ -20,10 +23,14 @@ export function specFromStackConfig(): { spec: BenchmarkSpec; secrets: Secrets }
     return { spec, secrets };
 }
 
-/** Reads and validates this stack's configuration: one benchmark, or a sweep of them (docs/sweeps.md). */
-export function stackFromConfig(): { plan: StackPlan; secrets: Secrets } {
-    const { loaded: plan, secrets } = readStackConfig(loadStack);
-    return { plan, secrets };
+/** Reads and validates this stack's configuration: one benchmark, or a sweep of them (docs/sweeps.md), and its gates (docs/gates.md). */
+export function stackFromConfig(): { plan: StackPlan; secrets: Secrets; gates: GatesPlan } {
+    const { loaded, secrets } = readStackConfig((raw, stack, project, present) => {
+        const plan = loadStack(raw, stack, project, present);
+        // A baseline file is relative to the project folder, where the engine runs the program.
+        return { plan, gates: loadGates(raw, plan, process.cwd(), project) };
+    });
+    return { ...loaded, secrets };
 }
 
 type Loader<T> = (raw: Record<string, unknown>, stack: string, project: string, secretsPresent: ReadonlySet<string>) => T;
@@ -71,13 +78,18 @@ export function deployBenchmark(
     secrets: Secrets,
     options: ProgramOptions = { commandRunner: "pulumi-command" },
 ): BenchmarkOutputs<object> {
-    return targets[spec.target](spec, secrets, options.commandRunner);
+    return withRepeats(targets[spec.target])(spec, secrets, options.commandRunner);
 }
 
-/** Deploys what the stack plans: its one benchmark, or every point of its sweep in order (components/sweep.ts). */
-export function deployStack(plan: StackPlan, secrets: Secrets, options: ProgramOptions = { commandRunner: "pulumi-command" }): object {
-    if (plan.spec) return deployBenchmark(plan.spec, secrets, options);
-    return deploySweep(plan.sweep, targets[plan.sweep.points[0]!.spec.target], secrets, options.commandRunner);
+/**
+ * Deploys what the stack plans: its one benchmark, or every point of its sweep in order (components/sweep.ts);
+ * with `gates` (index.ts always passes them) the figures are judged and the outputs gain GATE_OUTPUT_KEYS.
+ */
+export function deployStack(plan: StackPlan, secrets: Secrets, options: ProgramOptions = { commandRunner: "pulumi-command" }, gates?: GatesPlan): object {
+    const outputs = plan.spec
+        ? deployBenchmark(plan.spec, secrets, options)
+        : deploySweep(plan.sweep, withRepeats(targets[plan.sweep.points[0]!.spec.target]), secrets, options.commandRunner);
+    return gates ? withGates(outputs, plan, gates, plan.spec ? plan.spec.name : plan.sweep.name) : outputs;
 }
 
 /** DYNAMO_BENCH_COMMAND_RUNNER picks the command runner of this machine; unset means @pulumi/command. */

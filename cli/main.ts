@@ -4,6 +4,8 @@
  * (e.g. `local`, `status`), import it and add an entry to COMMANDS.
  */
 
+import { command as comment } from "./comment";
+import { command as gate } from "./gate";
 import { command as k8sCollect } from "./k8s-collect";
 import { command as k8sWaitGraph } from "./k8s-wait-graph";
 import { command as k8sWaitRelease } from "./k8s-wait-release";
@@ -26,6 +28,8 @@ const COMMANDS: Record<string, Command> = {
     "local-run": localRun,
     outputs,
     report,
+    gate,
+    comment,
     "slurm-wait": slurmWait,
 };
 

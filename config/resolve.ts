@@ -42,7 +42,8 @@ export interface ResolvedScheduling {
     createQueue: boolean;
 }
 
-export interface BenchmarkSpec extends Omit<ParsedSpec, "prefill" | "decode" | "name" | "image" | "scheduling"> {
+/** What the targets deploy. The gates are not in it: they judge the figures afterwards (program.ts), so changing one never re-runs a benchmark. */
+export interface BenchmarkSpec extends Omit<ParsedSpec, "prefill" | "decode" | "name" | "image" | "scheduling" | "gates"> {
     name: string;
     scheduling: ResolvedScheduling;
     stack: string;
@@ -66,7 +67,7 @@ export function resolveSpec(parsed: ParsedSpec, stack: string): BenchmarkSpec {
     const prefill = parsed.mode === "aggregated" ? undefined : worker(parsed.prefill);
     const decode = worker(parsed.decode);
     const totalWorkerGpus = decode.gpusPerWorker * decode.replicas + (prefill ? prefill.gpusPerWorker * prefill.replicas : 0);
-    const { prefill: _p, decode: _d, name: _n, image: _i, ...rest } = parsed;
+    const { prefill: _p, decode: _d, name: _n, image: _i, gates: _g, ...rest } = parsed;
     const name = parsed.name ?? toDnsLabel(stack);
     return {
         ...rest,

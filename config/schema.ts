@@ -174,6 +174,8 @@ export const benchmarkSchema = z.strictObject({
      * skews TTFT on a small machine), on for clusters (lib/benchmark/load-argv.ts).
      */
     serverMetrics: z.union([z.literal("auto"), z.boolean()]).default("auto"),
+    /** Runs of every phase; the outputs give their mean and spread, and a regression must exceed the spread (docs/gates.md). */
+    repeats: positiveInt.default(1),
     extraArgs: argv,
     /** Named runs that override the base values above; none means one run named "main". */
     phases: z.array(phaseSchema).default([]),
@@ -218,6 +220,7 @@ export const localSchema = z.strictObject({
 });
 
 import { slurmSchema } from "./slurm";
+import { gatesSchema } from "./gates";
 
 export const benchmarkSpecSchema = z.strictObject({
     target: z.enum(targets).default("local"),
@@ -248,6 +251,8 @@ export const benchmarkSpecSchema = z.strictObject({
     kubernetes: kubernetesSchema.prefault({}),
     local: localSchema.prefault({}),
     slurm: slurmSchema,
+    /** Validity, SLO and regression gates on the figures (docs/gates.md); judged after the run, not part of what runs. */
+    gates: gatesSchema.prefault({}),
 });
 
 export type BenchmarkSpecInput = z.input<typeof benchmarkSpecSchema>;

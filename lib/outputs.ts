@@ -14,6 +14,13 @@ export const BENCHMARK_OUTPUT_KEYS = ["target", "benchmark", "model", "dynamoVer
 export type BenchmarkOutputKey = (typeof BENCHMARK_OUTPUT_KEYS)[number];
 
 /**
+ * What the gates add to every stack's outputs, after the target's (and a
+ * sweep's) own keys, whatever the target: `valid`, `invalidReasons` and the
+ * `gates` verdict (components/gates.ts, docs/gates.md).
+ */
+export const GATE_OUTPUT_KEYS = ["valid", "invalidReasons", "gates"] as const;
+
+/**
  * Where the time went, in seconds from the start of the run (the local run, the
  * Slurm job). A target sets the keys it measures; a key means the same on every target.
  */

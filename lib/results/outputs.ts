@@ -43,7 +43,7 @@ export interface StackOutputs {
     benchmarkDurationS?: number;
 }
 
-const DIST_KEYS = ["avg", "min", "max", "std", "p1", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p99"] as const;
+export const DIST_KEYS = ["avg", "min", "max", "std", "p1", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p99"] as const;
 
 function finite(v: number | undefined): number | undefined {
     return v !== undefined && Number.isFinite(v) ? v : undefined;

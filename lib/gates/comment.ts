@@ -1,0 +1,109 @@
+// The pull-request comment: per stack, what `pulumi preview` would change, the
+// figures, and the gates' verdicts. Plain Markdown (headings, tables, lists, no
+// links, no HTML) so GitHub and GitLab render it alike. Pure.
+import { markdownTable } from "../report/markdown";
+import { PHASE_FIGURE_TITLES, phaseFigureCells } from "../report/phase-table";
+import type { GatesVerdict } from "./verdict";
+import type { PreviewSummary } from "./preview";
+import type { PhaseFigures } from "./repeats";
+import type { RegressionRow } from "./regression";
+
+/** A stack's outputs as the comment reads them. */
+export interface CommentOutputs {
+    benchmark?: string;
+    target?: string;
+    resultsStatus?: string;
+    phases?: Record<string, PhaseFigures>;
+    points?: Record<string, { phases?: Record<string, PhaseFigures> }>;
+    valid?: boolean;
+    invalidReasons?: string[];
+    gates?: GatesVerdict;
+}
+
+export interface CommentInput {
+    previews: PreviewSummary[];
+    outputs: Array<{ source: string; outputs: CommentOutputs }>;
+}
+
+const n = (x: number | undefined, digits = 3) => (x === undefined ? "-" : Number.isFinite(x) ? `${+x.toFixed(digits)}` : String(x));
+const signed = (x: number | undefined, unit = "") => (x === undefined ? "-" : `${x >= 0 ? "+" : ""}${n(x, 1)}${unit}`);
+
+export function renderComment(input: CommentInput): string {
+    const byStack = new Map(input.outputs.map((o) => [o.outputs.benchmark ?? o.source, o]));
+    const names = [...new Set([...input.previews.map((p) => p.stack), ...byStack.keys()])];
+    const verdicts = input.outputs.map((o) => o.outputs.gates?.status ?? "not judged");
+    const headline = verdicts.includes("fail") ? "FAIL" : verdicts.includes("pass") ? "PASS" : "not judged";
+    const parts = [`## dynamo-bench: ${headline}`, summaryLine(input)];
+    for (const name of names) {
+        parts.push(`### ${name}`);
+        const preview = input.previews.find((p) => p.stack === name);
+        if (preview) parts.push(...previewSection(preview));
+        const outputs = byStack.get(name);
+        if (outputs) parts.push(...outputsSection(outputs.outputs));
+    }
+    return parts.join("\n\n") + "\n";
+}
+
+function summaryLine(input: CommentInput): string {
+    const stacks = input.outputs.map((o) => `${o.outputs.benchmark ?? o.source}: ${o.outputs.gates?.status ?? "not judged"}`);
+    const previews = input.previews.map((p) => `${p.stack}: ${p.changes.length} change${p.changes.length === 1 ? "" : "s"}`);
+    return [...(stacks.length > 0 ? [`Gates: ${stacks.join(", ")}.`] : []), ...(previews.length > 0 ? [`Preview: ${previews.join(", ")}.`] : [])].join(" ");
+}
+
+function previewSection(p: PreviewSummary): string[] {
+    const counts = Object.entries(p.counts)
+        .filter(([, c]) => c > 0)
+        .map(([op, c]) => `${c} ${op}`)
+        .join(", ");
+    const out = [`**Preview**: ${counts || "no steps"}`];
+    if (p.errors.length > 0) out.push(p.errors.map((e) => `- preview error: ${oneLine(e)}`).join("\n"));
+    if (p.changes.length > 0)
+        out.push(markdownTable({ header: ["change", "type", "name"], rows: p.changes.map((c) => [c.op, c.type, c.name]), numeric: [false, false, false] }));
+    else out.push("Nothing would change.");
+    return out;
+}
+
+function outputsSection(o: CommentOutputs): string[] {
+    const out: string[] = [];
+    const phases = allPhases(o);
+    if (Object.keys(phases).length === 0) out.push(`**Figures**: none (resultsStatus: ${o.resultsStatus ?? "unknown"})`);
+    else {
+        const repeated = Object.values(phases).some((p) => p.repeats);
+        const rows = Object.entries(phases).map(([name, f]) => [name, ...(repeated ? [String(f.repeats?.count ?? 1)] : []), ...phaseFigureCells(f)]);
+        const header = ["phase", ...(repeated ? ["runs"] : []), ...PHASE_FIGURE_TITLES];
+        out.push(`**Figures**${repeated ? " (mean of the runs)" : ""}`, markdownTable({ header, rows, numeric: header.map((_, i) => i > 0) }));
+    }
+    const g = o.gates;
+    out.push(`**Gates**: ${g?.status ?? "not judged"}${o.valid === false && g?.status !== "not judged" ? " (invalid run)" : ""}`);
+    const lines = [...(g?.failures ?? []).map((f) => `- fails: ${oneLine(f)}`), ...(g?.recorded ?? []).map((r) => `- recorded: ${oneLine(r)}`)];
+    if (lines.length > 0) out.push(lines.join("\n"));
+    if (g && g.slo.length > 0) {
+        const rows = g.slo.map((r) => [r.where, r.slo, n(r.value), r.pass ? "met" : "not met"]);
+        out.push(markdownTable({ header: ["phase", "SLO", "measured", "verdict"], rows, numeric: [false, false, true, false] }));
+    }
+    if (g?.regression) out.push(`Compared with ${g.regression.baseline}:`, regressionTable(g.regression.rows));
+    return out;
+}
+
+function regressionTable(rows: RegressionRow[]): string {
+    const header = ["phase", "metric", "baseline", "current", "difference", "tolerance", "spread", "verdict"];
+    const cells = rows.map((r) => [
+        r.where,
+        r.metric,
+        n(r.baseline),
+        n(r.current),
+        signed(r.differencePct, "%"),
+        `${n(r.tolerancePct)}%`,
+        n(r.spread),
+        r.verdict,
+    ]);
+    return markdownTable({ header, rows: cells, numeric: [false, false, true, true, true, true, true, false] });
+}
+
+/** The phases, or each sweep point's as "<point>/<phase>". */
+function allPhases(o: CommentOutputs): Record<string, PhaseFigures> {
+    if (!o.points) return o.phases ?? {};
+    return Object.fromEntries(Object.entries(o.points).flatMap(([id, p]) => Object.entries(p.phases ?? {}).map(([name, f]) => [`${id}/${name}`, f])));
+}
+
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ");
