@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { pulumiAvailable, REPO_ROOT, withStack } from "./helpers";
+import { createProgramDir, pulumiAvailable, REPO_ROOT, withStack } from "./helpers";
 
 const avail = pulumiAvailable();
 const skip = avail.ok || process.env.CI ? false : avail.reason;
@@ -115,5 +115,42 @@ describe("two example stacks sharing one cluster file", { skip }, () => {
             assert.notEqual(preview.code, 0);
             assert.match(preview.stdout + preview.stderr, /bad-cluster\.yaml: slurm\.partition: expected a Slurm name/);
         });
+    });
+});
+
+describe("layers through the real engine: project defaults (Pulumi.yaml) < cluster file < stack", { skip }, () => {
+    test("a cluster file beats a project default the stack left alone; the stack beats both", { timeout: 300_000 }, async () => {
+        const program = JSON.stringify(path.join(REPO_ROOT, "program"));
+        const dir = createProgramDir({
+            "Pulumi.yaml": [
+                "name: dynamo-bench",
+                "runtime:",
+                "  name: nodejs",
+                "  options:",
+                "    typescript: true",
+                "config:",
+                "  dynamo-bench:gpusPerNode: 8",
+                "  dynamo-bench:backend: sglang",
+                "",
+            ].join("\n"),
+            "clusters/a.yaml": "gpusPerNode: 4\nslurm:\n  partition: batch\n",
+            // The program's own reading of the config, and no resource: only the layered values are looked at.
+            "index.ts": `import { specFromStackConfig } from ${program};
+const { spec } = specFromStackConfig();
+export const layered = { gpusPerNode: spec.gpusPerNode, backend: spec.backend, partition: spec.slurm.partition };
+`,
+        });
+        try {
+            const config = { "dynamo-bench:cluster": "clusters/a.yaml", "dynamo-bench:model.id": { value: "m", path: true } };
+            await withStack(dir, "layers", config, async (stack) => {
+                await stack.up();
+                assert.deepEqual((await stack.outputs()).layered, { gpusPerNode: 4, backend: "sglang", partition: "batch" });
+                await stack.run(["config", "set", "dynamo-bench:gpusPerNode", "2"]);
+                await stack.up();
+                assert.deepEqual((await stack.outputs()).layered, { gpusPerNode: 2, backend: "sglang", partition: "batch" });
+            });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
