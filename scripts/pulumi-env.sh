@@ -7,6 +7,9 @@
 #   PATH                with $PULUMI_HOME/versions/<v>/bin in front
 #   PULUMI_SKIP_UPDATE_CHECK=true, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 #                       no network calls for updates or missing plugins
+#   PULUMI_NODEJS_TRANSPILE_ONLY=true (unless set)
+#                       the program is transpiled, not type-checked, at each start
+#                       (tsconfig.pulumi.json says why)
 #   PULUMI_BACKEND_URL  default file://<repo>/.pulumi-state (local state, git-ignored)
 #   DYNAMO_BENCH_COMMAND_RUNNER
 #                       "dynamic" when the command provider plugin is not installed
@@ -28,6 +31,9 @@ case ":$PATH:" in
 esac
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+# Pulumi.yaml asks this through tsconfig.pulumi.json; the language host built by
+# setup-pulumi.sh predates that runtime option, so the variable says it too.
+export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
 if [ -z "${PULUMI_BACKEND_URL:-}" ]; then
   mkdir -p "$_pulumi_env_repo/.pulumi-state"
   export PULUMI_BACKEND_URL="file://$_pulumi_env_repo/.pulumi-state"
