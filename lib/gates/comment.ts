@@ -21,6 +21,7 @@ export interface CommentOutputs {
 }
 
 export interface CommentInput {
+    /** In the order given; each preview is one stack. */
     previews: PreviewSummary[];
     outputs: Array<{ source: string; outputs: CommentOutputs }>;
 }
@@ -28,26 +29,43 @@ export interface CommentInput {
 const n = (x: number | undefined, digits = 3) => (x === undefined ? "-" : Number.isFinite(x) ? `${+x.toFixed(digits)}` : String(x));
 const signed = (x: number | undefined, unit = "") => (x === undefined ? "-" : `${x >= 0 ? "+" : ""}${n(x, 1)}${unit}`);
 
+/**
+ * One section per stack: a preview's stack, with the outputs that belong to it
+ * (their benchmark name is the stack's, or their file is named "<stack>.json" or
+ * "...-<stack>.json", as CI jobs name them), then outputs no preview claimed.
+ * Headings start at level 4, so the comment nests under a caller's own heading.
+ */
 export function renderComment(input: CommentInput): string {
-    const byStack = new Map(input.outputs.map((o) => [o.outputs.benchmark ?? o.source, o]));
-    const names = [...new Set([...input.previews.map((p) => p.stack), ...byStack.keys()])];
+    const sections: Array<{ name: string; preview?: PreviewSummary; outputs?: CommentOutputs }> = input.previews.map((p) => ({ name: p.stack, preview: p }));
+    for (const o of input.outputs) {
+        const owner = sections.find((s) => !s.outputs && s.preview && belongsTo(o, s.preview.stack));
+        if (owner) owner.outputs = o.outputs;
+        else sections.push({ name: o.outputs.benchmark ?? o.source, outputs: o.outputs });
+    }
     const verdicts = input.outputs.map((o) => o.outputs.gates?.status ?? "not judged");
     const headline = verdicts.includes("fail") ? "FAIL" : verdicts.includes("pass") ? "PASS" : "not judged";
-    const parts = [`## dynamo-bench: ${headline}`, summaryLine(input)];
-    for (const name of names) {
-        parts.push(`### ${name}`);
-        const preview = input.previews.find((p) => p.stack === name);
-        if (preview) parts.push(...previewSection(preview));
-        const outputs = byStack.get(name);
-        if (outputs) parts.push(...outputsSection(outputs.outputs));
+    const parts = [`**dynamo-bench: ${headline}**. ${summaryLine(sections)}`];
+    for (const s of sections) {
+        parts.push(`#### ${s.name}`);
+        if (s.preview) parts.push(...previewSection(s.preview));
+        if (s.outputs) parts.push(...outputsSection(s.outputs));
     }
     return parts.join("\n\n") + "\n";
 }
 
-function summaryLine(input: CommentInput): string {
-    const stacks = input.outputs.map((o) => `${o.outputs.benchmark ?? o.source}: ${o.outputs.gates?.status ?? "not judged"}`);
-    const previews = input.previews.map((p) => `${p.stack}: ${p.changes.length} change${p.changes.length === 1 ? "" : "s"}`);
-    return [...(stacks.length > 0 ? [`Gates: ${stacks.join(", ")}.`] : []), ...(previews.length > 0 ? [`Preview: ${previews.join(", ")}.`] : [])].join(" ");
+function belongsTo(o: { source: string; outputs: CommentOutputs }, stack: string): boolean {
+    const file = o.source.split("/").pop() ?? "";
+    return o.outputs.benchmark === stack || file === `${stack}.json` || file.endsWith(`-${stack}.json`);
+}
+
+function summaryLine(sections: Array<{ name: string; preview?: PreviewSummary; outputs?: CommentOutputs }>): string {
+    return sections
+        .map((s) => {
+            const changes = s.preview ? `${s.preview.changes.length} change${s.preview.changes.length === 1 ? "" : "s"} in preview` : "";
+            const gates = s.outputs ? `gates ${s.outputs.gates?.status ?? "not judged"}` : "";
+            return `${s.name}: ${[changes, gates].filter(Boolean).join(", ")}`;
+        })
+        .join("; ");
 }
 
 function previewSection(p: PreviewSummary): string[] {

@@ -23,12 +23,14 @@ export interface PreviewSummary {
 interface Step {
     op?: string;
     urn?: string;
-    type?: string;
-    newState?: { type?: string };
-    oldState?: { type?: string };
 }
 
-const URN = /^urn:pulumi:([^:]+)::[^:]+::(?:.*\$)?([^$:]+)::(.+)$/;
+/** stack, type (the last of a parent$child chain) and name of a URN: urn:pulumi:<stack>::<project>::<types>::<name>. */
+function parseUrn(urn: string): { stack: string; type: string; name: string } | undefined {
+    const parts = urn.split("::");
+    if (parts.length < 4 || !parts[0]!.startsWith("urn:pulumi:")) return undefined;
+    return { stack: parts[0]!.slice("urn:pulumi:".length), type: parts[2]!.split("$").pop()!, name: parts.slice(3).join("::") };
+}
 
 export function readPreview(json: unknown, source: string): PreviewSummary {
     const doc = json as { steps?: unknown; changeSummary?: unknown; diagnostics?: unknown } | null;
@@ -40,14 +42,14 @@ export function readPreview(json: unknown, source: string): PreviewSummary {
     const changes: PreviewChange[] = [];
     const counted: Record<string, number> = {};
     for (const step of steps) {
-        const m = URN.exec(step.urn ?? "");
+        const m = parseUrn(step.urn ?? "");
         if (!m) continue;
-        stack ||= m[1]!;
+        stack ||= m.stack;
         const op = step.op ?? "unknown";
         counted[op] = (counted[op] ?? 0) + 1;
         // The stack itself is no change to review.
-        if (op === "same" || m[2] === "pulumi:pulumi:Stack") continue;
-        changes.push({ op, type: step.type ?? step.newState?.type ?? step.oldState?.type ?? m[2]!, name: m[3]! });
+        if (op === "same" || m.type === "pulumi:pulumi:Stack") continue;
+        changes.push({ op, type: m.type, name: m.name });
     }
     const summary = doc.changeSummary && typeof doc.changeSummary === "object" ? (doc.changeSummary as Record<string, number>) : counted;
     const errors = Array.isArray(doc.diagnostics)

@@ -2,7 +2,7 @@
 // naming the field, before any resource is registered; benchmark.repeats runs
 // every phase k times on the target and folds the runs back; every stack's
 // outputs gain valid, invalidReasons and gates, judged by one verdict resource.
-import { before, beforeEach, describe, test } from "node:test";
+import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { setupMocks, promiseOf, type MockRecorder } from "../helpers/pulumi-mocks";
 import { REPO_ROOT } from "../../lib/paths";
 import { GATE_OUTPUT_KEYS } from "../../lib/outputs";
+import { gatesSchema } from "../../config/gates";
 
 const fixture = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "test/fixtures/report/local-outputs.json"), "utf8"));
 const c1 = fixture.phases.c1;
@@ -29,6 +30,7 @@ const RESULT_LINE = `DYNAMO_BENCH_RESULT ${JSON.stringify({
 let mocks: MockRecorder;
 let program: typeof import("../../program");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dynamo-bench-gates-unit-"));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 before(async () => {
     mocks = await setupMocks({ project: "dynamo-bench", stack: "local", commandStdout: () => RESULT_LINE });
@@ -170,5 +172,36 @@ describe("repeats and gates in the program", () => {
         const check = mocks.resources.find((r) => r.name === "local-gates-verdict")!;
         assert.equal(check.parent, component.urn);
         assert.deepEqual(check.inputs.failures, []);
+    });
+});
+
+/** The first-column keys of the table under `heading` in a docs file. */
+function tableKeys(file: string, heading: string): string[] {
+    const lines = fs.readFileSync(path.join(REPO_ROOT, file), "utf8").split("\n");
+    const start = lines.indexOf(heading);
+    assert.ok(start >= 0, `${file} has no heading ${heading}`);
+    const keys: string[] = [];
+    for (const line of lines.slice(start + 1)) {
+        if (/^#+ /.test(line)) break;
+        const cell = /^\| `([^`]+)` \|/.exec(line);
+        if (cell) keys.push(cell[1]!);
+    }
+    return keys;
+}
+
+describe("docs/gates.md lists what exists", () => {
+    test("its stack outputs table is GATE_OUTPUT_KEYS", () => {
+        assert.deepEqual(tableKeys("docs/gates.md", "## Stack outputs"), [...GATE_OUTPUT_KEYS]);
+    });
+    test("its settings table is every gates setting, and benchmark.repeats", () => {
+        const settings = Object.keys(gatesSchema.parse({})).concat("baseline", "tolerances");
+        const expected = [...new Set(settings)].map((k) => `gates.${k}`).sort();
+        assert.deepEqual(
+            tableKeys("docs/gates.md", "## Settings")
+                .filter((k) => k.startsWith("gates."))
+                .sort(),
+            expected,
+        );
+        assert.ok(tableKeys("docs/gates.md", "## Settings").includes("benchmark.repeats"));
     });
 });
