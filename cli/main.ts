@@ -6,6 +6,7 @@
 
 import { command as comment } from "./comment";
 import { command as gate } from "./gate";
+import { command as importConfig } from "./import";
 import { command as k8sCollect } from "./k8s-collect";
 import { command as k8sWaitGraph } from "./k8s-wait-graph";
 import { command as k8sWaitRelease } from "./k8s-wait-release";
@@ -22,6 +23,7 @@ export interface Command {
 
 const COMMANDS: Record<string, Command> = {
     results,
+    import: importConfig,
     "k8s-collect": k8sCollect,
     "k8s-wait-graph": k8sWaitGraph,
     "k8s-wait-release": k8sWaitRelease,

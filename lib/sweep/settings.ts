@@ -36,6 +36,8 @@ export const SWEEPABLE_SETTINGS: readonly SweepSetting[] = [
     ...worker("prefill", "p"),
     ...worker("decode", "d"),
     { path: "env", abbreviation: "e", idStyle: "set" },
+    // The local mocker's simulated KV transfer: a CloudAI DynamoMocker design-space dimension.
+    { path: "local.mocker.kvTransferBandwidthGBps", abbreviation: "kvbw", idStyle: "number" },
 ];
 
 /** Short forms of long enum values, so ids stay short: "disaggregated" -> "disagg". */

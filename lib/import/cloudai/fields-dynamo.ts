@@ -1,0 +1,269 @@
+// Field table, part 2: CloudAI's AIDynamo test (cmd_args, cloudai.md 1.2-1.4,
+// 1.10, 1.11). The workers' topology is decided once all fields are read
+// (topology.ts); their rows here only report.
+import { DEFAULT_DYNAMO_VERSION, SUPPORTED_DYNAMO_VERSIONS, findRelease } from "../../dynamo/releases";
+import { applyBenchmarkArg } from "./benchmark-args";
+import { applyPhases } from "./phases";
+import type { FieldRow, MapContext } from "./table";
+import { splitWords } from "./words";
+import { applyWorkerArg, applyWorkerCmd, applyWorkerExtraArgs, roleOf } from "./worker-args";
+
+const MISSING = "not available in dynamo-bench yet (issue 14 lists it)";
+
+const workloads = (ctx: Pick<MapContext, "doc">): string[] =>
+    String((ctx.doc.cmd_args as Record<string, unknown>)?.workloads ?? "genai_perf.sh")
+        .split(",")
+        .map((w) => w.trim());
+
+const unlessRuns = (script: string) => (ctx: Pick<MapContext, "doc">) =>
+    workloads(ctx).includes(script) ? undefined : `CloudAI runs only the workloads listed in cmd_args.workloads (${workloads(ctx).join(", ")})`;
+
+function applyImage(value: unknown, ctx: MapContext): false {
+    const tag = /:([0-9]+\.[0-9]+\.[0-9]+)$/.exec(String(value))?.[1];
+    if (ctx.target === "local") {
+        ctx.note("used", `the local target runs the project venv's ai-dynamo (${DEFAULT_DYNAMO_VERSION}), not an image`);
+    } else if (tag && findRelease(tag)) {
+        ctx.draft.set("platform.version", tag);
+        ctx.draft.set("image", value);
+        if (ctx.target === "slurm") ctx.draft.set("slurm.container.image", value);
+        ctx.note("mapped", `the runtime image; its tag picks the Dynamo release ${tag} for every flag`, "image, platform.version");
+    } else {
+        ctx.note(
+            "adjusted",
+            `names Dynamo ${tag ?? "(no version tag)"}, which dynamo-bench does not generate flags for (${SUPPORTED_DYNAMO_VERSIONS.join(", ")}): the stack runs the ${DEFAULT_DYNAMO_VERSION} runtime image instead; set image and platform.version to choose`,
+            "platform.version",
+        );
+    }
+    return false;
+}
+
+function applyWorkloads(value: unknown, ctx: MapContext): false {
+    const w = workloads(ctx);
+    const aiperf = w.includes("aiperf.sh");
+    ctx.draft.set("benchmark.tool", aiperf ? "aiperf" : "genai-perf");
+    if (aiperf && w.includes("genai_perf.sh"))
+        ctx.note("adjusted", "CloudAI runs genai-perf and AIPerf one after the other; a stack runs one client: AIPerf", "benchmark.tool");
+    else ctx.note("mapped", `${String(value)} -> ${aiperf ? "aiperf" : "genai-perf"}`, "benchmark.tool");
+    return false;
+}
+
+/** `python -m dynamo.frontend --router-mode kv ...`: the router mode is a setting, the other flags are the frontend's extraArgs. */
+function applyIngress(value: unknown, ctx: MapContext): false {
+    const words = splitWords(String(value));
+    if (!(/^python(3(\.[0-9]+)?)?$/.test(words[0] ?? "") && words[1] === "-m" && words[2] === "dynamo.frontend")) {
+        ctx.note("not mapped", "expected python -m dynamo.frontend (the launch model's frontend)");
+        return false;
+    }
+    const flags = words.slice(3);
+    const at = flags.indexOf("--router-mode");
+    if (at >= 0) {
+        ctx.draft.set("frontend.routerMode", flags[at + 1]);
+        flags.splice(at, 2);
+    }
+    const port = flags.indexOf("--http-port");
+    if (port >= 0) flags.splice(port, 2);
+    ctx.draft.args.frontend.push(...flags);
+    ctx.note(
+        "mapped",
+        `--router-mode is frontend.routerMode${flags.length ? `; ${flags.join(" ")} joins frontend.extraArgs` : ""}`,
+        "frontend.routerMode, frontend.extraArgs",
+    );
+    return false;
+}
+
+function applyDiscovery(key: "etcdCommand" | "natsCommand" | "etcdPort" | "natsPort") {
+    return (value: unknown, ctx: MapContext): false => {
+        if (ctx.target !== "slurm") {
+            ctx.note(
+                "not mapped",
+                ctx.target === "local" ? "the local target needs no etcd or NATS (file discovery)" : "the Dynamo operator runs them on Kubernetes",
+            );
+            return false;
+        }
+        ctx.draft.set("slurm.discovery.backend", "etcd");
+        ctx.draft.set(`slurm.discovery.${key}`, key.endsWith("Port") ? value : splitWords(String(value)));
+        ctx.note("mapped", "etcd and NATS on the frontend node, as CloudAI starts them", `slurm.discovery.${key}`);
+        return false;
+    };
+}
+
+function workerRows(worker: "prefill_worker" | "decode_worker"): FieldRow[] {
+    const role = roleOf(worker);
+    const at = `cmd_args.dynamo.${worker}`;
+    return [
+        {
+            scope: "AIDynamo",
+            field: `${at}.num_nodes`,
+            outcome: "used",
+            to: `${role}.replicas`,
+            note: "with multiple_workers_per_node, the role's worker count (see the topology lines)",
+        },
+        {
+            scope: "AIDynamo",
+            field: `${at}.multiple_workers_per_node`,
+            outcome: "used",
+            to: `${role}.replicas`,
+            note: "workers per node (see the topology lines)",
+        },
+        {
+            scope: "AIDynamo",
+            field: `${at}.nodes`,
+            outcome: "mapped",
+            to: `slurm.topology.${role}Nodes`,
+            note: "the role's exact nodes",
+            apply: (_v, ctx) => {
+                if (ctx.target !== "slurm") ctx.note("not mapped", "exact nodes are a Slurm setting");
+                return ctx.target === "slurm" ? undefined : false;
+            },
+        },
+        { scope: "AIDynamo", field: `${at}.cmd`, outcome: "used", note: "the engine module", apply: (v, ctx) => applyWorkerCmd(role, v, ctx) },
+        {
+            scope: "AIDynamo",
+            field: `${at}.worker_initialized_regex`,
+            outcome: "not mapped",
+            note: "readiness here is the frontend listing every worker (GET /health), not a log pattern; on Slurm slurm.readiness.workerReadyPattern adds one",
+        },
+        {
+            scope: "AIDynamo",
+            field: `${at}.extra_args`,
+            outcome: "mapped",
+            to: `${role}.extraArgs`,
+            note: "split into argv elements",
+            apply: (v, ctx) => applyWorkerExtraArgs(role, v, ctx),
+        },
+        {
+            scope: "AIDynamo",
+            field: `${at}.args.*`,
+            outcome: "mapped",
+            to: `${role}.extraArgs`,
+            note: "",
+            apply: (v, ctx) => applyWorkerArg(role, ctx.captures[0]!, v, ctx),
+        },
+    ];
+}
+
+export const DYNAMO_ROWS: FieldRow[] = [
+    { scope: "AIDynamo", field: "cmd_args.docker_image_url", outcome: "mapped", to: "image, platform.version", note: "", apply: applyImage },
+    { scope: "AIDynamo", field: "cmd_args.workloads", outcome: "mapped", to: "benchmark.tool", note: "", apply: applyWorkloads },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.model",
+        outcome: "mapped",
+        to: "model.id",
+        note: "the model",
+        apply: (v, ctx) => ctx.draft.set("model.id", v),
+    },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.backend",
+        outcome: "mapped",
+        to: "backend",
+        note: "vllm or sglang",
+        apply: (v, ctx) => {
+            ctx.draft.set("backend", String(v).replace("_dsr1", ""));
+            if (String(v) === "sglang_dsr1")
+                ctx.note("adjusted", `sglang_dsr1 runs as sglang: SGLang wide expert parallelism across nodes is ${MISSING}`, "backend");
+        },
+    },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.endpoint",
+        outcome: "mapped",
+        to: "benchmark.endpointType",
+        note: "v1/chat/completions -> chat, v1/completions -> completions",
+        apply: (v, ctx) => ctx.draft.set("benchmark.endpointType", String(v).endsWith("chat/completions") ? "chat" : "completions"),
+    },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.connector",
+        outcome: "ignored by CloudAI",
+        note: "validated, then never read: connectors are detected from the workers' args (cloudai.md 1.3, 5.1.9)",
+    },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.workspace_path",
+        outcome: "not mapped",
+        note: "workers start in the image's working directory (Kubernetes) or the run folder (Slurm)",
+    },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.ingress_cmd",
+        outcome: "mapped",
+        to: "frontend.routerMode, frontend.extraArgs",
+        note: "",
+        apply: applyIngress,
+    },
+    { scope: "AIDynamo", field: "cmd_args.dynamo.node_setup_cmd", outcome: "not mapped", note: `per-node setup commands are ${MISSING}` },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.port",
+        outcome: "mapped",
+        to: "frontend.port",
+        note: "the frontend's HTTP port",
+        apply: (v, ctx) => {
+            if (ctx.target === "local") ctx.note("not mapped", "the local target picks a free port (set frontend.port to pin one)");
+            else ctx.draft.set("frontend.port", v);
+            return ctx.target === "local" ? false : undefined;
+        },
+    },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.etcd_cmd",
+        outcome: "mapped",
+        to: "slurm.discovery.etcdCommand",
+        note: "",
+        apply: applyDiscovery("etcdCommand"),
+    },
+    { scope: "AIDynamo", field: "cmd_args.dynamo.etcd_port", outcome: "mapped", to: "slurm.discovery.etcdPort", note: "", apply: applyDiscovery("etcdPort") },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.nats_cmd",
+        outcome: "mapped",
+        to: "slurm.discovery.natsCommand",
+        note: "",
+        apply: applyDiscovery("natsCommand"),
+    },
+    { scope: "AIDynamo", field: "cmd_args.dynamo.nats_port", outcome: "mapped", to: "slurm.discovery.natsPort", note: "", apply: applyDiscovery("natsPort") },
+    { scope: "AIDynamo", field: "cmd_args.dynamo.dcgm_exporter.**", outcome: "not mapped", note: `the DCGM exporter step and GPU metrics are ${MISSING}` },
+    ...workerRows("prefill_worker"),
+    ...workerRows("decode_worker"),
+    { scope: "AIDynamo", field: "cmd_args.storage_cache_dir", outcome: "not mapped", note: `KV-cache connectors and their disk cache are ${MISSING}` },
+    { scope: "AIDynamo", field: "cmd_args.startup_cmd", outcome: "not mapped", note: `per-node start-up commands are ${MISSING}` },
+    { scope: "AIDynamo", field: "cmd_args.startup_cmd_docker_image", outcome: "not mapped", note: `per-node start-up commands are ${MISSING}` },
+    { scope: "AIDynamo", field: "cmd_args.lmcache.**", outcome: "not mapped", note: `LMCache and its rendered config are ${MISSING}` },
+    { scope: "AIDynamo", field: "cmd_args.lmcache_controller.**", outcome: "not mapped", note: `the LMCache controller is ${MISSING}` },
+    { scope: "AIDynamo", field: "cmd_args.hicache.**", outcome: "not mapped", note: `SGLang HiCache and its config file are ${MISSING}` },
+    { scope: "AIDynamo", field: "cmd_args.aiperf_accuracy.**", outcome: "not mapped", note: `accuracy runs (AIPerf --accuracy-benchmark) are ${MISSING}` },
+    { scope: "AIDynamo", field: "cmd_args.aiperf_phases", outcome: "mapped", to: "benchmark.phases", note: "one phase each", apply: applyPhases },
+    ...clientRows("aiperf", "aiperf.sh"),
+    ...clientRows("genai_perf", "genai_perf.sh"),
+];
+
+function clientRows(tool: "aiperf" | "genai_perf", script: string): FieldRow[] {
+    const at = `cmd_args.${tool}`;
+    const ignoredWhen = unlessRuns(script);
+    const row = (field: string, outcome: FieldRow["outcome"], note: string, extra: Partial<FieldRow> = {}): FieldRow => ({
+        scope: "AIDynamo",
+        field: `${at}.${field}`,
+        outcome,
+        note,
+        ignoredWhen,
+        ...extra,
+    });
+    return [
+        row("args.*", "mapped", "", { to: "benchmark.*", apply: (v, ctx) => applyBenchmarkArg(ctx.captures[0]!, v, ctx) }),
+        row("extra_args", "mapped", "split into argv elements", {
+            to: "benchmark.extraArgs",
+            apply: (v, ctx) => void ctx.draft.args.benchmark.push(...splitWords(String(v))),
+        }),
+        row("cmd", "used", `${tool === "aiperf" ? "aiperf" : "genai-perf"} profile is what dynamo-bench runs`),
+        row("name", "not mapped", "names CloudAI's log files"),
+        row("script", "not mapped", "CloudAI's wrapper script; dynamo-bench runs the client itself"),
+        row("report_name", "not mapped", "the exports are parsed into the stack outputs"),
+        row("artifact_dir_name", "not mapped", "the exports stay in the run folder"),
+        row("setup_cmd", "not mapped", `setup commands are ${MISSING}`),
+        row("between_phase_cmd", "not mapped", `commands between load phases are ${MISSING}`),
+        row("health_check_between_phases", "not mapped", "the frontend is checked before the first phase; a check between phases is not implemented"),
+        row("continue_on_phase_failure", "used", "false: a failed phase fails the run, as here (true is not available)"),
+    ];
+}
