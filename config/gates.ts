@@ -65,5 +65,32 @@ export const gatesSchema = z
         }
     });
 
+/**
+ * benchmark.goodput: per-request limits in ms; the client counts a request as
+ * good when it meets all of them and reports goodputReqPerS (AIPerf's and
+ * genai-perf's --goodput), which an SLO can then bound. Unlike `gates`, this
+ * changes what the client measures, so it is part of the benchmark.
+ */
+export const goodputSchema = z.strictObject({
+    ttftMs: z.number().positive().optional(),
+    itlMs: z.number().positive().optional(),
+    requestLatencyMs: z.number().positive().optional(),
+});
+
+/** The client's metric tag for each goodput limit. */
+const GOODPUT_TAGS: Record<keyof z.output<typeof goodputSchema>, string> = {
+    ttftMs: "time_to_first_token",
+    itlMs: "inter_token_latency",
+    requestLatencyMs: "request_latency",
+};
+
+/** `--goodput "time_to_first_token:500 inter_token_latency:20"`, or nothing without limits. */
+export function goodputArgs(goodput: z.output<typeof goodputSchema> | undefined): string[] {
+    const pairs = Object.entries(goodput ?? {})
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${GOODPUT_TAGS[k as keyof typeof GOODPUT_TAGS]}:${v}`);
+    return pairs.length > 0 ? ["--goodput", pairs.join(" ")] : [];
+}
+
 export type GatesSpec = z.output<typeof gatesSchema>;
 export type BaselineSpec = z.output<typeof baselineSchema>;

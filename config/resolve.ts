@@ -6,6 +6,7 @@ import { gpusPerWorker } from "./rules";
 import { loadPhaseName, ownKaiQueueName, toDnsLabel } from "./names";
 import { OPERATOR_DEFAULT_KAI_QUEUE } from "../lib/facts/dynamo-operator";
 import { overrideArgs } from "../lib/argv";
+import { goodputArgs } from "./gates";
 
 export { toDnsLabel } from "./names";
 
@@ -108,7 +109,8 @@ export function resolvePhases(benchmark: BenchmarkToolSpec): ResolvedPhase[] {
         inputTokensStddev: benchmark.inputTokensStddev,
         outputTokens: benchmark.outputTokens,
         outputTokensStddev: benchmark.outputTokensStddev,
-        extraArgs: benchmark.extraArgs,
+        // benchmark.goodput's flag, unless the user's own arguments give it (a phase's replace both).
+        extraArgs: overrideArgs(goodputArgs(benchmark.goodput), benchmark.extraArgs),
     };
     // A load list is its own set of phases (config rules refuse it together with named phases).
     const steps = loadSteps(benchmark);

@@ -2,6 +2,7 @@
 // into a BenchmarkSpec here and nowhere else; components receive typed values.
 import { z } from "zod";
 import { DEFAULT_VERSIONS } from "./versions";
+import { gatesSchema, goodputSchema } from "./gates";
 import { mockerSchema } from "./mocker";
 
 /** DNS-1123 label: what Kubernetes accepts for names derived from it. */
@@ -176,6 +177,8 @@ export const benchmarkSchema = z.strictObject({
     serverMetrics: z.union([z.literal("auto"), z.boolean()]).default("auto"),
     /** Runs of every phase; the outputs give their mean and spread, and a regression must exceed the spread (docs/gates.md). */
     repeats: positiveInt.default(1),
+    /** Per-request limits (ms) for the client's goodput (config/gates.ts). */
+    goodput: goodputSchema.optional(),
     extraArgs: argv,
     /** Named runs that override the base values above; none means one run named "main". */
     phases: z.array(phaseSchema).default([]),
@@ -220,7 +223,6 @@ export const localSchema = z.strictObject({
 });
 
 import { slurmSchema } from "./slurm";
-import { gatesSchema } from "./gates";
 
 export const benchmarkSpecSchema = z.strictObject({
     target: z.enum(targets).default("local"),

@@ -205,3 +205,26 @@ describe("docs/gates.md lists what exists", () => {
         assert.ok(tableKeys("docs/gates.md", "## Settings").includes("benchmark.repeats"));
     });
 });
+
+describe("benchmark.goodput", () => {
+    test("per-request limits become the client's --goodput on every phase; the user's own flag wins", async () => {
+        const { loadSpec } = await import("../../config/load");
+        const spec = loadSpec({ ...BASE, benchmark: { ...BASE.benchmark, concurrency: [1, 4], goodput: { ttftMs: 500, itlMs: 20 } } }, "s");
+        assert.deepEqual(
+            spec.phases.map((p) => p.extraArgs),
+            [
+                ["--goodput", "time_to_first_token:500 inter_token_latency:20"],
+                ["--goodput", "time_to_first_token:500 inter_token_latency:20"],
+            ],
+        );
+        const own = loadSpec(
+            { ...BASE, benchmark: { ...BASE.benchmark, goodput: { requestLatencyMs: 900 }, extraArgs: ["--goodput", "request_latency:5"] } },
+            "s",
+        );
+        assert.deepEqual(own.phases[0]!.extraArgs, ["--goodput", "request_latency:5"]);
+        assert.throws(
+            () => loadSpec({ ...BASE, benchmark: { ...BASE.benchmark, goodput: { ttft: 5 } } }, "s"),
+            /dynamo-bench:benchmark\.goodput\.ttft: is not a known setting/,
+        );
+    });
+});
