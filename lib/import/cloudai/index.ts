@@ -27,6 +27,9 @@ export const FIELD_TABLE: readonly FieldRow[] = [...COMMON_ROWS, ...DYNAMO_ROWS,
 
 export const TEMPLATES = ["AIDynamo", "DynamoMocker"] as const;
 
+/** cmd_args.dynamo.model and cmd_args.model_path default to it in CloudAI (cloudai.md 1.3, 1.20). */
+const CLOUDAI_DEFAULT_MODEL = "Qwen/Qwen3-0.6B";
+
 const SCHEDULERS: Record<string, Target> = { slurm: "slurm", kubernetes: "kubernetes", standalone: "local" };
 
 export interface ImportedStack {
@@ -95,6 +98,7 @@ function importRun(sources: CloudaiSources, run: TestRun, stack: string, target:
     } else {
         finishMocker(draft, lines, run.testFile);
     }
+    finishDefaults(draft, target, lines, run.testFile);
     assembleArgs(draft);
     finishSweep(draft, run, lines);
     draft.set("name", draft.grid && Object.keys(draft.grid).length > 0 ? stack.slice(0, 20).replace(/-+$/, "") : stack);
@@ -111,6 +115,24 @@ function importRun(sources: CloudaiSources, run: TestRun, stack: string, target:
         validation,
     };
     return { stack, config, comments: [...draft.comments, `Fields: ${summaryLine(lines)}; see ${stack}.import-report.md.`], report };
+}
+
+/** CloudAI's model default (both templates), and what it assumes of a Kubernetes cluster. */
+function finishDefaults(draft: Draft, target: Target, lines: ReportLine[], source: string): void {
+    if (draft.get("model.id") === undefined) {
+        draft.set("model.id", CLOUDAI_DEFAULT_MODEL);
+        lines.push({ field: "(model)", source, outcome: "adjusted", to: "model.id", note: `unset: CloudAI's default ${CLOUDAI_DEFAULT_MODEL}` });
+    }
+    if (target === "kubernetes") {
+        draft.set("platform.install", false);
+        lines.push({
+            field: "(platform)",
+            source,
+            outcome: "adjusted",
+            to: "platform.install",
+            note: "false: CloudAI deploys into a cluster where the Dynamo platform is installed already; set true to install it with the stack",
+        });
+    }
 }
 
 /** CloudAI's mocker has no prefill-to-decode handoff; its defaults differ from the local stack's. */
