@@ -15,17 +15,20 @@ import { gatesSchema } from "../../config/gates";
 
 const fixture = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "test/fixtures/report/local-outputs.json"), "utf8"));
 const c1 = fixture.phases.c1;
-/** The local runner's result line for the runs of phase c1 (real figures; run 2 with a failed request). */
-const RESULT_LINE = `DYNAMO_BENCH_RESULT ${JSON.stringify({
-    ok: true,
-    runId: "r1",
-    runDir: "/tmp/r1",
-    phases: [
-        { name: "c1-r1", artifactDir: "/tmp/r1/phases/c1-r1", outputs: c1 },
-        { name: "c1-r2", artifactDir: "/tmp/r1/phases/c1-r2", outputs: { ...c1, requestCount: 39, errorCount: 1 } },
-    ],
-    timings: {},
-})}`;
+/**
+ * The local runner's result line for the spec it is given: every phase gets the
+ * real c1 figures, except a second run (`-r2`) and any phase of a 2-replica
+ * point, which lose one request to an error.
+ */
+function runStdout(_name: string, inputs: Record<string, any>): string {
+    const spec = JSON.parse(inputs.stdin ?? "{}");
+    if (!spec.phases) return "";
+    const phases = (spec.phases as Array<{ name: string }>).map((p) => {
+        const failing = p.name.endsWith("-r2") || spec.decode.replicas === 2;
+        return { name: p.name, artifactDir: `/tmp/${p.name}`, outputs: failing ? { ...c1, requestCount: 39, errorCount: 1 } : c1 };
+    });
+    return `DYNAMO_BENCH_RESULT ${JSON.stringify({ ok: true, runId: "r1", runDir: "/tmp/r1", phases, timings: {} })}`;
+}
 
 let mocks: MockRecorder;
 let program: typeof import("../../program");
@@ -33,7 +36,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dynamo-bench-gates-unit-"));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 before(async () => {
-    mocks = await setupMocks({ project: "dynamo-bench", stack: "local", commandStdout: () => RESULT_LINE });
+    mocks = await setupMocks({ project: "dynamo-bench", stack: "local", commandStdout: runStdout });
     program = await import("../../program");
 });
 beforeEach(() => mocks.reset());
@@ -188,6 +191,20 @@ function tableKeys(file: string, heading: string): string[] {
     }
     return keys;
 }
+
+describe("gates on a sweep", () => {
+    test("every point's phases are judged, named <point>/<phase>; the gate fails with them", async () => {
+        setStackConfig({ ...BASE, sweep: { grid: { "decode.replicas": [1, 2] } } });
+        const { plan, secrets, gates } = program.stackFromConfig();
+        const outputs = program.deployStack(plan, secrets, { commandRunner: "pulumi-command" }, gates) as Record<string, unknown>;
+        await mocks.settle();
+        assert.deepEqual(await promiseOf(pulumi.output(outputs.invalidReasons)), ["d2/c1: 1 of 40 requests failed (2.5%), above gates.maxErrorRate 0"]);
+        const verdict = (await promiseOf(pulumi.output(outputs.gates))) as Record<string, any>;
+        assert.equal(verdict.status, "fail");
+        const check = mocks.resources.find((r) => r.name === "local-gates-verdict")!;
+        assert.deepEqual(check.inputs.failures, ["invalid: d2/c1: 1 of 40 requests failed (2.5%), above gates.maxErrorRate 0"]);
+    });
+});
 
 describe("docs/gates.md lists what exists", () => {
     test("its stack outputs table is GATE_OUTPUT_KEYS", () => {
