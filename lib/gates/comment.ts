@@ -61,7 +61,9 @@ function belongsTo(o: { source: string; outputs: CommentOutputs }, stack: string
 function summaryLine(sections: Array<{ name: string; preview?: PreviewSummary; outputs?: CommentOutputs }>): string {
     return sections
         .map((s) => {
-            const changes = s.preview ? `${s.preview.changes.length} change${s.preview.changes.length === 1 ? "" : "s"} in preview` : "";
+            // A read (the baseline's StackReference) is listed in the table but changes nothing.
+            const count = s.preview?.changes.filter((c) => c.op !== "read").length ?? 0;
+            const changes = s.preview ? `${count} change${count === 1 ? "" : "s"} in preview` : "";
             const gates = s.outputs ? `gates ${s.outputs.gates?.status ?? "not judged"}` : "";
             return `${s.name}: ${[changes, gates].filter(Boolean).join(", ")}`;
         })
