@@ -6,28 +6,16 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { isPlainObject } from "../../lib/deep-merge";
-import { FIELD_TABLE, ImportError, importCloudai, readSources, renderReport, renderStackFile, type ImportedStack } from "../../lib/import/cloudai";
+import { FIELD_TABLE, ImportError, importCloudai, renderReport, renderStackFile, type ImportedStack } from "../../lib/import/cloudai";
 import { leafPaths, normalizeKeys, testRuns, type CloudaiSources } from "../../lib/import/cloudai/read";
 import { parseToml } from "../../lib/import/cloudai/toml";
-import { referencePath, referenceSkip } from "../helpers/reference";
+import { referenceSkip } from "../helpers/reference";
+import { CLOUDAI, REFERENCE_IMPORTS, referenceSources } from "../helpers/cloudai-reference";
 
-const REF = ["cloudai"];
-const skip = referenceSkip(...REF);
+const skip = referenceSkip(CLOUDAI);
 if (skip) console.log(`# skipping the CloudAI reference imports: ${skip}`);
 
-/** The reference scenarios with the system each is meant for. */
-export const REFERENCE_IMPORTS = [
-    { scenario: "vllm_slurm", system: "example_slurm_cluster", stacks: ["test-disagg-single-node", "test-disagg-shared-node", "test-disagg-multinode"] },
-    { scenario: "vllm_k8s", system: "kubernetes_cluster", stacks: ["dynamo-vllm"] },
-    { scenario: "dynamo_mocker", system: "standalone_system", stacks: ["dynamo-mocker-base"] },
-] as const;
-
-const fromReference = (scenario: string, system?: string) =>
-    readSources(
-        referencePath(...REF, "test_scenario", `${scenario}.toml`),
-        referencePath(...REF, "test"),
-        system ? referencePath(...REF, "system", `${system}.toml`) : undefined,
-    );
+const fromReference = referenceSources;
 
 /** Sources from TOML text, as the files would give them. */
 function sources(scenario: string, tests: Record<string, string>, system?: string): CloudaiSources {
@@ -135,7 +123,7 @@ describe("CloudAI's own files import", { skip }, () => {
         assert.deepEqual(c.frontend, { routerMode: "kv", extraArgs: ["--no-router-kv-events"] });
         assert.equal(c.benchmark.concurrency, 10);
         assert.equal(c.benchmark.requestCount, 50);
-        assert.equal(c.frontend.port, undefined, "the local target picks a free port");
+        assert.equal((c.frontend as Record<string, unknown>).port, undefined, "the local target picks a free port");
     });
 
     test("without --system the target is local (a rehearsal with the mocker)", () => {

@@ -7,7 +7,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { importCommand } from "../../cli/import";
-import { referencePath, referenceSkip } from "../helpers/reference";
+import { referenceSkip } from "../helpers/reference";
+import { CLOUDAI, importArgs } from "../helpers/cloudai-reference";
 
 function capture() {
     const io = { out: "", err: "", stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
@@ -15,21 +16,12 @@ function capture() {
 }
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "dbench-import-"));
-const skip = referenceSkip("cloudai");
+const skip = referenceSkip(CLOUDAI);
 
 describe("dynamo-bench import cloudai", () => {
     test("writes Pulumi.<id>.yaml and <id>.import-report.md, prints the report; a second run keeps the files unless --force", { skip }, async () => {
         const out = tmp();
-        const args = [
-            "cloudai",
-            referencePath("cloudai", "test_scenario", "dynamo_mocker.toml"),
-            "--tests",
-            referencePath("cloudai", "test"),
-            "--system",
-            referencePath("cloudai", "system", "standalone_system.toml"),
-            "--out",
-            out,
-        ];
+        const args = importArgs("dynamo_mocker", "standalone_system", out);
         const io = capture();
         assert.equal(await importCommand(args, io), 0, io.err);
         assert.deepEqual(fs.readdirSync(out).sort(), ["Pulumi.dynamo-mocker-base.yaml", "dynamo-mocker-base.import-report.md"]);

@@ -136,15 +136,29 @@ function workerRows(worker: "prefill_worker" | "decode_worker"): FieldRow[] {
             field: `${at}.args.*`,
             outcome: "mapped",
             to: `${role}.extraArgs`,
-            note: "",
+            note: "tensor/pipeline/data parallel sizes are settings; flags the launch model generates are compared; per-worker ports are allocated; the rest are engine flags",
             apply: (v, ctx) => applyWorkerArg(role, ctx.captures[0]!, v, ctx),
         },
     ];
 }
 
 export const DYNAMO_ROWS: FieldRow[] = [
-    { scope: "AIDynamo", field: "cmd_args.docker_image_url", outcome: "mapped", to: "image, platform.version", note: "", apply: applyImage },
-    { scope: "AIDynamo", field: "cmd_args.workloads", outcome: "mapped", to: "benchmark.tool", note: "", apply: applyWorkloads },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.docker_image_url",
+        outcome: "mapped",
+        to: "image, platform.version",
+        note: "a supported release's tag picks platform.version; another tag is replaced by the release's image (reported as adjusted)",
+        apply: applyImage,
+    },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.workloads",
+        outcome: "mapped",
+        to: "benchmark.tool",
+        note: "aiperf.sh -> aiperf, genai_perf.sh -> genai-perf (both: aiperf)",
+        apply: applyWorkloads,
+    },
     {
         scope: "AIDynamo",
         field: "cmd_args.dynamo.model",
@@ -190,7 +204,7 @@ export const DYNAMO_ROWS: FieldRow[] = [
         field: "cmd_args.dynamo.ingress_cmd",
         outcome: "mapped",
         to: "frontend.routerMode, frontend.extraArgs",
-        note: "",
+        note: "python -m dynamo.frontend: --router-mode is the setting, other flags join extraArgs",
         apply: applyIngress,
     },
     { scope: "AIDynamo", field: "cmd_args.dynamo.node_setup_cmd", outcome: "not mapped", note: `per-node setup commands are ${MISSING}` },
@@ -211,19 +225,33 @@ export const DYNAMO_ROWS: FieldRow[] = [
         field: "cmd_args.dynamo.etcd_cmd",
         outcome: "mapped",
         to: "slurm.discovery.etcdCommand",
-        note: "",
+        note: "Slurm: etcd and NATS discovery, as CloudAI starts them; the operator's on Kubernetes, none locally",
         apply: applyDiscovery("etcdCommand"),
     },
-    { scope: "AIDynamo", field: "cmd_args.dynamo.etcd_port", outcome: "mapped", to: "slurm.discovery.etcdPort", note: "", apply: applyDiscovery("etcdPort") },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.etcd_port",
+        outcome: "mapped",
+        to: "slurm.discovery.etcdPort",
+        note: "Slurm: etcd and NATS discovery",
+        apply: applyDiscovery("etcdPort"),
+    },
     {
         scope: "AIDynamo",
         field: "cmd_args.dynamo.nats_cmd",
         outcome: "mapped",
         to: "slurm.discovery.natsCommand",
-        note: "",
+        note: "Slurm: etcd and NATS discovery",
         apply: applyDiscovery("natsCommand"),
     },
-    { scope: "AIDynamo", field: "cmd_args.dynamo.nats_port", outcome: "mapped", to: "slurm.discovery.natsPort", note: "", apply: applyDiscovery("natsPort") },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.nats_port",
+        outcome: "mapped",
+        to: "slurm.discovery.natsPort",
+        note: "Slurm: etcd and NATS discovery",
+        apply: applyDiscovery("natsPort"),
+    },
     { scope: "AIDynamo", field: "cmd_args.dynamo.dcgm_exporter.**", outcome: "not mapped", note: `the DCGM exporter step and GPU metrics are ${MISSING}` },
     ...workerRows("prefill_worker"),
     ...workerRows("decode_worker"),
@@ -251,7 +279,10 @@ function clientRows(tool: "aiperf" | "genai_perf", script: string): FieldRow[] {
         ...extra,
     });
     return [
-        row("args.*", "mapped", "", { to: "benchmark.*", apply: (v, ctx) => applyBenchmarkArg(ctx.captures[0]!, v, ctx) }),
+        row("args.*", "mapped", "load, token counts, endpoint type, streaming and server metrics are settings; other flags join benchmark.extraArgs", {
+            to: "benchmark.*",
+            apply: (v, ctx) => applyBenchmarkArg(ctx.captures[0]!, v, ctx),
+        }),
         row("extra_args", "mapped", "split into argv elements", {
             to: "benchmark.extraArgs",
             apply: (v, ctx) => void ctx.draft.args.benchmark.push(...splitWords(String(v))),
