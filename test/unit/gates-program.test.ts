@@ -20,10 +20,18 @@ const c1 = fixture.phases.c1;
  * real c1 figures, except a second run (`-r2`) and any phase of a 2-replica
  * point, which lose one request to an error.
  */
-function runStdout(_name: string, inputs: Record<string, any>): string {
-    const spec = JSON.parse(inputs.stdin ?? "{}");
+function runStdout(name: string, inputs: Record<string, any>): string {
+    // The cluster targets' Slurm job id and results collector: no figures needed here.
+    if (name.endsWith("-job")) return "4242\n";
+    if (name.endsWith("-results")) return `DYNAMO_BENCH_RESULT ${JSON.stringify({ ok: true, phases: [] })}`;
+    let spec: { phases?: Array<{ name: string }>; decode: { replicas: number } };
+    try {
+        spec = JSON.parse(inputs.stdin ?? "{}");
+    } catch {
+        return ""; // a file the Slurm target writes, not a spec
+    }
     if (!spec.phases) return "";
-    const phases = (spec.phases as Array<{ name: string }>).map((p) => {
+    const phases = spec.phases.map((p) => {
         const failing = p.name.endsWith("-r2") || spec.decode.replicas === 2;
         return { name: p.name, artifactDir: `/tmp/${p.name}`, outputs: failing ? { ...c1, requestCount: 39, errorCount: 1 } : c1 };
     });
@@ -244,4 +252,29 @@ describe("benchmark.goodput", () => {
             /dynamo-bench:benchmark\.goodput\.ttft: is not a known setting/,
         );
     });
+});
+
+describe("benchmark.repeats on the cluster targets", () => {
+    for (const target of ["kubernetes", "slurm"] as const) {
+        test(`${target}: the runs reach the target's resources, round by round`, async () => {
+            const { k8sSpec } = await import("./k8s-fixtures");
+            const { slurmSpec } = await import("./slurm-fixtures");
+            const over = { benchmark: { concurrency: [1, 4], repeats: 2 } };
+            const spec = target === "kubernetes" ? k8sSpec(over) : slurmSpec(over);
+            program.deployBenchmark(spec, {}, { commandRunner: "pulumi-command" });
+            await mocks.settle();
+            const text = JSON.stringify(mocks.resources.map((r) => r.inputs));
+            const order = ["c1-r1", "c4-r1", "c1-r2", "c4-r2"].map((run) => text.indexOf(run));
+            assert.ok(
+                order.every((i) => i >= 0),
+                `every run named in ${target}'s resources: ${order}`,
+            );
+            assert.deepEqual(
+                order,
+                [...order].sort((a, b) => a - b),
+                "round by round: c1-r1, c4-r1, c1-r2, c4-r2",
+            );
+            assert.ok(!/"c1"|"c4"/.test(text.replace(/"c[14]-r[12]"/g, "")), "no phase runs under its own name");
+        });
+    }
 });
