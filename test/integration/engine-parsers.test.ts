@@ -17,6 +17,7 @@ import { tinyModelDir } from "../../lib/paths";
 import { judgeCases, launchModelCases, type JudgeExpectation } from "../fixtures/judge-cases";
 import { targetCases } from "../fixtures/judge-target-cases";
 import { mockerKnobCases } from "../fixtures/judge-mocker-cases";
+import { importCases } from "../fixtures/judge-import-cases";
 import { readPinnedVersions } from "../../lib/pinned-versions";
 
 // The folder scripts/setup-python.sh makes (lib/local/from-spec.ts resolves model id dynamo-bench/tiny-model to it).
@@ -35,7 +36,13 @@ for (const [judge, reason] of unavailable) process.stderr.write(`SKIP ${judge} c
 const configDir = path.join(os.tmpdir(), `dbench-judge-config-${process.pid}`);
 const launch = launchModelCases(modelDir, configDir);
 const fromTargets = targetCases(modelDir, configDir);
-const expectations = [...judgeCases(modelDir), ...launch.cases, ...fromTargets.cases, ...mockerKnobCases(modelDir, configDir)];
+const expectations = [
+    ...judgeCases(modelDir),
+    ...launch.cases,
+    ...fromTargets.cases,
+    ...mockerKnobCases(modelDir, configDir),
+    ...importCases(modelDir, configDir),
+];
 const verdicts = new Map<string, Verdict>();
 
 before(async () => {

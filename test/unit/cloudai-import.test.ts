@@ -89,6 +89,9 @@ describe("CloudAI's own files import", { skip }, () => {
         assert.equal(slurm.container.runtime, "pyxis");
         assert.deepEqual(slurm.container.mounts, ["/run/udev:/run/udev"]);
         assert.equal(lineFor(multi!, "cmd_args.dynamo.dcgm_exporter")[0]?.outcome, "not mapped");
+        // The engine judges refuse it on the 1.6.1 frontend (test/fixtures/judge-import-cases.ts).
+        assert.deepEqual(single!.config.frontend, { routerMode: "kv" });
+        assert.ok(lineFor(single!, "cmd_args.dynamo.ingress_cmd").some((l) => l.outcome === "not mapped" && l.note.startsWith("--router-reset-states: ")));
         const env = single!.config.env as Record<string, string>;
         assert.equal(env.DYNAMO_NODELIST, undefined, "the scontrol snippet is CloudAI's own plumbing");
         assert.equal(env.CUDA_VISIBLE_DEVICES, undefined, "a job-wide GPU list would undo each worker's own");

@@ -47,6 +47,12 @@ function applyWorkloads(value: unknown, ctx: MapContext): false {
     return false;
 }
 
+/** Frontend switches of CloudAI's configurations that a dynamo-bench frontend does not get, and why (judged by the real parser). */
+const NOT_CARRIED_FRONTEND_FLAGS: Record<string, string> = {
+    "--router-reset-states":
+        "CloudAI's guard against router state an earlier job left in its etcd (under /tmp); every dynamo-bench run has a Dynamo namespace of its own, and the 1.6.1 frontend refuses the flag",
+};
+
 /** `python -m dynamo.frontend --router-mode kv ...`: the router mode is a setting, the other flags are the frontend's extraArgs. */
 function applyIngress(value: unknown, ctx: MapContext): false {
     const words = splitWords(String(value));
@@ -62,6 +68,11 @@ function applyIngress(value: unknown, ctx: MapContext): false {
     }
     const port = flags.indexOf("--http-port");
     if (port >= 0) flags.splice(port, 2);
+    for (const [flag, why] of Object.entries(NOT_CARRIED_FRONTEND_FLAGS)) {
+        if (!flags.includes(flag)) continue;
+        flags.splice(flags.indexOf(flag), 1);
+        ctx.note("not mapped", `${flag}: ${why}`);
+    }
     ctx.draft.args.frontend.push(...flags);
     ctx.note(
         "mapped",
