@@ -2,14 +2,17 @@
 // 2 loads, run one after the other; then one point's setting changes and a
 // second `up` re-runs that point alone (the engine's summary and the per-point
 // run folders and timestamps say so); removing a point deletes its resources
-// alone; destroy leaves no resource.
+// alone; `dynamo-bench report` on the real outputs writes the tables and
+// charts with the stack's own frontier; destroy leaves no resource.
 // Without the engine the suite is skipped with set-up instructions; under CI
 // a missing engine is a failure.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { reportCommand } from "../../cli/report";
 import { pulumiAvailable, REPO_ROOT, stackConfigFile, withStack } from "./helpers";
 
 const avail = pulumiAvailable();
@@ -113,7 +116,10 @@ describe("local sweep through the real engine", { skip }, () => {
                 t0 = Date.now();
                 const second = await stack.up();
                 const secondSeconds = (Date.now() - t0) / 1000;
-                assert.match(second.stdout, /\+-1 replaced/);
+                // The changed point's run is replaced; the other point's is untouched (the gates' verdict, which
+                // judges the figures of every point, is judged again).
+                assert.match(second.stdout, /sweep-e2e-d2-de-mark-run replaced/);
+                assert.doesNotMatch(second.stdout, /sweep-e2e-d1-run (replac|creat|delet)/);
                 assert.doesNotMatch(second.stdout, /\b\d+ (created|deleted)\b/);
                 const after = (await stack.outputs()).points as Record<string, PointOut>;
                 assert.equal(after["d1"]!.details.runId, points["d1"]!.details.runId, "d1 did not run again");
@@ -122,6 +128,26 @@ describe("local sweep through the real engine", { skip }, () => {
                 assert.deepEqual(after["d1"]!.phases, points["d1"]!.phases, "d1 kept its figures");
                 console.log(`# second up (one point changed): ${secondSeconds.toFixed(1)} s`);
 
+                // The report on these real outputs: its frontier is the stack's, recomputed from the figures.
+                const full = (await stack.outputs()) as Record<string, any>;
+                const work = fs.mkdtempSync(path.join(os.tmpdir(), "dynamo-bench-sweep-report-"));
+                try {
+                    fs.writeFileSync(path.join(work, "sweep.json"), JSON.stringify(full));
+                    const io = { out: "", err: "", stdout: (t: string) => (io.out += t), stderr: (t: string) => (io.err += t) };
+                    assert.equal(await reportCommand([path.join(work, "sweep.json"), "--out", path.join(work, "report")], io), 0, io.err);
+                    const frontier = (full.frontier as Array<{ point: string; load: string }>).map((f) => `${f.point}/${f.load}`).join(", ");
+                    assert.ok(io.out.includes(`sweep: 2 point(s); frontier: ${frontier}\n`), io.out);
+                    for (const chart of ["pareto.svg", "ttft-vs-throughput.svg", "itl-vs-throughput.svg"]) {
+                        const svg = fs.readFileSync(path.join(work, "report", chart), "utf8");
+                        const marks = /<g class="mark-symbol role-mark points_marks"[^>]*>(.*?)<\/g>/s.exec(svg)?.[1] ?? "";
+                        assert.equal((marks.match(/<path /g) ?? []).length, 4, `${chart}: one mark per (point, load)`);
+                    }
+                    assert.ok(fs.statSync(path.join(work, "report", "report.html")).size > 0);
+                    console.log(`# report on the sweep's outputs: ${io.out.split("\n").slice(0, 2).join(" | ")}`);
+                } finally {
+                    fs.rmSync(work, { recursive: true, force: true });
+                }
+
                 // Remove a point: only its resources go; the remaining point keeps its id (a single point is named by
                 // all its settings, here the same ones), its run and its figures.
                 const without = sweepConfig("b");
@@ -129,7 +155,9 @@ describe("local sweep through the real engine", { skip }, () => {
                 writeConfig(without);
                 const third = await stack.up();
                 assert.match(third.stdout, /- 3 deleted/);
-                assert.doesNotMatch(third.stdout, /\b\d+ (created|replaced)\b/);
+                assert.match(third.stdout, /sweep-e2e-d1-run deleted/);
+                assert.doesNotMatch(third.stdout, /sweep-e2e-d2-de-mark-run (replac|creat|delet)/);
+                assert.doesNotMatch(third.stdout, /\b\d+ created\b/);
                 const remaining = (await stack.outputs()).points as Record<string, PointOut>;
                 assert.deepEqual(Object.keys(remaining), ["d2-de-mark"]);
                 assert.equal(remaining["d2-de-mark"]!.details.runId, after["d2-de-mark"]!.details.runId);
