@@ -2,6 +2,7 @@
 // conf/, copied unchanged): each scenario with the system it is meant for, and
 // the stacks `dynamo-bench import cloudai` makes of it.
 import { readSources } from "../../lib/import/cloudai";
+import type { CloudaiSources } from "../../lib/import/cloudai/read";
 import { referencePath } from "./reference";
 
 export const CLOUDAI = "cloudai";
@@ -36,3 +37,19 @@ export const referenceSources = (scenario: string, system?: string) =>
         referencePath(CLOUDAI, "test"),
         system ? referencePath(CLOUDAI, "system", `${system}.toml`) : undefined,
     );
+
+/**
+ * Every test definition of the reference folder in one scenario (an entry
+ * each, id = its name), on `system`: test definitions no reference scenario
+ * names (test/sglang.toml) import too. DynamoMocker tests only with a
+ * standalone system or none, as in CloudAI.
+ */
+export function everyTestSources(system?: string): CloudaiSources {
+    const base = referenceSources("vllm_k8s", system);
+    const standalone = !system || String(base.system?.doc.scheduler) === "standalone";
+    const tests = base.tests.filter((t) => (t.doc.test_template_name === "DynamoMocker") === standalone || !system);
+    return {
+        ...base,
+        scenario: { file: "(every test)", doc: { name: "every-test", Tests: tests.map((t) => ({ id: String(t.doc.name), test_name: t.doc.name })) } },
+    };
+}

@@ -10,7 +10,7 @@ import { FIELD_TABLE, ImportError, importCloudai, renderReport, renderStackFile,
 import { leafPaths, normalizeKeys, testRuns, type CloudaiSources } from "../../lib/import/cloudai/read";
 import { parseToml } from "../../lib/import/cloudai/toml";
 import { referenceSkip } from "../helpers/reference";
-import { CLOUDAI, REFERENCE_IMPORTS, referenceSources } from "../helpers/cloudai-reference";
+import { CLOUDAI, REFERENCE_IMPORTS, everyTestSources, referenceSources } from "../helpers/cloudai-reference";
 
 const skip = referenceSkip(CLOUDAI);
 if (skip) console.log(`# skipping the CloudAI reference imports: ${skip}`);
@@ -128,6 +128,23 @@ describe("CloudAI's own files import", { skip }, () => {
         assert.equal(c.benchmark.requestCount, 50);
         assert.equal((c.frontend as Record<string, unknown>).port, undefined, "the local target picks a free port");
     });
+
+    for (const system of [undefined, "example_slurm_cluster", "kubernetes_cluster", "standalone_system"]) {
+        test(`every test definition of the reference folder imports ${system ? `on ${system}` : "without a system"}, sglang.toml included`, () => {
+            const stacks = importCloudai(everyTestSources(system));
+            assert.ok(stacks.length > 0);
+            if (system !== "standalone_system") assert.ok(stacks.some((s) => s.config.backend === "sglang"));
+            for (const s of stacks) {
+                assert.deepEqual(
+                    s.report.lines.filter((l) => l.outcome === "unknown").map((l) => l.field),
+                    [],
+                    s.stack,
+                );
+                const problems = s.report.validation.ok ? [] : s.report.validation.problems.map((p) => p.split(":").slice(0, 2).join(":"));
+                assert.deepEqual(problems, system === "example_slurm_cluster" ? ["dynamo-bench:slurm.outputDir"] : [], s.stack);
+            }
+        });
+    }
 
     test("without --system the target is local (a rehearsal with the mocker)", () => {
         for (const s of importCloudai(fromReference("vllm_k8s"))) assert.equal(s.config.target, "local");

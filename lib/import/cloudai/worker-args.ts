@@ -50,7 +50,7 @@ export function applyWorkerArg(role: Role, key: string, value: unknown, ctx: Map
         return false;
     }
     if (DERIVED.has(key)) {
-        ctx.note("used", "the launch model passes the model (cmd_args.dynamo.model) and states the role itself");
+        ctx.note("used", "derived by the launch model: the model from cmd_args.dynamo.model, the role from the worker's section");
         return false;
     }
     if (ALLOCATED.has(key)) {
