@@ -16,6 +16,8 @@ import { collectResults } from "../lib/slurm/results";
 import { localTransport, sshTransport, type Transport } from "../lib/slurm/transport";
 import { WaitError, explainOutcome, waitForJob, type WaitIo } from "../lib/slurm/wait";
 import type { Command } from "./main";
+import { reportSweep } from "./slurm-wait-sweep";
+import { SWEEP_OUTCOME } from "../lib/slurm/sweep-render";
 
 export const SLURM_WAIT_COMMAND = defineCommand({
     name: "slurm-wait",
@@ -35,6 +37,10 @@ DYNAMO_BENCH_RESULT <json>.`,
         phase: { type: "string", multiple: true, value: "NAME[:C]", description: "a phase and its concurrency, for per-user figures" },
         gpus: { type: "string", value: "N", description: "GPUs of the inference workers, for per-GPU throughput" },
         tool: { type: "string", value: "T", description: "aiperf | genai-perf" },
+        sweep: {
+            type: "boolean",
+            description: "a sweep job (slurm.sweepJob): one result per point from DIR/SWEEP.tsv and DIR/points.json; fails only when no point collected",
+        },
     },
     footer: "exit status: 0 results printed, 1 the job failed or results are unreadable, 2 usage error",
 });
@@ -51,10 +57,11 @@ export interface SlurmWaitOptions {
     concurrency: Record<string, number>;
     gpus?: number;
     tool?: ToolName;
+    sweep: boolean;
 }
 
 /** The job stays in the stack's state after it failed; this is how to run it again. */
-const RERUN_HINT = "To run the benchmark again: change slurm.runTag (a new run folder), or `pulumi up --replace` the stack's <name>-job resource.";
+export const RERUN_HINT = "To run the benchmark again: change slurm.runTag (a new run folder), or `pulumi up --replace` the stack's <name>-job resource.";
 
 /** The options of slurm-wait from its parsed command line; UsageError on a value it cannot use. */
 export function slurmWaitOptionsFrom({ values: v }: ParsedCommandLine<typeof SLURM_WAIT_COMMAND.options>): SlurmWaitOptions {
@@ -92,6 +99,7 @@ export function slurmWaitOptionsFrom({ values: v }: ParsedCommandLine<typeof SLU
         concurrency,
         gpus: v.gpus === undefined ? undefined : positiveNumber("gpus", v.gpus, { integer: true }),
         tool: v.tool === undefined ? undefined : oneOf("tool", v.tool, ["aiperf", "genai-perf"] as const),
+        sweep: v.sweep === true,
     };
 }
 
@@ -147,6 +155,11 @@ export async function runSlurmWait(args: string[], io: SlurmWaitIo = defaultIo()
             io,
         );
         const read = (name: string) => t.readFile(path.posix.join(o.runDir, name));
+        if (o.sweep) {
+            const sweepOutcome = await read(SWEEP_OUTCOME);
+            // Without SWEEP.tsv the sweep script never ran its points: explained like any failed job, below.
+            if (sweepOutcome !== undefined) return await reportSweep(o, t, io, jobId, sweepOutcome);
+        }
         const outcome = explainOutcome(jobId, state, { success: await read("SUCCESS.json"), failure: await read("FAILURE") });
         if (!outcome.ok) {
             const log = outcome.failure

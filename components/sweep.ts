@@ -1,7 +1,8 @@
 // A sweep: one child component per point, each deploying its point's spec
 // through the target's own `deploy`, one after another (point i+1 depends on
 // point i, for ordering only: its inputs do not include point i's, so a changed
-// point re-runs alone and unchanged points keep their resources and figures).
+// point re-runs alone and unchanged points keep their resources and figures),
+// unless the target runs the whole sweep as one unit (Slurm: slurm.sweepJob).
 import * as pulumi from "@pulumi/pulumi";
 import type { PlannedPoint, SweepPlan } from "../config/load-sweep";
 import { describeRejection } from "../config/load-sweep";
@@ -9,6 +10,7 @@ import { pointLoads, sweepPlanOutputs, sweepResultOutputs, type SweepOutputValue
 import { progressLine } from "../lib/sweep/progress";
 import type { CommandRunner } from "./exec";
 import type { BenchmarkOutputs, DeployFn, Secrets } from "./target";
+import { sweepJobs } from "./targets";
 
 export interface SweepPointArgs {
     point: PlannedPoint;
@@ -45,24 +47,9 @@ export function deploySweep(
     runner: CommandRunner,
 ): { [K in keyof SweepOutputValues]: pulumi.Input<SweepOutputValues[K]> } {
     for (const rejected of plan.rejected) pulumi.log.warn(`sweep point ${describeRejection(rejected)}; skipped`);
-    const started = Date.now();
-    const total = plan.points.length;
-    let done = 0;
-    let previous: SweepPoint | undefined;
-    const points = plan.points.map((point, i) => {
-        const component: SweepPoint = new SweepPoint(point.id, { point, deploy, secrets, runner }, previous ? { dependsOn: [previous] } : {});
-        const elapsed = () => (Date.now() - started) / 1000;
-        // Runs during `up` only: in preview the results are unknown and the callback does not run.
-        const outputs = component.outputs.apply((o) => {
-            done += 1;
-            pulumi.log.info(progressLine({ index: i + 1, total, id: point.id, stage: o.resultsStatus, elapsedSeconds: elapsed(), done }), component);
-            const next = plan.points[i + 1];
-            if (next) pulumi.log.info(progressLine({ index: i + 2, total, id: next.id, stage: "deploying", elapsedSeconds: elapsed(), done }));
-            return o;
-        });
-        previous = component;
-        return [point.id, outputs] as const;
-    });
+    // A target may run the whole sweep as one unit (Slurm: slurm.sweepJob, one job for every point).
+    const whole = sweepJobs[plan.points[0]!.spec.target]?.(plan, secrets, runner);
+    const points = whole ? Object.entries(whole) : chainPoints(plan, deploy, secrets, runner);
     const results = pulumi
         .all(Object.fromEntries(points))
         .apply((resolved) => sweepResultOutputs(resolved as Record<string, SweepPointOutput>, plan.sweep.limits));
@@ -86,4 +73,26 @@ export function deploySweep(
         frontier: results.frontier,
         best: results.best,
     };
+}
+
+/** One Point component per point, each after the one before it. */
+function chainPoints(plan: SweepPlan, deploy: DeployFn, secrets: Secrets, runner: CommandRunner): Array<readonly [string, pulumi.Output<SweepPointOutput>]> {
+    const started = Date.now();
+    const total = plan.points.length;
+    let done = 0;
+    let previous: SweepPoint | undefined;
+    return plan.points.map((point, i) => {
+        const component: SweepPoint = new SweepPoint(point.id, { point, deploy, secrets, runner }, previous ? { dependsOn: [previous] } : {});
+        const elapsed = () => (Date.now() - started) / 1000;
+        // Runs during `up` only: in preview the results are unknown and the callback does not run.
+        const outputs = component.outputs.apply((o) => {
+            done += 1;
+            pulumi.log.info(progressLine({ index: i + 1, total, id: point.id, stage: o.resultsStatus, elapsedSeconds: elapsed(), done }), component);
+            const next = plan.points[i + 1];
+            if (next) pulumi.log.info(progressLine({ index: i + 2, total, id: next.id, stage: "deploying", elapsedSeconds: elapsed(), done }));
+            return o;
+        });
+        previous = component;
+        return [point.id, outputs] as const;
+    });
 }

@@ -3,8 +3,10 @@
 // top-level keys everywhere (lib/outputs.ts). program.ts only looks the target
 // up in components/targets.ts and calls it.
 import type * as pulumi from "@pulumi/pulumi";
+import type { SweepPlan } from "../config/load-sweep";
 import type { BenchmarkSpec } from "../config/resolve";
 import type { BenchmarkOutputValues } from "../lib/outputs";
+import type { SweepPointOutput } from "../lib/sweep/outputs";
 import type { CommandRunner } from "./exec";
 
 /** The stack's secrets, kept as Pulumi secrets end to end: no target puts them in its outputs. */
@@ -27,3 +29,9 @@ export type BenchmarkOutputs<D extends object = Record<string, unknown>> = {
  * `opts` places it in a larger program: a sweep passes each point's parent and the point before it.
  */
 export type DeployFn = (spec: BenchmarkSpec, secrets: Secrets, runner: CommandRunner, opts?: pulumi.ComponentResourceOptions) => BenchmarkOutputs<object>;
+
+/**
+ * Runs a whole sweep as one unit, when the target can and the config asks (Slurm: slurm.sweepJob);
+ * undefined means the sweep runs point by point through DeployFn. Returns point id -> its outputs.
+ */
+export type SweepJobFn = (plan: SweepPlan, secrets: Secrets, runner: CommandRunner) => Record<string, pulumi.Output<SweepPointOutput>> | undefined;

@@ -150,6 +150,11 @@ export const slurmSectionSchema = z.strictObject({
     login: loginSchema.prefault({ mode: "local" }),
     /** false: write the job files only, for review; nothing is submitted. */
     submit: z.boolean().default(true),
+    /**
+     * In a sweep: one job for every point, reusing its allocation between points (scripts/slurm/sweep.sh),
+     * instead of one job per point; any changed point re-runs the whole job (docs/slurm.md, "Sweeps").
+     */
+    sweepJob: z.boolean().default(false),
     /** backend: the real engines (python -m dynamo.<backend>); mocker: Dynamo's GPU-free engine. */
     engine: z.enum(["backend", "mocker"]).default("backend"),
     /** Mocker timing: 1 simulates real timing, larger is faster, 0 removes simulated delay. */

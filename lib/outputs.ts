@@ -39,6 +39,8 @@ export interface BenchmarkTimings {
     readyToBenchmarkLaunchSeconds?: number;
     /** Slurm: benchmark client launched until its first request (the client's start-up). */
     benchmarkLaunchToFirstRequestSeconds?: number;
+    /** Slurm sweep job: the previous point's end (its processes stopped) until this point's first request. */
+    previousPointToFirstRequestSeconds?: number;
     /** Local: stopping every process. */
     teardownSeconds?: number;
     /** Local: the whole run, start to the last process stopped. */

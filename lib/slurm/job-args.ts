@@ -31,8 +31,25 @@ export interface JobTimeLimit {
 
 /** The configured time limit, or the ready and benchmark timeouts plus a margin. */
 export function jobTimeLimit(spec: BenchmarkSpec): JobTimeLimit {
+    return limitOf(spec, Math.ceil((spec.timeouts.readySeconds + spec.timeouts.benchmarkSeconds) / 60) + DEFAULT_TIME_MARGIN_MINUTES);
+}
+
+/** Set-up and stop of one point of a sweep job beyond its timeouts (srun steps, probes, two stop graces). */
+const POINT_MARGIN_SECONDS = 60;
+
+/** How long sweep.sh lets one point run before it stops it: its timeouts, two stop graces and a margin. */
+export function pointBoundSeconds(spec: BenchmarkSpec): number {
+    return spec.timeouts.readySeconds + spec.timeouts.benchmarkSeconds + 2 * spec.slurm.stopGraceSeconds + POINT_MARGIN_SECONDS;
+}
+
+/** A sweep job's limit: slurm.timeLimit for the whole job, or every point's bound plus the margin. */
+export function sweepTimeLimit(specs: readonly BenchmarkSpec[]): JobTimeLimit {
+    const total = specs.reduce((sum, spec) => sum + pointBoundSeconds(spec), 0);
+    return limitOf(specs[0]!, Math.ceil(total / 60) + DEFAULT_TIME_MARGIN_MINUTES);
+}
+
+function limitOf(spec: BenchmarkSpec, defaultMinutes: number): JobTimeLimit {
     const s = spec.slurm;
-    const defaultMinutes = Math.ceil((spec.timeouts.readySeconds + spec.timeouts.benchmarkSeconds) / 60) + DEFAULT_TIME_MARGIN_MINUTES;
     const seconds = timeLimitSeconds(s.timeLimit ?? defaultMinutes);
     return {
         timeLimit: String(s.timeLimit ?? defaultMinutes),
@@ -41,7 +58,10 @@ export function jobTimeLimit(spec: BenchmarkSpec): JobTimeLimit {
     };
 }
 
-export function sbatchArgsFor(spec: BenchmarkSpec, job: { jobName: string; runDir: string; plan: JobPlan; limit: JobTimeLimit }): string[] {
+export function sbatchArgsFor(
+    spec: BenchmarkSpec,
+    job: { jobName: string; runDir: string; plan: Pick<JobPlan, "nodeCount" | "explicitNodes">; limit: JobTimeLimit },
+): string[] {
     const s = spec.slurm;
     const { plan } = job;
     return [

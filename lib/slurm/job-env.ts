@@ -11,6 +11,8 @@ export interface JobEnvInput {
     jobName: string;
     runId: string;
     runDir: string;
+    /** Folder of the job's shared files (node.sh, batch.sh, secrets.env): the run folder, or the sweep job's folder for a point of one. */
+    jobDir: string;
     namespace: string;
     frontendPort: number;
     plan: JobPlan;
@@ -55,6 +57,8 @@ function headerLines(spec: BenchmarkSpec, job: JobEnvInput): string[] {
         assign("JOB_NAME", job.jobName),
         assign("RUN_ID", job.runId),
         assign("RUN_DIR", job.runDir),
+        assign("JOB_DIR", job.jobDir),
+        assign("BATCH_SCRIPT", "batch.sh"),
         assign("NAMESPACE", job.namespace),
         assign("SERVED_MODEL", spec.servedModelName),
         assign("SERVED_MODEL_JSON", JSON.stringify(spec.servedModelName)),

@@ -9,6 +9,7 @@ interface JobRef {
     jobName: string;
     runDir: string;
     sbatchArgs: string[];
+    batchScript: string;
     loginEnv: Record<string, string>;
     waitTimeoutSeconds: number;
     phases: Array<{ name: string; concurrency?: number }>;
@@ -23,8 +24,10 @@ function withEnv(env: Record<string, string>, argv: string[]): string {
 /** Writes stdin to runDir/name atomically, with the given mode (the file is never readable by others while written). */
 export function stageCommand(runDir: string, file: { name: string; mode: string }): string {
     const target = path.posix.join(runDir, file.name);
-    const tmp = path.posix.join(runDir, `.${file.name}.tmp`);
-    return `mkdir -p -- ${shq(runDir)} && (umask 077 && cat > ${shq(tmp)}) && chmod ${file.mode} ${shq(tmp)} && mv -f -- ${shq(tmp)} ${shq(target)}`;
+    // A name may lie in a subfolder (a sweep job's points/<id>/job.env): the temp file sits beside its target.
+    const dir = path.posix.dirname(target);
+    const tmp = path.posix.join(dir, `.${path.posix.basename(target)}.tmp`);
+    return `mkdir -p -- ${shq(dir)} && (umask 077 && cat > ${shq(tmp)}) && chmod ${file.mode} ${shq(tmp)} && mv -f -- ${shq(tmp)} ${shq(target)}`;
 }
 
 /** Submits the staged run; prints the job id. */
@@ -48,12 +51,28 @@ export function cancelRunCommand(job: Pick<JobRef, "runDir" | "loginEnv">): stri
 }
 
 /** The sbatch command line the submit script runs, for review. */
-export function sbatchCommandLine(job: Pick<JobRef, "runDir" | "sbatchArgs">): string {
-    return shJoin(["sbatch", "--parsable", ...job.sbatchArgs, path.posix.join(job.runDir, "batch.sh"), path.posix.join(job.runDir, "job.env")]);
+export function sbatchCommandLine(job: Pick<JobRef, "runDir" | "sbatchArgs" | "batchScript">): string {
+    return shJoin(["sbatch", "--parsable", ...job.sbatchArgs, path.posix.join(job.runDir, job.batchScript), path.posix.join(job.runDir, "job.env")]);
 }
 
 /** Arguments of `dynamo-bench slurm-wait` for a submitted run (fetchTo: local copy, for a login node reached over SSH). */
 export function waitCommandArgs(spec: BenchmarkSpec, job: JobRef, jobId: string, fetchTo?: string): string[] {
+    return [
+        ...waitBaseArgs(spec, job, jobId, fetchTo),
+        ...job.phases.flatMap((p) => ["--phase", p.concurrency === undefined ? p.name : `${p.name}:${p.concurrency}`]),
+        "--gpus",
+        String(spec.totalWorkerGpus),
+        "--tool",
+        spec.benchmark.tool,
+    ];
+}
+
+/** Arguments of `dynamo-bench slurm-wait --sweep` for a sweep job: each point's phases and GPUs are in its points.json. */
+export function sweepWaitCommandArgs(spec: BenchmarkSpec, job: Omit<JobRef, "phases">, jobId: string, fetchTo?: string): string[] {
+    return [...waitBaseArgs(spec, job, jobId, fetchTo), "--sweep", "--tool", spec.benchmark.tool];
+}
+
+function waitBaseArgs(spec: BenchmarkSpec, job: Omit<JobRef, "phases">, jobId: string, fetchTo?: string): string[] {
     const s = spec.slurm;
     const login = s.login;
     if (login.mode === "ssh" && !fetchTo) throw new Error("waitCommandArgs: a login node reached over SSH needs a local fetchTo folder");
@@ -73,10 +92,5 @@ export function waitCommandArgs(spec: BenchmarkSpec, job: JobRef, jobId: string,
         ...(login.mode === "ssh"
             ? ["--ssh", `${login.user}@${login.host}:${login.port}`, ...(login.hostKey ? ["--ssh-host-key", login.hostKey] : []), "--fetch-to", fetchTo!]
             : []),
-        ...job.phases.flatMap((p) => ["--phase", p.concurrency === undefined ? p.name : `${p.name}:${p.concurrency}`]),
-        "--gpus",
-        String(spec.totalWorkerGpus),
-        "--tool",
-        spec.benchmark.tool,
     ];
 }

@@ -7,14 +7,14 @@ import { createHash } from "node:crypto";
 import * as path from "node:path";
 import type { BenchmarkSpec } from "../../config/resolve";
 import { namespaceFor, workerFiles } from "./commands";
-import { jobNameFor, jobTimeLimit, sbatchArgsFor, srunArgsFor } from "./job-args";
+import { jobNameFor, jobTimeLimit, sbatchArgsFor, srunArgsFor, type JobTimeLimit } from "./job-args";
 import { renderJobEnv } from "./job-env";
 import { planJob, type JobPlan } from "./plan";
-import { loadScripts, type SlurmScripts } from "./scripts";
+import { JOB_SCRIPTS, loadScripts, type JobScripts } from "./scripts";
 
 export { jobNameFor, literalFilename } from "./job-args";
-export { cancelCommand, cancelRunCommand, sbatchCommandLine, stageCommand, submitCommand, waitCommandArgs } from "./login-commands";
-export { loadScripts, SCRIPT_NAMES, SCRIPTS_DIR, type ScriptName, type SlurmScripts } from "./scripts";
+export { cancelCommand, cancelRunCommand, sbatchCommandLine, stageCommand, submitCommand, sweepWaitCommandArgs, waitCommandArgs } from "./login-commands";
+export { JOB_SCRIPTS, loadScripts, SCRIPT_NAMES, SCRIPTS_DIR, type JobScripts, type ScriptName, type SlurmScripts } from "./scripts";
 
 export interface RenderedFile {
     name: string;
@@ -40,6 +40,8 @@ export interface RenderedJob {
     frontendPort: number;
     plan: JobPlan;
     sbatchArgs: string[];
+    /** What sbatch runs (submit.sh reads it from job.env as BATCH_SCRIPT). */
+    batchScript: "batch.sh" | "sweep.sh";
     /** job.env and the static scripts, to be written into runDir. */
     files: RenderedFile[];
     phases: RenderedPhase[];
@@ -55,10 +57,15 @@ export const MARKERS = { failure: "FAILURE", success: "SUCCESS.json", jobId: "jo
 
 const DEFAULT_FRONTEND_PORT = 8000;
 /** Waiting on a job allows for fetching and summarizing on top of queue time and time limit. */
-const WAIT_MARGIN_SECONDS = 120;
+export const WAIT_MARGIN_SECONDS = 120;
 
 export interface RenderOptions {
-    scripts?: SlurmScripts;
+    scripts?: JobScripts;
+    /**
+     * A point of a sweep job (lib/slurm/sweep-render.ts): its own folder inside the sweep's run folder,
+     * which holds the scripts and secrets all points share.
+     */
+    point?: { runDir: string; jobDir: string; limit: JobTimeLimit };
 }
 
 export function renderJob(spec: BenchmarkSpec, options: RenderOptions = {}): RenderedJob {
@@ -67,23 +74,23 @@ export function renderJob(spec: BenchmarkSpec, options: RenderOptions = {}): Ren
     const scripts = options.scripts ?? loadScripts();
     const jobName = jobNameFor(spec);
     const runId = createHash("sha256")
-        .update(JSON.stringify({ format: 1, spec, scripts }))
+        .update(JSON.stringify({ format: 1, spec, scripts: JOB_SCRIPTS.map((n) => scripts[n]) }))
         .digest("hex")
         .slice(0, 12);
-    const runDir = path.posix.join(s.outputDir, jobName, runId);
+    const runDir = options.point?.runDir ?? path.posix.join(s.outputDir, jobName, runId);
     const namespace = namespaceFor(runId);
     const frontendPort = spec.frontend.port ?? DEFAULT_FRONTEND_PORT;
     const plan = planJob({ gpusPerNode: spec.gpusPerNode, decode: spec.decode, prefill: spec.prefill, topology: s.topology });
-    const limit = jobTimeLimit(spec);
+    const limit = options.point?.limit ?? jobTimeLimit(spec);
     const sbatchArgs = sbatchArgsFor(spec, { jobName, runDir, plan, limit });
-    const srunArgs = srunArgsFor(spec, jobName, runDir);
+    // The shared folder holds node.sh: a pyxis container mounts it (a point's folder lies inside).
+    const jobDir = options.point?.jobDir ?? runDir;
+    const srunArgs = srunArgsFor(spec, jobName, jobDir);
     const phases: RenderedPhase[] = spec.phases.map((p) => ({ name: p.name, dir: path.posix.join(runDir, "exports", p.name), concurrency: p.concurrency }));
-    const jobEnv = renderJobEnv(spec, { jobName, runId, runDir, namespace, frontendPort, plan, limit, sbatchArgs, srunArgs, phases });
+    const jobEnv = renderJobEnv(spec, { jobName, runId, runDir, jobDir, namespace, frontendPort, plan, limit, sbatchArgs, srunArgs, phases });
     const files: RenderedFile[] = [
         { name: "job.env", content: jobEnv, mode: "0644" },
-        { name: "batch.sh", content: scripts["batch.sh"], mode: "0755" },
-        { name: "node.sh", content: scripts["node.sh"], mode: "0755" },
-        { name: "submit.sh", content: scripts["submit.sh"], mode: "0755" },
+        ...JOB_SCRIPTS.map((n): RenderedFile => ({ name: n, content: scripts[n], mode: "0755" })),
         ...workerFiles({ spec, runDir, namespace, frontendPort }, plan.instances).map((f): RenderedFile => ({ ...f, mode: "0644" })),
     ];
     return {
@@ -94,6 +101,7 @@ export function renderJob(spec: BenchmarkSpec, options: RenderOptions = {}): Ren
         frontendPort,
         plan,
         sbatchArgs,
+        batchScript: "batch.sh",
         files,
         phases,
         timeLimit: limit.timeLimit,

@@ -84,6 +84,19 @@ export function timingsOf(marker: SuccessMarker, firstRequest?: bigint): SlurmTi
     return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as SlurmTimings;
 }
 
+/** The first request of the run's first phase (AIPerf's per-request export), when it wrote one. */
+export function firstRequestOfRun(marker: SuccessMarker, local: (clusterDir: string) => string): bigint | undefined {
+    const firstPhase = marker.phases[0];
+    if (!firstPhase) return undefined;
+    const jsonl = path.join(local(firstPhase.dir), "profile_export.jsonl");
+    return fs.existsSync(jsonl) ? firstRequestNs(fs.readFileSync(jsonl, "utf8")) : undefined;
+}
+
+/** A folder on the cluster as this machine reads it: under localRunDir when it lies in runDir. */
+export function localPath(ctx: Pick<CollectContext, "localRunDir" | "runDir">, dir: string): string {
+    return dir.startsWith(`${ctx.runDir}/`) ? path.join(ctx.localRunDir, dir.slice(ctx.runDir.length + 1)) : dir;
+}
+
 export interface CollectContext {
     /** Local folder that mirrors the run folder (the run folder itself for a local login node). */
     localRunDir: string;
@@ -97,7 +110,7 @@ export interface CollectContext {
 /** Summarizes every phase SUCCESS.json lists; throws ResultsError for unreadable exports. */
 export async function collectResults(markerText: string, ctx: CollectContext): Promise<SlurmResults> {
     const marker = parseSuccessMarker(markerText);
-    const local = (dir: string) => (dir.startsWith(`${ctx.runDir}/`) ? path.join(ctx.localRunDir, dir.slice(ctx.runDir.length + 1)) : dir);
+    const local = (dir: string) => localPath(ctx, dir);
     const phases: PhaseResult[] = [];
     for (const phase of marker.phases) {
         const concurrency = ctx.concurrency?.[phase.name];
@@ -109,12 +122,7 @@ export async function collectResults(markerText: string, ctx: CollectContext): P
         });
         phases.push(phaseResult(phase.name, summary, concurrency));
     }
-    let first: bigint | undefined;
-    const firstPhase = marker.phases[0];
-    if (firstPhase) {
-        const jsonl = path.join(local(firstPhase.dir), "profile_export.jsonl");
-        if (fs.existsSync(jsonl)) first = firstRequestNs(fs.readFileSync(jsonl, "utf8"));
-    }
+    const first = firstRequestOfRun(marker, local);
     return {
         schema: "dynamo-bench/slurm-results@1",
         jobId: marker.jobId,

@@ -1,10 +1,15 @@
 // The static scripts a Slurm run ships next to its env file (scripts/slurm in
-// this repository): read once per render, copied byte for byte.
+// this repository): read once per render, copied byte for byte. submit.sh
+// hands sbatch the script job.env names (BATCH_SCRIPT): batch.sh runs one
+// benchmark, sweep.sh every point of a sweep job through batch.sh.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { repoPath } from "../paths";
 
-export const SCRIPT_NAMES = ["batch.sh", "node.sh", "submit.sh"] as const;
+export const SCRIPT_NAMES = ["batch.sh", "node.sh", "submit.sh", "sweep.sh"] as const;
+/** What one benchmark's job ships; a sweep job (slurm.sweepJob) adds sweep.sh, its batch script. */
+export const JOB_SCRIPTS = ["batch.sh", "node.sh", "submit.sh"] as const satisfies readonly ScriptName[];
+export type JobScripts = Pick<SlurmScripts, (typeof JOB_SCRIPTS)[number]>;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 export type SlurmScripts = Record<ScriptName, string>;
 

@@ -31,7 +31,8 @@ fi
 # shellcheck source=/dev/null
 source "$ENV_FILE"
 
-NODE_SH=$RUN_DIR/node.sh
+# the shared scripts: the run folder, or the sweep job's folder when this run is a point of one (sweep.sh)
+NODE_SH=$JOB_DIR/node.sh
 LOG_DIR=$RUN_DIR/logs
 FAILURE_MARKER=$RUN_DIR/FAILURE
 SUCCESS_MARKER=$RUN_DIR/SUCCESS.json

@@ -67,11 +67,11 @@ if [ "$RUNTIME" = bare-metal ]; then
   for kv in "${RUNTIME_ENV[@]}"; do export "${kv%%=*}=${kv#*=}"; done
 fi
 
-# --- secrets (HF token), mode 600 in the run directory
-if [ -f "$RUN_DIR/secrets.env" ]; then
+# --- secrets (HF token), mode 600 in the job's folder (a sweep job's points share it)
+if [ -f "$JOB_DIR/secrets.env" ]; then
   set -a
   # shellcheck source=/dev/null
-  source "$RUN_DIR/secrets.env"
+  source "$JOB_DIR/secrets.env"
   set +a
 fi
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # submit.sh - submits a rendered dynamo-bench run from the login node and
-# prints the job id. Static: the job name and sbatch arguments come from
-# RUN_DIR/job.env (JOB_NAME, SBATCH_ARGS).
+# prints the job id. Static: the job name, sbatch arguments and batch script
+# come from RUN_DIR/job.env (JOB_NAME, SBATCH_ARGS, BATCH_SCRIPT).
 #
 #   bash RUN_DIR/submit.sh RUN_DIR
 #   bash RUN_DIR/submit.sh --cancel RUN_DIR   cancel this run's jobs only (by name and
@@ -40,9 +40,10 @@ if [ -n "$old" ]; then
     sleep 0.5
   done
 fi
-rm -f "$RUN_DIR/FAILURE" "$RUN_DIR/SUCCESS.json" "$RUN_DIR/state" "$RUN_DIR/job-id"
+rm -f "$RUN_DIR/FAILURE" "$RUN_DIR/SUCCESS.json" "$RUN_DIR/SWEEP.tsv" "$RUN_DIR/state" "$RUN_DIR/job-id"
 mkdir -p "$RUN_DIR/logs"
-out=$(timeout 120 sbatch --parsable "${SBATCH_ARGS[@]}" "$RUN_DIR/batch.sh" "$RUN_DIR/job.env") || { echo "submit.sh: sbatch failed: $out" >&2; exit 1; }
+# BATCH_SCRIPT: batch.sh for one benchmark, sweep.sh for a sweep job (slurm.sweepJob)
+out=$(timeout 120 sbatch --parsable "${SBATCH_ARGS[@]}" "$RUN_DIR/$BATCH_SCRIPT" "$RUN_DIR/job.env") || { echo "submit.sh: sbatch failed: $out" >&2; exit 1; }
 job_id=${out%%;*}
 [[ $job_id =~ ^[0-9]+$ ]] || { echo "submit.sh: unexpected sbatch output: $out" >&2; exit 1; }
 printf '%s\n' "$job_id" > "$RUN_DIR/job-id"

@@ -1,0 +1,161 @@
+// A Slurm sweep through the real Pulumi engine on the project's one-machine
+// Slurm cluster: 2 deployments (decode replicas 1 and 2, the mocker engine) x
+// 2 loads. With slurm.sweepJob both points run in one Slurm job, one after the
+// other in its allocation, and each point's figures come back under its id;
+// without it each point is a job of its own, submitted once the previous one
+// ended. `pulumi destroy` leaves no job. The program is the project's index.ts.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { parseSweepOutcome } from "../../lib/slurm/sweep-results";
+import { createProgramDir, pulumiAvailable, withStack, type StackContext } from "./helpers";
+import { liveJobs, mockerConfig, pidAlive, pythonRuntime, REPO_ROOT, slurmCluster } from "../integration/slurm-helpers";
+
+const engine = pulumiAvailable();
+const cluster = slurmCluster();
+const py = pythonRuntime();
+const skip = !engine.ok ? engine.reason : !cluster.ok ? cluster.reason : !py.ok ? py.reason : false;
+if (skip) console.log(`# SKIP slurm-sweep: ${skip}`);
+const RUNNER = engine.ok && engine.plugins.command ? "pulumi-command" : "dynamic";
+
+interface PointOut {
+    settings: Record<string, unknown>;
+    workerGpus: number;
+    phases: Record<string, Record<string, any>>;
+    timings: Record<string, number>;
+    resultsStatus: string;
+    details: { jobId: string; jobName: string; runDir: string; sweepRunDir?: string };
+}
+
+async function sweepConfig(sweepJob: boolean): Promise<Record<string, unknown>> {
+    return mockerConfig({
+        benchmark: { concurrency: [1, 2], requestCount: 8, warmupRequests: 0, inputTokens: 32, outputTokens: 16 },
+        sweep: { points: [{ "decode.replicas": 1 }, { "decode.replicas": 2 }], limits: { ttftP99Ms: 60000 } },
+        slurm: { sweepJob },
+    });
+}
+
+/** Runs `fn` on a fresh stack of the real program (index.ts) with this config; destroys it after. */
+async function withSweepStack<T>(stack: string, raw: Record<string, unknown>, fn: (s: StackContext) => Promise<T>): Promise<T> {
+    const config = Object.fromEntries(Object.entries(raw).map(([k, v]) => [`dynamo-bench:${k}`, v]));
+    const dir = createProgramDir({
+        "Pulumi.yaml": "name: dynamo-bench\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+        "index.ts": `import outputs = require(${JSON.stringify(path.join(REPO_ROOT, "index"))});\nexport = outputs;\n`,
+        [`Pulumi.${stack}.yaml`]: stringify({ config }),
+    });
+    try {
+        return await withStack(dir, stack, {}, fn, { timeoutMs: 900_000, env: { DYNAMO_BENCH_COMMAND_RUNNER: RUNNER } });
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+function checkPoints(out: Record<string, any>): Record<string, PointOut> {
+    assert.equal(out.target, "slurm");
+    assert.equal(out.resultsStatus, "collected", JSON.stringify(out.points).slice(0, 3000));
+    const points = out.points as Record<string, PointOut>;
+    assert.deepEqual(Object.keys(points), ["d1", "d2"]);
+    assert.deepEqual([points.d1!.workerGpus, points.d2!.workerGpus], [2, 3]);
+    for (const [id, point] of Object.entries(points)) {
+        assert.equal(point.resultsStatus, "collected", id);
+        assert.deepEqual(Object.keys(point.phases).sort(), ["c1", "c2"], id);
+        for (const [load, phase] of Object.entries(point.phases)) {
+            assert.equal(phase.requestCount, 8, `${id} ${load}`);
+            assert.equal(phase.errorCount ?? 0, 0, `${id} ${load}`);
+            assert.ok(phase.outputTokenThroughputPerGpuTokPerS > 0, `${id} ${load}`);
+        }
+        assert.ok(point.timings.lastWorkerToFirstRequestSeconds > 0, `${id}: ${JSON.stringify(point.timings)}`);
+        assert.match(String(point.details.jobId), /^\d+$/);
+    }
+    for (const entry of out.frontier) {
+        assert.equal(entry.outputTokenThroughputPerGpuTokPerS, points[entry.point]!.phases[entry.load]!.outputTokenThroughputPerGpuTokPerS);
+    }
+    return points;
+}
+
+/** No process a point started is alive (its pid files), and no job of this name is left. */
+function nothingLeft(points: Record<string, PointOut>): void {
+    for (const [id, point] of Object.entries(points)) {
+        const pids = path.join(point.details.runDir, "pids");
+        const files = fs.readdirSync(pids);
+        assert.ok(files.length >= 3, `${id}: ${files.join(", ")}`);
+        for (const f of files) assert.ok(!pidAlive(path.join(pids, f)), `${id}: ${f} still runs`);
+    }
+}
+
+const ns = (file: string, key: string): number => (JSON.parse(fs.readFileSync(file, "utf8")) as { timestamps: Record<string, number> }).timestamps[key]!;
+
+describe(`Slurm sweep through the real Pulumi engine (commands: ${RUNNER})`, { skip }, () => {
+    test("slurm.sweepJob: 2 points in one Slurm job, each point's figures in the outputs; destroy", { timeout: 1_200_000 }, async () => {
+        let jobName = "";
+        await withSweepStack("slurm-sweepjob-e2e", await sweepConfig(true), async (stack) => {
+            const t0 = Date.now();
+            const up = await stack.up();
+            const upSeconds = (Date.now() - t0) / 1000;
+            assert.match(up.stdout, /dynamo-bench:slurm:SweepJob/);
+            assert.doesNotMatch(up.stdout, /dynamo-bench:sweep:Point/);
+            assert.match(up.stdout, /sweep point 2\/2 d2: collected/);
+            const out = (await stack.outputs()) as Record<string, any>;
+            const points = checkPoints(out);
+            const [d1, d2] = [points.d1!, points.d2!];
+            jobName = d1.details.jobName;
+            assert.equal(d1.details.jobId, d2.details.jobId, "one Slurm job for both points");
+            assert.equal(d1.details.sweepRunDir, d2.details.sweepRunDir);
+            // One job resource in the state, not one per point.
+            const state = JSON.parse((await stack.run(["stack", "export"])).stdout) as { deployment: { resources: Array<{ urn: string }> } };
+            assert.equal(state.deployment.resources.filter((r) => r.urn.endsWith("-job")).length, 1);
+
+            // In order inside the allocation: point 2 started once nothing of point 1 was left.
+            const outcome = parseSweepOutcome(fs.readFileSync(path.join(d1.details.sweepRunDir!, "SWEEP.tsv"), "utf8"));
+            assert.deepEqual(
+                outcome.map((o) => [o.id, o.status]),
+                [
+                    ["d1", "ok"],
+                    ["d2", "ok"],
+                ],
+            );
+            assert.ok(outcome[1]!.startNs! >= outcome[0]!.clearNs!, "point 2 started after point 1 was cleared");
+            assert.ok(ns(path.join(d2.details.runDir, "SUCCESS.json"), "jobStartNs") >= ns(path.join(d1.details.runDir, "SUCCESS.json"), "benchmarkEndNs"));
+            nothingLeft(points);
+            const gap = d2.timings.previousPointToFirstRequestSeconds;
+            assert.ok(gap > 0, JSON.stringify(d2.timings));
+            console.log(
+                `# sweepJob up ${upSeconds.toFixed(1)} s, job ${d1.details.jobId}; ` +
+                    `point 1 end -> point 2 first request ${gap} s (stop/clear ${((outcome[1]!.startNs! - outcome[0]!.endNs!) / 1e9).toFixed(3)} s, ` +
+                    `ready ${d2.timings.readySeconds} s, last worker -> first request ${d2.timings.lastWorkerToFirstRequestSeconds} s); ` +
+                    `last worker -> first request: d1 ${d1.timings.lastWorkerToFirstRequestSeconds} s, d2 ${d2.timings.lastWorkerToFirstRequestSeconds} s`,
+            );
+            // Nothing changed: nothing runs again.
+            const again = await stack.up();
+            assert.doesNotMatch(again.stdout, /\+\s+\d+ to create|~\s+\d+ to update|\+-\d+ replaced/);
+        });
+        assert.deepEqual(liveJobs(jobName), [], "destroy left a job");
+    });
+
+    test("one job per point: point 2's job is submitted once point 1's ended; destroy", { timeout: 1_200_000 }, async () => {
+        const names: string[] = [];
+        await withSweepStack("slurm-sweep-e2e", await sweepConfig(false), async (stack) => {
+            const t0 = Date.now();
+            const up = await stack.up();
+            const upSeconds = (Date.now() - t0) / 1000;
+            assert.match(up.stdout, /dynamo-bench:sweep:Point/);
+            const points = checkPoints((await stack.outputs()) as Record<string, any>);
+            const [d1, d2] = [points.d1!, points.d2!];
+            names.push(d1.details.jobName, d2.details.jobName);
+            assert.notEqual(d1.details.jobId, d2.details.jobId, "a job per point");
+            assert.deepEqual(names, ["dynamo-bench-slurm-sweep-e2e-d1", "dynamo-bench-slurm-sweep-e2e-d2"]);
+            const d1End = ns(path.join(d1.details.runDir, "SUCCESS.json"), "benchmarkEndNs");
+            const d2Start = ns(path.join(d2.details.runDir, "SUCCESS.json"), "jobStartNs");
+            assert.ok(d2Start > d1End, "job 2 started after job 1's benchmark ended");
+            nothingLeft(points);
+            console.log(
+                `# one job per point: up ${upSeconds.toFixed(1)} s, jobs ${d1.details.jobId} and ${d2.details.jobId}; ` +
+                    `point 1's benchmark end -> job 2 start ${((d2Start - d1End) / 1e9).toFixed(3)} s; ` +
+                    `last worker -> first request: d1 ${d1.timings.lastWorkerToFirstRequestSeconds} s, d2 ${d2.timings.lastWorkerToFirstRequestSeconds} s`,
+            );
+        });
+        for (const name of names) assert.deepEqual(liveJobs(name), [], `destroy left a job named ${name}`);
+    });
+});
