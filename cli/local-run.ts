@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { loadSpec } from "../config/load";
 import type { BenchmarkSpec } from "../config/resolve";
 import { planInputFromSpec, TINY_MODEL_ID } from "../lib/local/from-spec";
-import { planLocalRun, portRequests, portsFromAllocation, type LocalRunPlan, type LocalRunPlanInput } from "../lib/local/plan";
+import { planLocalRun, portRequests, portsFromAllocation, workerNames, type LocalRunPlan, type LocalRunPlanInput } from "../lib/local/plan";
 import { allocatePorts, PortInUseError } from "../lib/local/ports";
 import { LocalRunError, runLocalPlan, type LocalRunResult, type RunTimings } from "../lib/local/runner";
 import { formatResultLine, RESULT_MARKER, summarizeRun, toStackOutputs, type RunSummary, type StackOutputs } from "../lib/results";
@@ -161,7 +161,7 @@ export async function executeLocalRun(
     input: LocalRunPlanInput,
     opts: { env: NodeJS.ProcessEnv; log: (line: string) => void; spec?: BenchmarkSpec; fullSummary?: boolean },
 ): Promise<{ output: LocalRunOutput; plan?: LocalRunPlan }> {
-    const ports = portsFromAllocation(await allocatePorts(portRequests(input)));
+    const ports = portsFromAllocation(await allocatePorts(portRequests(input)), input.benchmark.serverMetrics ? workerNames(input).length : 0);
     const plan = planLocalRun(input, opts.env, ports);
     opts.log(
         `run ${plan.runId}: ${plan.processes.length} Dynamo processes, ${plan.benchmarkPhases.length} phase(s), frontend ${plan.frontendUrl}, folder ${plan.runDir}`,

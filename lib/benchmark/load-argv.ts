@@ -29,6 +29,8 @@ export interface LoadArgvInput {
     gpuTelemetry?: boolean;
     /** AIPerf scrapes the frontend's /metrics during the run (its default); see serverMetricsOn. */
     serverMetrics?: boolean;
+    /** With serverMetrics: more Prometheus endpoints to scrape, such as every worker's system port (workerMetricsUrl). */
+    serverMetricsUrls?: string[];
 }
 
 /**
@@ -76,6 +78,8 @@ export function loadArgv(input: LoadArgvInput): string[] {
         flag("--ui", "none"),
         ...(input.gpuTelemetry === false ? [flag("--no-gpu-telemetry")] : []),
         ...(input.serverMetrics === false ? [flag("--no-server-metrics")] : []),
+        // AIPerf scrapes the frontend (base URL + /metrics) on its own; these are the others.
+        ...(input.serverMetrics !== false && input.serverMetricsUrls?.length ? [flag("--server-metrics", ...input.serverMetricsUrls)] : []),
     ];
     return [...(input.program ?? ["aiperf", "profile"]), ...mergeArgs([flag("--url", input.url), ...shared, ...aiperfOnly], phase.extraArgs)];
 }

@@ -27,3 +27,8 @@ export function portBlock(base: number, ordinal: number): PortBlock {
         nixl: start + PORT_OFFSETS.nixl,
     };
 }
+
+/** Where a worker's system server (DYN_SYSTEM_PORT) serves its Prometheus metrics. */
+export function workerMetricsUrl(host: string, systemPort: number): string {
+    return `http://${host}:${systemPort}/metrics`;
+}

@@ -17,6 +17,7 @@ import {
     frontendProcess,
     namespaceForRun,
     releaseFor,
+    workerMetricsUrl,
     workerProcess,
     type DynamoProcess,
     type ProcessRole,
@@ -102,6 +103,11 @@ export interface LocalPorts {
     frontend: number;
     /** One per prefill replica (mocker --bootstrap-ports; prefill listens, decode connects). */
     bootstrap: number[];
+    /**
+     * With server metrics: one system server port per worker process (prefill first,
+     * then decode or aggregated), whose /metrics AIPerf scrapes besides the frontend's.
+     */
+    system?: number[];
 }
 
 export interface PlannedProcess {
@@ -188,13 +194,26 @@ export function portRequests(input: LocalRunPlanInput): PortRequest[] {
     const requests: PortRequest[] = [{ name: "frontend.port", fixed: input.frontend.port }];
     const prefills = input.mode === "disaggregated" ? input.prefill.replicas : 0;
     for (let i = 0; i < prefills; i++) requests.push({ name: `prefill[${i}] bootstrap port` });
+    for (const name of input.benchmark.serverMetrics ? workerNames(input) : []) requests.push({ name: `${name} system port`, atMost: MAX_SYSTEM_PORT });
     return requests;
 }
 
-export function portsFromAllocation(allocated: number[]): LocalPorts {
-    const [frontend, ...bootstrap] = allocated;
+/** Dynamo reads DYN_SYSTEM_PORT as a signed 16-bit number: "invalid value unsigned int `43779`, expected i16" above this. */
+export const MAX_SYSTEM_PORT = 32767;
+
+/** The worker processes of a plan, in order: "prefill-0", ..., "decode-0", ... or "worker-0", ... */
+export function workerNames(input: Pick<LocalRunPlanInput, "mode" | "prefill" | "decode">): string[] {
+    const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+    if (input.mode !== "disaggregated") return names("worker", input.decode.replicas);
+    return [...names("prefill", input.prefill.replicas), ...names("decode", input.decode.replicas)];
+}
+
+/** `systemPorts`: how many of the allocated ports, at the end, are workers' system ports (portRequests asks for them last). */
+export function portsFromAllocation(allocated: number[], systemPorts = 0): LocalPorts {
+    const [frontend, ...rest] = allocated;
     if (frontend === undefined) throw new PlanError("no port was allocated for the frontend");
-    return { frontend, bootstrap };
+    const bootstrap = rest.slice(0, rest.length - systemPorts);
+    return systemPorts > 0 ? { frontend, bootstrap, system: rest.slice(rest.length - systemPorts) } : { frontend, bootstrap };
 }
 
 /** Dynamo namespace of one run (see lib/dynamo/names.ts). */
@@ -240,8 +259,8 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
         ...(input.mocker ? { mocker: input.mocker } : {}),
         configDir: runDir,
         env: {
-            // The system/metrics server stays off (DYN_SYSTEM_PORT unset); without it the
-            // model card is shared through the discovery folder, which this says explicitly.
+            // The model card is shared through the discovery folder, not served by the workers'
+            // system servers (those run only with server metrics, for /metrics), which this says explicitly.
             DYN_SELF_HOST_METADATA: "0",
             ...(localModel ? { HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1" } : {}),
         },
@@ -261,17 +280,22 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
     };
 
     addProcess("frontend", frontendProcess(spec, ctx));
-    const worker = (role: WorkerRole, bootstrap: number) => workerProcess(spec, ctx, role, { ports: { bootstrap }, rank: 0, ranks: 1 });
+    // With server metrics each worker serves /metrics on its own system port; AIPerf scrapes them all.
+    const systemPorts = new Map(input.benchmark.serverMetrics ? workerNames(input).map((name, i) => [name, ports.system?.[i]] as const) : []);
+    const worker = (role: WorkerRole, name: string, bootstrap: number) => {
+        const system = systemPorts.get(name);
+        return workerProcess(spec, ctx, role, { ports: { bootstrap, ...(system !== undefined ? { system } : {}) }, rank: 0, ranks: 1 });
+    };
 
     const expected: ExpectedInstances[] = [];
     if (input.mode === "disaggregated") {
-        for (let i = 0; i < input.prefill.replicas; i++) addProcess(`prefill-${i}`, worker("prefill", ports.bootstrap[i]!));
+        for (let i = 0; i < input.prefill.replicas; i++) addProcess(`prefill-${i}`, worker("prefill", `prefill-${i}`, ports.bootstrap[i]!));
         // Decode workers learn the prefill bootstrap ports through discovery; they listen on none.
-        for (let i = 0; i < input.decode.replicas; i++) addProcess(`decode-${i}`, worker("decode", 0));
+        for (let i = 0; i < input.decode.replicas; i++) addProcess(`decode-${i}`, worker("decode", `decode-${i}`, 0));
         expected.push({ role: "prefill", component: WORKER_COMPONENTS.prefill, endpoint: WORKER_ENDPOINT, count: input.prefill.replicas });
         expected.push({ role: "decode", component: WORKER_COMPONENTS.decode, endpoint: WORKER_ENDPOINT, count: input.decode.replicas });
     } else {
-        for (let i = 0; i < input.decode.replicas; i++) addProcess(`worker-${i}`, worker("aggregated", 0));
+        for (let i = 0; i < input.decode.replicas; i++) addProcess(`worker-${i}`, worker("aggregated", `worker-${i}`, 0));
         expected.push({ role: "aggregated", component: WORKER_COMPONENTS.aggregated, endpoint: WORKER_ENDPOINT, count: input.decode.replicas });
     }
 
@@ -305,6 +329,7 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
             useServerTokenCount: b.useServerTokenCount,
             gpuTelemetry: false,
             serverMetrics: b.serverMetrics,
+            serverMetricsUrls: [...systemPorts.values()].flatMap((port) => (port === undefined ? [] : [workerMetricsUrl(LOOPBACK, port)])),
         });
         return { name: phase.name, argv, env: aiperfEnv, artifactDir, logFile: path.join(logs, `aiperf-${phase.name}.log`) };
     });
@@ -348,6 +373,10 @@ function validate(input: LocalRunPlanInput, ports: LocalPorts): void {
         } else if (ports.bootstrap.length !== input.prefill.replicas) {
             problems.push(`expected ${input.prefill.replicas} bootstrap ports (one per prefill replica), got ${ports.bootstrap.length}`);
         }
+    }
+    const workers = workerNames(input).length;
+    if (input.benchmark.serverMetrics && ports.system?.length !== workers) {
+        problems.push(`expected ${workers} system ports with server metrics (one per worker process), got ${ports.system?.length ?? 0}`);
     }
     if (input.benchmark.phases.length === 0) problems.push("benchmark.phases is empty");
     const names = new Set<string>();

@@ -12,7 +12,16 @@ export interface PortRequest {
     name: string;
     /** A port the user asked for; unset means "any free port". */
     fixed?: number;
+    /**
+     * The highest port the process accepts, when that is below the kernel's own
+     * range: Dynamo reads DYN_SYSTEM_PORT as a signed 16-bit number (at most
+     * 32767), while the kernel hands out ports from 32768 up.
+     */
+    atMost?: number;
 }
+
+/** Where a port with an upper bound is searched from: above the well-known and registered low range. */
+const BOUNDED_PORT_FLOOR = 10000;
 
 export class PortInUseError extends Error {
     constructor(
@@ -100,7 +109,7 @@ export async function allocatePorts(requests: readonly PortRequest[]): Promise<n
         for (const [i, req] of requests.entries()) {
             if (req.fixed !== undefined) continue;
             // Port 0 on the wildcard address: the kernel picks a port free on every address.
-            const s = await listen(0, "0.0.0.0");
+            const s = req.atMost === undefined ? await listen(0, "0.0.0.0") : await listenBelow(req, seen);
             held.push(s);
             const port = (s.address() as net.AddressInfo).port;
             seen.set(port, req.name);
@@ -110,4 +119,27 @@ export async function allocatePorts(requests: readonly PortRequest[]): Promise<n
     } finally {
         await Promise.all(held.map(close));
     }
+}
+
+/**
+ * A free port in [BOUNDED_PORT_FLOOR, req.atMost], held on the wildcard address.
+ * The search starts at a random place, so runs started together rarely race
+ * for the same port, and visits each port of the range at most once.
+ */
+async function listenBelow(req: PortRequest, seen: ReadonlyMap<number, string>): Promise<net.Server> {
+    const top = req.atMost!;
+    const size = top - BOUNDED_PORT_FLOOR + 1;
+    if (size < 1) throw new RangeError(`${req.name}: no port between ${BOUNDED_PORT_FLOOR} and ${top}`);
+    const start = Math.floor(Math.random() * size);
+    for (let i = 0; i < size; i++) {
+        const port = BOUNDED_PORT_FLOOR + ((start + i) % size);
+        if (seen.has(port)) continue;
+        try {
+            return await listen(port, "0.0.0.0");
+        } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            if (code !== "EADDRINUSE" && code !== "EACCES") throw err;
+        }
+    }
+    throw new PortInUseError(req.name, top, `every port from ${BOUNDED_PORT_FLOOR} to ${top} is in use`);
 }
