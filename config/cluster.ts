@@ -14,6 +14,7 @@ import { parseDocument } from "yaml";
 import { deepMerge, isPlainObject } from "../lib/deep-merge";
 import { checkClusterKeys } from "./cluster-settings";
 import { ConfigError } from "./load";
+import { prototypeKeyViolations } from "./prototype-keys";
 import type { RuleViolation } from "./rules";
 
 /** The stack key that names a cluster file. */
@@ -68,6 +69,8 @@ export function readClusterFile(ref: unknown, projectDir: string, namespace = "d
             { file: ref, path: "", message: `expected a mapping of cluster settings (gpusPerNode: 8, slurm: {partition: gpu}, ...), got ${describe(values)}` },
         ]);
     }
+    const prototypeKeys = prototypeKeyViolations(values);
+    if (prototypeKeys.length > 0) fail(prototypeKeys.map((v) => ({ ...v, file: ref })));
     const misplaced = checkClusterKeys(values);
     if (misplaced.length > 0) fail(misplaced.map((v) => ({ ...v, file: ref })));
     return { file: ref, values };

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { benchmarkSpecSchema } from "./schema";
 import { checkRules, type RuleViolation } from "./rules";
 import { resolveSpec, type BenchmarkSpec } from "./resolve";
+import { prototypeKeyViolations } from "./prototype-keys";
 
 export class ConfigError extends Error {
     constructor(
@@ -22,6 +23,8 @@ export class ConfigError extends Error {
  * program passes it so a missing secret is a config error, not a deploy failure.
  */
 export function loadSpec(raw: Record<string, unknown>, stack: string, namespace = "dynamo-bench", secretsPresent?: ReadonlySet<string>): BenchmarkSpec {
+    const prototypeKeys = prototypeKeyViolations(raw);
+    if (prototypeKeys.length > 0) throw new ConfigError(prototypeKeys, namespace);
     const parsed = benchmarkSpecSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap(describeIssue), namespace);
     const violations = checkRules(parsed.data, stack, secretsPresent);

@@ -1,14 +1,33 @@
 // Reads the project's keys out of Pulumi's flat config map. Pure, so the
 // mapping (and its errors) are tested without the engine.
 import { SECRET_KEY_NAMES } from "./secrets";
+import { benchmarkSpecSchema } from "./schema";
+import { CLUSTER_KEY } from "./cluster";
+import { decodeConfigText, fieldKind, type FieldKind } from "./config-text";
+import { prototypeKeyViolations, setOwn } from "./prototype-keys";
+import type { RuleViolation } from "./rules/violation";
 
 export interface RawStackConfig {
-    /** Project keys without the "<project>:" prefix, structured values decoded. */
+    /** Project keys without the "<project>:" prefix, each decoded by the field it is for (config/config-text.ts). */
     values: Record<string, unknown>;
     /** Secret keys that were set without --secret (they would sit in plain text in the stack file). */
     plainSecrets: string[];
     /** Secret keys that are set at all, for the rules that need one (loadSpec's secretsPresent). */
     secretsPresent: Set<string>;
+    /** Other keys stored with --secret (config/secret-settings.ts decides where their values may go). */
+    secretSettings: Set<string>;
+    /** Keys no value may have (prototype-like keys), found before anything merges the values. */
+    violations: RuleViolation[];
+}
+
+/** Top-level keys outside the benchmark schema, and what they hold. */
+const OTHER_KEYS: Record<string, FieldKind> = { [CLUSTER_KEY]: "text", sweep: "structured" };
+
+/** What the top-level `key` holds: the schema's field, or one of the keys read elsewhere. */
+export function topLevelKind(key: string): FieldKind {
+    if (Object.hasOwn(OTHER_KEYS, key)) return OTHER_KEYS[key]!;
+    const shape = benchmarkSpecSchema.shape as Record<string, Parameters<typeof fieldKind>[0]>;
+    return Object.hasOwn(shape, key) ? fieldKind(shape[key]) : "any";
 }
 
 export function rawFromAllConfig(all: Record<string, string>, project: string, isSecret: (fullKey: string) => boolean): RawStackConfig {
@@ -16,6 +35,7 @@ export function rawFromAllConfig(all: Record<string, string>, project: string, i
     const values: Record<string, unknown> = {};
     const plainSecrets: string[] = [];
     const secretsPresent = new Set<string>();
+    const secretSettings = new Set<string>();
     for (const [fullKey, text] of Object.entries(all)) {
         if (!fullKey.startsWith(prefix)) continue;
         const key = fullKey.slice(prefix.length);
@@ -24,16 +44,9 @@ export function rawFromAllConfig(all: Record<string, string>, project: string, i
             if (!isSecret(fullKey)) plainSecrets.push(key);
             continue;
         }
-        values[key] = decode(text);
+        if (isSecret(fullKey)) secretSettings.add(key);
+        // An own property even for "__proto__", so the scan below reports it instead of the object changing shape.
+        setOwn(values, key, decodeConfigText(text, topLevelKind(key)));
     }
-    return { values, plainSecrets, secretsPresent };
-}
-
-/** Pulumi hands structured values over as JSON text, and scalars as plain text. */
-function decode(text: string): unknown {
-    try {
-        return JSON.parse(text);
-    } catch {
-        return text;
-    }
+    return { values, plainSecrets, secretsPresent, secretSettings, violations: prototypeKeyViolations(values) };
 }

@@ -4,8 +4,10 @@
 export function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = { ...base };
     for (const [key, value] of Object.entries(override)) {
-        const current = out[key];
-        out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+        const current = Object.hasOwn(out, key) ? out[key] : undefined;
+        const merged = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+        // An own property even for a key such as "__proto__", which plain assignment would turn into the object's prototype.
+        Object.defineProperty(out, key, { value: merged, enumerable: true, writable: true, configurable: true });
     }
     return out;
 }
