@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlannedPoint, SweepPlan } from "../../config/load-sweep";
 import { clusterEngine, notRun, RESULTS_COLLECTED } from "../../lib/outputs";
+import { foldRuns, runSpec } from "../../lib/gates/repeats";
 import { parseResultLine, phaseFigures, type ResultLine } from "../../lib/results";
 import { sbatchCommandLine, submitCommand, sweepWaitCommandArgs } from "../../lib/slurm/render";
 import { renderSweepJob, type RenderedSweepJob, type RenderedSweepPoint } from "../../lib/slurm/sweep-render";
@@ -33,9 +34,11 @@ export class SlurmSweepJob extends pulumi.ComponentResource {
         super("dynamo-bench:slurm:SweepJob", name, {}, opts);
         const { plan } = args;
         const first = plan.points[0]!.spec;
+        // benchmark.repeats as on every target (components/repeats.ts): the job runs each point's phases
+        // once per round, and each point's figures are folded back into one entry per phase.
         const job = renderSweepJob(
             plan.name,
-            plan.points.map((p) => ({ id: p.id, spec: p.spec })),
+            plan.points.map((p) => ({ id: p.id, spec: runSpec(p.spec) })),
         );
         this.job = job;
         const submitted = jobResources(this, name, {
@@ -119,7 +122,7 @@ function pointOutput(
         settings: point.settings,
         workerGpus: point.spec.totalWorkerGpus,
         loads: pointLoads(point.spec),
-        phases: r ? phaseFigures({ ok: true, phases: r.phases }) : {},
+        phases: r ? foldRuns(point.spec, phaseFigures({ ok: true, phases: r.phases })) : {},
         timings: r ? { ...r.timings, ...(gap === undefined ? {} : { previousPointToFirstRequestSeconds: gap }) } : {},
         resultsStatus,
         details: { ...details, point: rendered.id, ...(result?.failure ? { failure: result.failure } : {}) },

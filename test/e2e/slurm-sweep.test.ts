@@ -86,6 +86,13 @@ function nothingLeft(points: Record<string, PointOut>): void {
 }
 
 const ns = (file: string, key: string): number => (JSON.parse(fs.readFileSync(file, "utf8")) as { timestamps: Record<string, number> }).timestamps[key]!;
+const marker = (point: PointOut) => path.join(point.details.runDir, "SUCCESS.json");
+
+/** Point 1's last phase ended until point 2's first request (seconds): what running the points back to back costs in between. */
+function between(d1: PointOut, d2: PointOut): number {
+    const firstRequest = ns(marker(d2), "workersRegisteredNs") + d2.timings.lastWorkerToFirstRequestSeconds * 1e9;
+    return Math.round((firstRequest - ns(marker(d1), "benchmarkEndNs")) / 1e6) / 1e3;
+}
 
 describe(`Slurm sweep through the real Pulumi engine (commands: ${RUNNER})`, { skip }, () => {
     test("slurm.sweepJob: 2 points in one Slurm job, each point's figures in the outputs; destroy", { timeout: 1_200_000 }, async () => {
@@ -117,14 +124,16 @@ describe(`Slurm sweep through the real Pulumi engine (commands: ${RUNNER})`, { s
                 ],
             );
             assert.ok(outcome[1]!.startNs! >= outcome[0]!.clearNs!, "point 2 started after point 1 was cleared");
-            assert.ok(ns(path.join(d2.details.runDir, "SUCCESS.json"), "jobStartNs") >= ns(path.join(d1.details.runDir, "SUCCESS.json"), "benchmarkEndNs"));
+            assert.ok(ns(marker(d2), "jobStartNs") >= ns(marker(d1), "benchmarkEndNs"));
             nothingLeft(points);
             const gap = d2.timings.previousPointToFirstRequestSeconds;
             assert.ok(gap > 0, JSON.stringify(d2.timings));
+            const s = (from: number, to: number) => ((to - from) / 1e9).toFixed(3);
             console.log(
-                `# sweepJob up ${upSeconds.toFixed(1)} s, job ${d1.details.jobId}; ` +
-                    `point 1 end -> point 2 first request ${gap} s (stop/clear ${((outcome[1]!.startNs! - outcome[0]!.endNs!) / 1e9).toFixed(3)} s, ` +
-                    `ready ${d2.timings.readySeconds} s, last worker -> first request ${d2.timings.lastWorkerToFirstRequestSeconds} s); ` +
+                `# sweepJob up ${upSeconds.toFixed(1)} s, job ${d1.details.jobId}; point 1's last phase end -> point 2's first request ${between(d1, d2)} s: ` +
+                    `point 1 stopped ${s(ns(marker(d1), "benchmarkEndNs"), outcome[0]!.endNs!)} s, cleared ${s(outcome[0]!.endNs!, outcome[0]!.clearNs!)} s, ` +
+                    `point 2 started ${s(outcome[0]!.clearNs!, outcome[1]!.startNs!)} s later, ready ${d2.timings.readySeconds} s, ` +
+                    `last worker -> first request ${d2.timings.lastWorkerToFirstRequestSeconds} s (previousPointToFirstRequestSeconds ${gap}); ` +
                     `last worker -> first request: d1 ${d1.timings.lastWorkerToFirstRequestSeconds} s, d2 ${d2.timings.lastWorkerToFirstRequestSeconds} s`,
             );
             // Nothing changed: nothing runs again.
@@ -145,14 +154,15 @@ describe(`Slurm sweep through the real Pulumi engine (commands: ${RUNNER})`, { s
             const [d1, d2] = [points.d1!, points.d2!];
             names.push(d1.details.jobName, d2.details.jobName);
             assert.notEqual(d1.details.jobId, d2.details.jobId, "a job per point");
-            assert.deepEqual(names, ["dynamo-bench-slurm-sweep-e2e-d1", "dynamo-bench-slurm-sweep-e2e-d2"]);
-            const d1End = ns(path.join(d1.details.runDir, "SUCCESS.json"), "benchmarkEndNs");
-            const d2Start = ns(path.join(d2.details.runDir, "SUCCESS.json"), "jobStartNs");
+            // dynamo-bench-<stack>-<benchmark>, the point's benchmark being <sweep name>-<id> (the name defaults to the stack).
+            assert.deepEqual(names, ["dynamo-bench-slurm-sweep-e2e-slurm-sweep-e2e-d1", "dynamo-bench-slurm-sweep-e2e-slurm-sweep-e2e-d2"]);
+            const d1End = ns(marker(d1), "benchmarkEndNs");
+            const d2Start = ns(marker(d2), "jobStartNs");
             assert.ok(d2Start > d1End, "job 2 started after job 1's benchmark ended");
             nothingLeft(points);
             console.log(
                 `# one job per point: up ${upSeconds.toFixed(1)} s, jobs ${d1.details.jobId} and ${d2.details.jobId}; ` +
-                    `point 1's benchmark end -> job 2 start ${((d2Start - d1End) / 1e9).toFixed(3)} s; ` +
+                    `point 1's last phase end -> job 2 start ${((d2Start - d1End) / 1e9).toFixed(3)} s, -> point 2's first request ${between(d1, d2)} s; ` +
                     `last worker -> first request: d1 ${d1.timings.lastWorkerToFirstRequestSeconds} s, d2 ${d2.timings.lastWorkerToFirstRequestSeconds} s`,
             );
         });
