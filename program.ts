@@ -45,7 +45,7 @@ function readStackConfig<T>(load: Loader<T>): { loaded: T; secrets: Secrets } {
             `${keys} must be stored encrypted: run \`pulumi config set --secret ${raw.plainSecrets[0]} <value>\` (the plain value sits in the stack file now; rotate it).`,
         );
     }
-    // Prototype-like keys are refused before the layers are merged (config/prototype-keys.ts).
+    // Settings stored as secrets and prototype-like keys are refused before the layers are merged (config/stack-config.ts).
     if (raw.violations.length > 0) throw new pulumi.RunError(new ConfigError(raw.violations, project).message);
     let loaded: T;
     let layers: LayeredConfig | undefined;

@@ -5,6 +5,7 @@ import { benchmarkSpecSchema } from "./schema";
 import { CLUSTER_KEY } from "./cluster";
 import { decodeConfigText, fieldKind, type FieldKind } from "./config-text";
 import { prototypeKeyViolations, setOwn } from "./prototype-keys";
+import { secretSettingViolations } from "./secret-settings";
 import type { RuleViolation } from "./rules/violation";
 
 export interface RawStackConfig {
@@ -14,9 +15,9 @@ export interface RawStackConfig {
     plainSecrets: string[];
     /** Secret keys that are set at all, for the rules that need one (loadSpec's secretsPresent). */
     secretsPresent: Set<string>;
-    /** Other keys stored with --secret (config/secret-settings.ts decides where their values may go). */
+    /** Other keys stored with --secret: refused (config/secret-settings.ts). */
     secretSettings: Set<string>;
-    /** Keys no value may have (prototype-like keys), found before anything merges the values. */
+    /** Settings stored as secrets (config/secret-settings.ts) and prototype-like keys, found before anything merges the values. */
     violations: RuleViolation[];
 }
 
@@ -48,5 +49,6 @@ export function rawFromAllConfig(all: Record<string, string>, project: string, i
         // An own property even for "__proto__", so the scan below reports it instead of the object changing shape.
         setOwn(values, key, decodeConfigText(text, topLevelKind(key)));
     }
-    return { values, plainSecrets, secretsPresent, secretSettings, violations: prototypeKeyViolations(values) };
+    const violations = [...secretSettingViolations(secretSettings), ...prototypeKeyViolations(values)];
+    return { values, plainSecrets, secretsPresent, secretSettings, violations };
 }

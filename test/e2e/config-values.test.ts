@@ -48,4 +48,20 @@ describe("config values through the engine", { skip }, () => {
             { env: runnerEnv, timeoutMs: 240_000 },
         );
     });
+
+    test("a worker env value stored with --secret is refused at preview, naming the key and not echoing the value", { timeout: 300_000 }, async () => {
+        await withStack(
+            REPO_ROOT,
+            "e2e-secret-env",
+            { ...base, "dynamo-bench:decode.env.API_KEY": { value: "s3cret-e2e-value", path: true, secret: true } },
+            async (stack) => {
+                const preview = await stack.run(["preview"], { allowFailure: true });
+                const text = preview.stdout + preview.stderr;
+                assert.notEqual(preview.code, 0);
+                assert.match(text, /dynamo-bench:decode: is stored as a secret/);
+                assert.doesNotMatch(text, /s3cret-e2e-value/);
+            },
+            { env: runnerEnv, timeoutMs: 240_000 },
+        );
+    });
 });

@@ -49,9 +49,22 @@ describe("values as typed", () => {
         assert.equal(topLevelKind("cluster"), "text");
         assert.equal(topLevelKind("nonsense"), "any");
     });
-    test("keys stored with --secret are listed", () => {
-        const r = raw({ decode: '{"env":{"K":"v"}}', name: "a" }, (k) => k === `${NS}:decode`);
+});
+
+describe("settings stored with --secret (issue 13, item 2)", () => {
+    test("are refused by name: their values would land in plain env files, manifests and argv", () => {
+        const r = raw({ decode: '{"env":{"API_KEY":"s3cret"}}', name: "a" }, (k) => k === `${NS}:decode`);
         assert.deepEqual([...r.secretSettings], ["decode"]);
+        assert.deepEqual(
+            r.violations.map((v) => v.path),
+            ["decode"],
+        );
+        assert.match(r.violations[0]!.message, /stored as a secret.*hfToken/);
+        assert.doesNotMatch(r.violations[0]!.message, /s3cret/, "the message does not echo the value");
+    });
+    test("the secret keys themselves are not", () => {
+        const r = raw({ hfToken: "hf_x", sshPrivateKey: "k" }, () => true);
+        assert.deepEqual(r.violations, []);
     });
 });
 
