@@ -7,6 +7,8 @@ import { RunContext } from "./run/context";
 import { LocalRunError } from "./run/error";
 import { watchInterrupts } from "./run/interrupts";
 import { logTail } from "./run/log-tail";
+import { planClientRuns } from "./run/client-runs";
+import { runCombined } from "./run/combined-run";
 import { runPhase } from "./run/phases";
 import { waitRegistered, waitServing } from "./run/readiness";
 import { startReaper } from "./run/reaper";
@@ -90,9 +92,10 @@ async function runStages(ctx: RunContext): Promise<PhaseResult[]> {
     const benchStart = ctx.since();
     const benchDeadline = Date.now() + plan.timeouts.benchmarkSeconds * 1000;
     const phases: PhaseResult[] = [];
-    for (const phase of plan.benchmarkPhases) {
-        ctx.stage = `benchmark phase "${phase.name}"`;
-        phases.push(await runPhase(ctx, phase, benchDeadline));
+    for (const run of planClientRuns(plan.benchmarkPhases, plan.runDir, ctx.opts.combinePhases ?? false)) {
+        ctx.stage = `benchmark phase "${run.name}"`;
+        if (run.config) phases.push(...(await runCombined(ctx, run, benchDeadline)));
+        else phases.push(await runPhase(ctx, run.phases[0]!, benchDeadline));
     }
     ctx.timings.benchmarkMs = ctx.since() - benchStart;
     return phases;

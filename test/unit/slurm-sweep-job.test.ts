@@ -192,12 +192,19 @@ const STUB_BATCH = `#!/usr/bin/env bash
 source "$1"
 case "$RUN_DIR" in
   */d1) printf 'reason: decode-0 exited with status 2 while waiting for workers\\nstate: waiting for workers\\n--- last 40 lines of decode-0.log ---\\nerror: unrecognized arguments: --bad\\n' > "$RUN_DIR/FAILURE"; exit 1 ;;
-  *slow) trap 'printf "reason: received SIGTERM while benchmark phase c1\\n" > "$RUN_DIR/FAILURE"; exit 1' TERM; sleep 30 & wait ;;
+  *slow)
+    trap 'printf "reason: received SIGTERM while benchmark phase c1\\n" > "$RUN_DIR/FAILURE"; exit 1' TERM
+    trap 'printf "reason: time limit: stopped while benchmark phase c1\\n" > "$RUN_DIR/FAILURE"; exit 1' USR1
+    sleep 30 & wait ;;
   *) echo '{"format": 1}' > "$RUN_DIR/SUCCESS.json" ;;
 esac
 `;
 
-function runSweepScript(points: unknown[], bounds?: string): { code: number; outcome: ReturnType<typeof parseSweepOutcome>; log: string; seconds: number } {
+function runSweepScript(
+    points: unknown[],
+    bounds?: string,
+    signal?: string,
+): { code: number; outcome: ReturnType<typeof parseSweepOutcome>; log: string; seconds: number } {
     const job = sweepJob({}, points);
     const runDir = writeFiles(job, fs.mkdtempSync(path.join(TMP, "run-")));
     fs.writeFileSync(path.join(runDir, "batch.sh"), STUB_BATCH);
@@ -211,7 +218,9 @@ function runSweepScript(points: unknown[], bounds?: string): { code: number; out
         fs.writeFileSync(f, fs.readFileSync(f, "utf8").split(job.runDir).join(runDir));
     }
     const started = Date.now();
-    const r = spawnSync("bash", [path.join(runDir, "sweep.sh"), envFile], { encoding: "utf8", timeout: 60_000, env: { PATH: process.env.PATH } });
+    // With a signal: what Slurm sends the batch shell (USR1 before the time limit), 1 s into the run.
+    const script = signal ? `bash "$0" "$1" & pid=$!; sleep 1; kill -${signal} $pid; wait $pid` : `exec bash "$0" "$1"`;
+    const r = spawnSync("bash", ["-c", script, path.join(runDir, "sweep.sh"), envFile], { encoding: "utf8", timeout: 60_000, env: { PATH: process.env.PATH } });
     return {
         code: r.status ?? -1,
         outcome: parseSweepOutcome(fs.readFileSync(path.join(runDir, "SWEEP.tsv"), "utf8")),
@@ -255,5 +264,18 @@ describe("sweep.sh, the sweep job's batch script", () => {
             ],
         );
         assert.ok(r.seconds < 20, `stopped after ${r.seconds} s, not after the stand-in's 30 s`);
+    });
+
+    test("the time-limit warning (SIGUSR1) reaches the running point; the points after it are not run, with the reason", () => {
+        const r = runSweepScript([{ "decode.env": { label: "slow", value: {} } }, { "decode.env": { label: "fast", value: { A: "1" } } }], undefined, "USR1");
+        assert.equal(r.code, 1, r.log);
+        assert.deepEqual(
+            r.outcome.map((o) => [o.id, o.status, o.reason]),
+            [
+                ["de-slow", "failed", "time limit: stopped while benchmark phase c1"],
+                ["de-fast", "not run", "time limit: the job reaches its time limit (43) in less than 60s"],
+            ],
+        );
+        assert.ok(r.seconds < 20, `stopped after ${r.seconds} s`);
     });
 });
