@@ -16,7 +16,7 @@ import { REPO_ROOT } from "../lib/paths";
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
 
 /** The dynamo-bench: keys of stacks/Pulumi.local.yaml, as local-run takes them. */
-function localStackConfig(): Record<string, unknown> {
+export function localStackConfig(): Record<string, unknown> {
     const doc = parseYaml(fs.readFileSync(path.join(REPO_ROOT, "stacks", "Pulumi.local.yaml"), "utf8")) as { config: Record<string, unknown> };
     return Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k.replace(/^dynamo-bench:/, ""), v]));
 }
@@ -40,7 +40,7 @@ function applySets(config: Record<string, unknown>): Record<string, unknown> {
     return config;
 }
 
-interface Run {
+export interface Run {
     timings: RunTimings;
     /** Milliseconds from spawning the command, to its result line and to its exit. */
     resultLineMs: number;
@@ -50,10 +50,10 @@ interface Run {
     ttftP99Ms?: number;
 }
 
-function runOnce(spec: string): Promise<Run> {
+export function runOnce(spec: string, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
     return new Promise((resolve, reject) => {
         const spawnedAt = Date.now();
-        const child = spawn("node", ["bin/dynamo-bench.js", "local-run", "--spec-file", "-"], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn("node", ["bin/dynamo-bench.js", "local-run", "--spec-file", "-"], { cwd: REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         let resultLineMs = NaN;
@@ -74,7 +74,7 @@ function runOnce(spec: string): Promise<Run> {
     });
 }
 
-interface Split {
+export interface Split {
     processStartS: number;
     registrationS: number;
     readinessS: number;
@@ -91,7 +91,7 @@ interface Split {
     ttftP99Ms: number;
 }
 
-function split(run: Run): Split {
+export function split(run: Run): Split {
     const t = run.timings;
     const measured = t.phases.reduce((sum, p) => sum + (p.measuredMs ?? 0), 0);
     const benchmark = t.benchmarkMs ?? 0;
@@ -135,7 +135,10 @@ async function main() {
     }
 }
 
-main().catch((err: Error) => {
-    process.stderr.write(`${err.message}\n`);
-    process.exitCode = 1;
-});
+// Run only as a script; bench/client-per-load.ts imports the helpers above.
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {
+    main().catch((err: Error) => {
+        process.stderr.write(`${err.message}\n`);
+        process.exitCode = 1;
+    });
+}

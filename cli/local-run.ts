@@ -166,7 +166,10 @@ export async function executeLocalRun(
     opts.log(
         `run ${plan.runId}: ${plan.processes.length} Dynamo processes, ${plan.benchmarkPhases.length} phase(s), frontend ${plan.frontendUrl}, folder ${plan.runDir}`,
     );
-    const result = await runLocalPlan(plan, { log: opts.log });
+    // One AIPerf process for phases that differ only in load (lib/local/run/client-runs.ts);
+    // DYNAMO_BENCH_SEPARATE_CLIENT_RUNS=1 starts one per phase, as before, for comparisons.
+    const combinePhases = opts.env.DYNAMO_BENCH_SEPARATE_CLIENT_RUNS !== "1";
+    const result = await runLocalPlan(plan, { log: opts.log, combinePhases });
     const phases = await summarizePhases(result, opts.spec, opts.fullSummary ?? false);
     return {
         plan,

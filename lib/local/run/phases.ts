@@ -12,7 +12,7 @@ import { logTail } from "./log-tail";
 import { startProcess } from "./spawn";
 import type { PhaseResult } from "./types";
 
-type Exit = { code: number | null; signal: NodeJS.Signals | null };
+export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
 /**
  * Name prefix of a run's AIPerf temp folders: short (Unix socket paths inside
@@ -60,7 +60,13 @@ export async function runPhase(ctx: RunContext, phase: PlannedPhase, deadline: n
 }
 
 /** AIPerf's exit, unless the benchmark deadline passes or the run fails first. */
-async function awaitExit(ctx: RunContext, phase: PlannedPhase, processName: string, exited: Promise<Exit>, deadline: number): Promise<Exit> {
+export async function awaitExit(
+    ctx: RunContext,
+    phase: Pick<PlannedPhase, "name" | "logFile">,
+    processName: string,
+    exited: Promise<Exit>,
+    deadline: number,
+): Promise<Exit> {
     const n = ctx.tailLines;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -83,7 +89,13 @@ async function awaitExit(ctx: RunContext, phase: PlannedPhase, processName: stri
     }
 }
 
-function phaseFailed(ctx: RunContext, phase: PlannedPhase, processName: string, exit: Exit, summaryJson: string): LocalRunError {
+export function phaseFailed(
+    ctx: RunContext,
+    phase: Pick<PlannedPhase, "name" | "logFile">,
+    processName: string,
+    exit: Exit,
+    summaryJson: string,
+): LocalRunError {
     const n = ctx.tailLines;
     const tail = logTail(phase.logFile, n);
     const how = exit.code !== 0 ? (exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`) : `exited 0 but wrote no ${summaryJson}`;

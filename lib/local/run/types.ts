@@ -20,6 +20,11 @@ export interface RunOptions {
     onStarted?: (processes: ReadonlyArray<{ name: string; role: string; pid: number }>) => void;
     /** Called when a benchmark phase's aiperf process has started. */
     onPhaseStarted?: (phase: string, pid: number) => void;
+    /**
+     * Run consecutive phases that differ only in their load as one AIPerf
+     * process (run/client-runs.ts). Default false; `local-run` turns it on.
+     */
+    combinePhases?: boolean;
 }
 
 export interface PhaseTiming {
