@@ -4,6 +4,7 @@ import { z } from "zod";
 import { DEFAULT_VERSIONS } from "./versions";
 import { gatesSchema, goodputSchema } from "./gates";
 import { mockerSchema } from "./mocker";
+import { betweenPhasesSchema } from "./between-phases";
 
 /** DNS-1123 label: what Kubernetes accepts for names derived from it. */
 const dnsLabel = z
@@ -182,6 +183,8 @@ export const benchmarkSchema = z.strictObject({
     extraArgs: argv,
     /** Named runs that override the base values above; none means one run named "main". */
     phases: z.array(phaseSchema).default([]),
+    /** A command and a health check between phases (config/between-phases.ts). */
+    betweenPhases: betweenPhasesSchema.prefault({}),
 });
 
 export const timeoutsSchema = z.strictObject({

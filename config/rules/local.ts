@@ -1,4 +1,5 @@
-// Rules of the local target's mocker knobs. A disaggregated mocker run hands
+// Rules of the local target: between-phase steps run only there (for now),
+// and the mocker knobs must hold the load. A disaggregated mocker run hands
 // every request from prefill to decode (--bootstrap-ports), and each side of
 // the handoff holds at most its --max-num-seqs handoffs at once: the request
 // beyond that fails with "mocker handoff session limit reached" instead of
@@ -12,6 +13,22 @@ import type { ParsedSpec } from "../schema";
 import type { RuleViolation } from "./violation";
 
 export function checkLocalRules(spec: ParsedSpec): RuleViolation[] {
+    return [...checkBetweenPhases(spec), ...checkHandoffLimit(spec)];
+}
+
+/** The local runner runs between-phase steps; the Slurm and Kubernetes benchmark scripts do not yet. */
+function checkBetweenPhases(spec: ParsedSpec): RuleViolation[] {
+    const b = spec.benchmark.betweenPhases;
+    if (spec.target === "local" || (b.command === undefined && !b.healthCheck)) return [];
+    return [
+        {
+            path: b.command ? "benchmark.betweenPhases.command" : "benchmark.betweenPhases.healthCheck",
+            message: `runs on the local target only for now, got target ${spec.target}; unset benchmark.betweenPhases, or rehearse with target local`,
+        },
+    ];
+}
+
+function checkHandoffLimit(spec: ParsedSpec): RuleViolation[] {
     if (spec.target !== "local" || spec.mode !== "disaggregated" || !spec.local.mocker.handoff) return [];
     const b = spec.benchmark;
     const openLoop = b.requestRate !== undefined || b.phases.some((p) => p.requestRate !== undefined);

@@ -77,6 +77,7 @@ export function planInputFromSpec(spec: BenchmarkSpec, defaults: LocalDefaults):
             serverMetrics: serverMetricsOn(spec.benchmark.serverMetrics, spec.target),
             randomSeed: defaults.randomSeed ?? 0,
             phases: spec.phases.map((p) => ({ ...p, extraArgs: [...p.extraArgs] })),
+            betweenPhases: spec.benchmark.betweenPhases,
         },
         timeouts: {
             readySeconds: spec.timeouts.readySeconds,

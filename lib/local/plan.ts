@@ -6,6 +6,7 @@
 // Flags were checked against `--help` and real runs of ai-dynamo 1.6.1 and
 // aiperf 0.13.0; see docs/local-runtime.md.
 import * as path from "node:path";
+import type { BetweenPhasesSpec } from "../../config/between-phases";
 import type { MockerSpec } from "../../config/mocker";
 import type { ResolvedPhase } from "../../config/resolve";
 import { loadArgv } from "../benchmark/load-argv";
@@ -88,6 +89,8 @@ export interface LocalRunPlanInput {
         serverMetrics: boolean;
         randomSeed: number;
         phases: LocalPhaseInput[];
+        /** A command and a health check after each phase but the last (benchmark.betweenPhases); unset: none. */
+        betweenPhases?: BetweenPhasesSpec;
     };
     timeouts: {
         /** From the first spawn until the model is served by every worker. */
@@ -152,7 +155,16 @@ export interface LocalRunPlan {
         probe: { path: string; body: Record<string, unknown> };
     };
     benchmarkPhases: PlannedPhase[];
+    /** After each phase but the last; unset when there is nothing to do between phases. */
+    betweenPhases?: PlannedBetweenPhases;
     timeouts: LocalRunPlanInput["timeouts"];
+}
+
+export interface PlannedBetweenPhases {
+    /** The command, its environment (the run's addresses and the phases around it are added at run time) and its log. */
+    command?: { argv: string[]; env: Record<string, string>; logFile: string };
+    healthCheck: boolean;
+    timeoutSeconds: number;
 }
 
 export class PlanError extends Error {
@@ -353,8 +365,15 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
             probe: { path: b.endpointType === "chat" ? "/v1/chat/completions" : "/v1/completions", body: probeBody },
         },
         benchmarkPhases,
+        ...betweenPhasesOf(b.betweenPhases, { ...inherited, FRONTEND_URL: frontendUrl, DYNAMO_BENCH_RUN_DIR: runDir }, logs),
         timeouts: input.timeouts,
     };
+}
+
+function betweenPhasesOf(spec: BetweenPhasesSpec | undefined, env: Record<string, string>, logs: string): { betweenPhases?: PlannedBetweenPhases } {
+    if (!spec || (spec.command === undefined && !spec.healthCheck)) return {};
+    const command = spec.command ? { argv: spec.command, env, logFile: path.join(logs, "between-phases.log") } : undefined;
+    return { betweenPhases: { ...(command ? { command } : {}), healthCheck: spec.healthCheck, timeoutSeconds: spec.timeoutSeconds } };
 }
 
 function validate(input: LocalRunPlanInput, ports: LocalPorts): void {

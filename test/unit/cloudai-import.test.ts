@@ -147,7 +147,14 @@ describe("CloudAI's own files import", { skip }, () => {
     }
 
     test("without --system the target is local (a rehearsal with the mocker)", () => {
-        for (const s of importCloudai(fromReference("vllm_k8s"))) assert.equal(s.config.target, "local");
+        for (const s of importCloudai(fromReference("vllm_k8s"))) {
+            assert.equal(s.config.target, "local");
+            // vllm.toml's health-check-between-phases runs on the local target.
+            assert.deepEqual((s.config.benchmark as Record<string, unknown>).betweenPhases, { healthCheck: true });
+        }
+        const [k8s] = importCloudai(fromReference("vllm_k8s", "kubernetes_cluster"));
+        assert.equal((k8s!.config.benchmark as Record<string, unknown>).betweenPhases, undefined);
+        assert.equal(lineFor(k8s!, "cmd_args.aiperf.health_check_between_phases")[0]?.outcome, "not mapped");
     });
 });
 

@@ -72,7 +72,7 @@ export async function waitServing(plan: LocalRunPlan, deadline: number, polling:
 }
 
 /** "" once the model is listed and the probe request answers with choices; otherwise what is missing. */
-async function probeOnce(plan: LocalRunPlan): Promise<string> {
+export async function probeOnce(plan: LocalRunPlan): Promise<string> {
     const models = (await getJson(`${plan.frontendUrl}/v1/models`)) as { data?: Array<{ id?: string }> };
     if (!(models.data ?? []).some((m) => m.id === plan.servedModelName)) return `GET /v1/models does not list "${plan.servedModelName}" yet`;
     const res = await fetch(`${plan.frontendUrl}${plan.readiness.probe.path}`, {
