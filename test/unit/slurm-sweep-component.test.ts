@@ -105,6 +105,19 @@ describe("a Slurm sweep job under mocks", () => {
         assert.ok(out.frontier.every((e: { point: string }) => e.point === "d1"));
     });
 
+    test("slurm.submit false: the sweep job's files are staged, nothing is submitted, every point says how to submit", async () => {
+        const out = await deploy({ slurm: { submit: false } });
+        assert.ok(!mocks.ofType(LOCAL).some((r) => r.name === "unit-job" || r.name === "unit-results"));
+        assert.ok(mocks.ofType(LOCAL).some((r) => r.name === "unit-file-sweep-sh"));
+        for (const id of ["d1", "d2"]) {
+            assert.match(
+                out.points[id].resultsStatus,
+                /^not run: slurm.submit is false: .* submit them with: bash \/shared\/bench\/dynamo-bench-unit\/[0-9a-f]{12}\/submit.sh /,
+            );
+            assert.equal(out.points[id].details.submitted, false);
+        }
+    });
+
     test("benchmark.repeats: the job runs each phase once per round; each point's figures are folded", async () => {
         resultLine = sweepResult(
             ["d1", "d2"].map((id) => ({
