@@ -84,6 +84,21 @@ describe("imported CloudAI stacks through the real engine", { skip }, () => {
         }
     }
 
+    test("with dynamo-bench's handoff switched back on, CloudAI's max-num-seqs are refused at preview, naming the field", { timeout: 300_000 }, async () => {
+        const stack = "cloudai-mocker-handoff";
+        const config = importedConfig(path.join(out, "Pulumi.dynamo-mocker-base.yaml"), { "local.mocker.handoff": true });
+        await withStack(REPO_ROOT, stack, {}, async (s) => {
+            writeConfig(stack, config);
+            const preview = await s.run(["preview"], { allowFailure: true });
+            assert.notEqual(preview.code, 0);
+            assert.match(
+                preview.stdout + preview.stderr,
+                /dynamo-bench:local\.mocker\.maxNumSeqs\.prefill: expected at least the highest benchmark concurrency \(10\)/,
+            );
+            assert.doesNotMatch(preview.stdout + preview.stderr, /maxNumSeqs\.decode/, "decode's 16 holds concurrency 10");
+        });
+    });
+
     test("the imported DynamoMocker scenario runs for real on the local target: every request succeeds", { timeout: 900_000 }, async () => {
         // The scenario's model (Qwen/Qwen3-0.6B) needs the hub for its tokenizer; the tiny
         // offline model stands in. Every other setting is the imported one.
