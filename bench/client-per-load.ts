@@ -1,18 +1,26 @@
 // Benchmark script (not a test): what each added load costs the client on the
-// local target. Runs the default local stack with 1 and with 3 loads
-// (concurrency 1; 1, 4, 8), once with one AIPerf process per phase
-// (DYNAMO_BENCH_SEPARATE_CLIENT_RUNS=1, as before) and once with the phases
-// in one AIPerf process (lib/local/run/client-runs.ts), interleaved round by
-// round since the machine is shared. Per run: the client's time outside its
-// measured benchmark (AIPerf start-up, dataset, warmups, export); per round
-// and mode: (3 loads - 1 load) / 2 = the extra wall time per added load.
+// local target, and what starting the client early behind the gate gives.
+// Runs the default local stack with 1 and with 3 loads (concurrency 1; 1, 4,
+// 8) in three modes, interleaved round by round since the machine is shared:
+// "before" (one AIPerf process per phase, started once the deployment is
+// ready), "combined" (the phases in one AIPerf process:
+// lib/local/run/client-runs.ts) and "combined+gate" (that process started with
+// the workers, behind lib/local/run/gate.ts). Per run: the run's wall time, the
+// client's time outside its measured benchmark after the deployment is ready,
+// ready to first request, and TTFT of the first phase; per round and mode:
+// (wall with 3 loads - wall with 1 load - the added measured time) / 2 = the
+// extra wall time per added load.
 //
 //   npm run bench:client-per-load [-- --rounds 3]
 import { localStackConfig, runOnce, split } from "./local-overhead";
 
 const rounds = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 3;
 const LOADS = { one: [1], three: [1, 4, 8] } as const;
-const MODES = { separate: { DYNAMO_BENCH_SEPARATE_CLIENT_RUNS: "1" }, combined: { DYNAMO_BENCH_SEPARATE_CLIENT_RUNS: "0" } } as const;
+const MODES = {
+    before: { DYNAMO_BENCH_SEPARATE_CLIENT_RUNS: "1", DYNAMO_BENCH_CLIENT_AFTER_READY: "1" },
+    combined: { DYNAMO_BENCH_SEPARATE_CLIENT_RUNS: "0", DYNAMO_BENCH_CLIENT_AFTER_READY: "1" },
+    "combined+gate": { DYNAMO_BENCH_SEPARATE_CLIENT_RUNS: "0", DYNAMO_BENCH_CLIENT_AFTER_READY: "0" },
+} as const;
 
 function spec(loads: readonly number[]): string {
     const config = localStackConfig() as { benchmark: Record<string, unknown> };
@@ -26,28 +34,34 @@ function stats(values: number[]): string {
 }
 
 async function main() {
-    const perLoad: Record<string, number[]> = { separate: [], combined: [] };
-    const overhead: Record<string, number[]> = {};
-    const ttft: Record<string, number[]> = {};
+    const perLoad: Record<string, number[]> = {};
+    const figures: Record<string, Record<string, number[]>> = {};
+    const keep = (mode: string, loads: string, key: string, value: number) => ((figures[key] ??= {})[`${mode}, ${loads} load(s)`] ??= []).push(value);
     for (let r = 1; r <= rounds; r++) {
         for (const [mode, env] of Object.entries(MODES)) {
-            const o: Record<string, number> = {};
+            const wall: Record<string, number> = {};
             for (const [name, loads] of Object.entries(LOADS)) {
                 process.stderr.write(`round ${r}/${rounds}: ${mode}, ${loads.length} load(s)...\n`);
                 const s = split(await runOnce(spec(loads), { ...process.env, ...env }));
-                o[name] = s.aiperfStartupAndExportS;
-                (overhead[`${mode} ${name}`] ??= []).push(s.aiperfStartupAndExportS);
-                (ttft[`${mode} ${name}`] ??= []).push(s.ttftAvgMs);
+                wall[name] = s.wallS - s.measuredBenchmarkS;
+                keep(mode, String(loads.length), "run wall time (s)", s.wallS);
+                keep(mode, String(loads.length), "run wall time minus measured benchmark (s)", s.wallS - s.measuredBenchmarkS);
+                keep(mode, String(loads.length), "client time outside the measured benchmark, after ready (s)", s.aiperfStartupAndExportS);
+                keep(mode, String(loads.length), "registration (s)", s.registrationS);
+                keep(mode, String(loads.length), "ready to first request (s)", s.readyToFirstRequestS);
+                keep(mode, String(loads.length), "TTFT avg of c1 (ms)", s.ttftAvgMs);
+                keep(mode, String(loads.length), "TTFT p99 of c1 (ms)", s.ttftP99Ms);
             }
-            perLoad[mode]!.push((o.three! - o.one!) / (LOADS.three.length - 1));
+            (perLoad[mode] ??= []).push((wall.three! - wall.one!) / (LOADS.three.length - 1));
         }
     }
-    console.log(`client time outside the measured benchmark (s), ${rounds} interleaved rounds`);
-    for (const [k, v] of Object.entries(overhead)) console.log(`  ${k.padEnd(18)} ${stats(v)}`);
-    console.log(`extra wall time per added load (s)`);
-    for (const [k, v] of Object.entries(perLoad)) console.log(`  ${k.padEnd(18)} ${stats(v)}`);
-    console.log(`TTFT avg of the first phase, c1 (ms)`);
-    for (const [k, v] of Object.entries(ttft)) console.log(`  ${k.padEnd(18)} ${stats(v)}`);
+    console.log(`${rounds} interleaved rounds; median (min, max)`);
+    for (const [key, byMode] of Object.entries(figures)) {
+        console.log(key);
+        for (const [k, v] of Object.entries(byMode)) console.log(`  ${k.padEnd(28)} ${stats(v)}`);
+    }
+    console.log(`extra wall time per added load, outside the measured benchmark (s)`);
+    for (const [k, v] of Object.entries(perLoad)) console.log(`  ${k.padEnd(28)} ${stats(v)}`);
 }
 
 main().catch((err: Error) => {

@@ -48,6 +48,8 @@ export interface Run {
     spawnedAt: number;
     ttftAvgMs?: number;
     ttftP99Ms?: number;
+    /** Artifact folder of the first phase (its records give the first request's time). */
+    firstPhaseDir?: string;
 }
 
 export function runOnce(spec: string, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
@@ -69,7 +71,15 @@ export function runOnce(spec: string, env: NodeJS.ProcessEnv = process.env): Pro
             const result = line ? JSON.parse(line.slice("DYNAMO_BENCH_RESULT ".length)) : undefined;
             if (code !== 0 || !result?.ok) return reject(new Error(`local-run failed (exit ${code}): ${result?.error?.message ?? stderr.slice(-2000)}`));
             const ttft = result.outputs?.ttftMs as { avg?: number; p99?: number } | undefined;
-            resolve({ timings: result.timings as RunTimings, resultLineMs, exitMs, spawnedAt, ttftAvgMs: ttft?.avg, ttftP99Ms: ttft?.p99 });
+            resolve({
+                timings: result.timings as RunTimings,
+                resultLineMs,
+                exitMs,
+                spawnedAt,
+                ttftAvgMs: ttft?.avg,
+                ttftP99Ms: ttft?.p99,
+                firstPhaseDir: result.phases?.[0]?.artifactDir,
+            });
         });
     });
 }
@@ -87,8 +97,27 @@ export interface Split {
     afterRunS: number;
     resultToExitS: number;
     processWallS: number;
+    readyToFirstRequestS: number;
     ttftAvgMs: number;
     ttftP99Ms: number;
+}
+
+/**
+ * From the deployment being ready (readiness checks passed) to the first
+ * benchmark request reaching it: the earliest request start in the first
+ * phase's records, or the ready time itself when that request was sent
+ * earlier and held at the gate (lib/local/run/gate.ts).
+ */
+function readyToFirstRequestS(run: Run): number {
+    const t = run.timings;
+    if (!run.firstPhaseDir) return NaN;
+    const readyAtMs = Date.parse(t.startedAt) + (t.processStartMs ?? 0) + (t.registrationMs ?? 0) + (t.readinessMs ?? 0);
+    let firstNs = Infinity;
+    for (const line of fs.readFileSync(path.join(run.firstPhaseDir, "profile_export.jsonl"), "utf8").split("\n")) {
+        const ns = /"request_start_ns":(\d+)/.exec(line)?.[1];
+        if (ns !== undefined) firstNs = Math.min(firstNs, Number(ns));
+    }
+    return Math.max(0, firstNs / 1e6 - readyAtMs) / 1000;
 }
 
 export function split(run: Run): Split {
@@ -110,6 +139,7 @@ export function split(run: Run): Split {
         afterRunS: s(run.resultLineMs - (Date.parse(t.startedAt) - run.spawnedAt) - (t.totalMs ?? 0)),
         resultToExitS: s(run.exitMs - run.resultLineMs),
         processWallS: s(run.exitMs),
+        readyToFirstRequestS: readyToFirstRequestS(run),
         ttftAvgMs: run.ttftAvgMs ?? NaN,
         ttftP99Ms: run.ttftP99Ms ?? NaN,
     };

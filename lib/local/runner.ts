@@ -7,10 +7,10 @@ import { RunContext } from "./run/context";
 import { LocalRunError } from "./run/error";
 import { watchInterrupts } from "./run/interrupts";
 import { logTail } from "./run/log-tail";
-import { planClientRuns } from "./run/client-runs";
-import { runCombined } from "./run/combined-run";
+import { mayStartEarly, planClientRuns, withUrl, type ClientRun } from "./run/client-runs";
+import { openGate, type Gate } from "./run/gate";
 import { runBetweenPhases } from "./run/between-phases";
-import { runPhase } from "./run/phases";
+import { finishClient, startClient, type StartedClient } from "./run/phases";
 import { waitRegistered, waitServing } from "./run/readiness";
 import { startReaper } from "./run/reaper";
 import { prepareRunDir } from "./run/run-dir";
@@ -78,6 +78,34 @@ async function runStages(ctx: RunContext): Promise<PhaseResult[]> {
     ctx.opts.onStarted?.(ctx.managed.map((m) => ({ name: m.name, role: m.role, pid: m.pid })));
     if (ctx.failed) throw ctx.failed;
 
+    // Steps between phases need the phases apart: one AIPerf process each.
+    const runs = planClientRuns(plan.benchmarkPhases, plan.runDir, (ctx.opts.combinePhases ?? false) && !plan.betweenPhases);
+    // The first client run may start now, behind a gate, and do its own start-up
+    // while the workers start; the gate opens once the readiness checks pass.
+    const early = ctx.opts.startClientEarly && runs[0] && mayStartEarly(runs[0]) ? await startBehindGate(ctx, runs[0]) : undefined;
+    try {
+        return await readyThenBenchmark(ctx, runs, processStartMs, early);
+    } finally {
+        await early?.gate.close();
+    }
+}
+
+async function startBehindGate(ctx: RunContext, run: ClientRun): Promise<{ gate: Gate; run: ClientRun; started: StartedClient }> {
+    const frontend = new URL(ctx.plan.frontendUrl);
+    const gate = await openGate({ host: frontend.hostname, port: Number(frontend.port) });
+    const gated = withUrl(run, gate.url);
+    ctx.log(`client "${run.name}" starts now against the gate ${gate.url}, released once the deployment is ready`);
+    return { gate, run: gated, started: startClient(ctx, gated) };
+}
+
+async function readyThenBenchmark(
+    ctx: RunContext,
+    runs: ClientRun[],
+    processStartMs: number,
+    early: { gate: Gate; run: ClientRun; started: StartedClient } | undefined,
+): Promise<PhaseResult[]> {
+    const { plan, log } = ctx;
+
     const readyDeadline = ctx.t0 + plan.timeouts.readySeconds * 1000;
     const polling = { pollMs: ctx.pollMs, maxPollMs: ctx.maxPollMs, cancel: ctx.cancelWaits.signal };
     ctx.stage = "registration";
@@ -91,14 +119,18 @@ async function runStages(ctx: RunContext): Promise<PhaseResult[]> {
     log(`model "${plan.servedModelName}" served at ${plan.frontendUrl} after ${(ctx.since() / 1000).toFixed(1)}s`);
 
     const benchStart = ctx.since();
+    if (early) {
+        early.gate.release();
+        ctx.timings.gateReleasedMs = ctx.since();
+        log(`gate released (${early.gate.held()} client connection(s) were held)`);
+    }
     const benchDeadline = Date.now() + plan.timeouts.benchmarkSeconds * 1000;
     const phases: PhaseResult[] = [];
-    // Steps between phases need the phases apart: one AIPerf process each.
-    const runs = planClientRuns(plan.benchmarkPhases, plan.runDir, (ctx.opts.combinePhases ?? false) && !plan.betweenPhases);
-    for (const [i, run] of runs.entries()) {
+    for (const [i, planned] of runs.entries()) {
+        const run = i === 0 && early ? early.run : planned;
         ctx.stage = `benchmark phase "${run.name}"`;
-        if (run.config) phases.push(...(await runCombined(ctx, run, benchDeadline)));
-        else phases.push(await runPhase(ctx, run.phases[0]!, benchDeadline));
+        const started = i === 0 && early ? early.started : startClient(ctx, run);
+        phases.push(...(await finishClient(ctx, run, started, benchDeadline)));
         const next = runs[i + 1];
         if (plan.betweenPhases && next) await runBetweenPhases(ctx, plan.betweenPhases, run.name, next.name, benchDeadline);
     }

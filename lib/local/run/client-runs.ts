@@ -143,3 +143,23 @@ export function phaseOfRecord(phaseName: string, phases: readonly string[]): str
     const name = phaseName.endsWith(WARMUP_SUFFIX) ? phaseName.slice(0, -WARMUP_SUFFIX.length) : phaseName;
     return phases.includes(name) ? name : undefined;
 }
+
+/**
+ * Whether a client run may start before the deployment is ready, behind a
+ * gate: only when every request the gate can hold is a warmup, that is when
+ * its first phase warms up with at least as many requests as it keeps in
+ * flight, so held time never reaches the measured figures.
+ */
+export function mayStartEarly(run: ClientRun): boolean {
+    const c = combinable(run.phases[0]!);
+    return c !== undefined && c.load.warmup >= c.load.concurrency;
+}
+
+/** The run aimed at another URL (a gate's), in its argv and its config. */
+export function withUrl(run: ClientRun, url: string): ClientRun {
+    const argv = withFlag(run.argv, "--url", url);
+    if (!run.config) return { ...run, argv };
+    const config = JSON.parse(run.config.text) as { benchmark: { endpoint: { url?: string } } };
+    config.benchmark.endpoint.url = url;
+    return { ...run, argv, config: { file: run.config.file, text: JSON.stringify(config, null, 2) + "\n" } };
+}

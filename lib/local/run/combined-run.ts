@@ -1,40 +1,29 @@
-// One AIPerf process for several phases (client-runs.ts): started with its
-// config file, awaited like a phase of its own, then each phase's exports are
+// One AIPerf process for several phases (client-runs.ts), started with its
+// config file (phases.ts startClient): once it exits, each phase's exports are
 // laid out in the phase's own artifact folder as a run of its own would have
 // left them, so summaries and stack outputs read them unchanged:
 // `profile_export_aiperf.{json,csv}` from AIPerf's per-phase export and
 // `profile_export.jsonl` with that phase's records (and its warmup's).
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import type { ClientRun } from "./client-runs";
 import { phaseOfRecord } from "./client-runs";
 import type { RunContext } from "./context";
-import { aiperfTempPrefix, awaitExit, phaseFailed, readMeasuredDurationMs } from "./phases";
-import { startProcess } from "./spawn";
+import { awaitExit, phaseFailed, readMeasuredDurationMs, type StartedClient } from "./phases";
 import type { PhaseResult } from "./types";
 
 const SUMMARY_FILES = ["profile_export_aiperf.json", "profile_export_aiperf.csv"];
 const PHASE_NAME = /"phase_name":"([^"]*)"/;
 
-export async function runCombined(ctx: RunContext, run: ClientRun, deadline: number): Promise<PhaseResult[]> {
-    const { plan, log } = ctx;
-    const config = run.config!;
-    fs.mkdirSync(run.artifactDir, { recursive: true });
-    fs.writeFileSync(config.file, config.text);
-    const startMs = ctx.since();
-    log(`benchmark phases ${run.phases.map((p) => `"${p.name}"`).join(", ")} in one aiperf run "${run.name}": ${run.argv.slice(1).join(" ")}`);
-    // Same private temp folder as a single phase (phases.ts).
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), aiperfTempPrefix(plan.runId)));
-    ctx.tempDirs.push(tmp);
-    const env = { ...run.env, TMPDIR: tmp, TEMP: tmp, TMP: tmp };
-    const m = startProcess(ctx, { name: `aiperf-${run.name}`, role: "benchmark", argv: run.argv, env, logFile: run.logFile, expectedExit: true });
-    ctx.opts.onPhaseStarted?.(run.name, m.pid);
-    const exit = await awaitExit(ctx, run, m.name, m.exited, deadline);
+/** Awaits a combined client run (started by startClient) and lays out each phase's exports. */
+export async function finishCombined(ctx: RunContext, run: ClientRun, started: StartedClient, deadline: number): Promise<PhaseResult[]> {
+    const { log } = ctx;
+    const { startMs } = started;
+    const exit = await awaitExit(ctx, run, started.processName, started.exited, deadline);
     const endMs = ctx.since();
     const missing = run.phases.map((p) => path.join(run.artifactDir, "phases", p.name, SUMMARY_FILES[0]!)).find((f) => !fs.existsSync(f));
-    if (exit.code !== 0 || missing) throw phaseFailed(ctx, run, m.name, exit, missing ?? path.join(run.artifactDir, "phases"));
+    if (exit.code !== 0 || missing) throw phaseFailed(ctx, run, started.processName, exit, missing ?? path.join(run.artifactDir, "phases"));
     ctx.removeTempDirs();
 
     for (const p of run.phases) {

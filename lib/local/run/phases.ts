@@ -9,6 +9,8 @@ import type { PlannedPhase } from "../plan";
 import type { RunContext } from "./context";
 import { LocalRunError } from "./error";
 import { logTail } from "./log-tail";
+import type { ClientRun } from "./client-runs";
+import { finishCombined } from "./combined-run";
 import { startProcess } from "./spawn";
 import type { PhaseResult } from "./types";
 
@@ -35,28 +37,51 @@ export function readMeasuredDurationMs(summaryJson: string): number | undefined 
     }
 }
 
-export async function runPhase(ctx: RunContext, phase: PlannedPhase, deadline: number): Promise<PhaseResult> {
+/** An AIPerf process started for a client run, not yet awaited. */
+export interface StartedClient {
+    processName: string;
+    exited: Promise<Exit>;
+    startMs: number;
+}
+
+/**
+ * Starts the AIPerf process of a client run (one phase, or several from its
+ * config file: client-runs.ts). It may start before the deployment is ready
+ * when its URL is a gate's (gate.ts).
+ */
+export function startClient(ctx: RunContext, run: ClientRun): StartedClient {
     const { plan, log } = ctx;
-    fs.mkdirSync(phase.artifactDir, { recursive: true });
+    fs.mkdirSync(run.artifactDir, { recursive: true });
+    if (run.config) fs.writeFileSync(run.config.file, run.config.text);
     const startMs = ctx.since();
-    log(`benchmark phase "${phase.name}": ${phase.argv.slice(1).join(" ")}`);
+    const names = run.phases.map((p) => `"${p.name}"`).join(", ");
+    log(`benchmark phase${run.phases.length > 1 ? `s ${names} in one aiperf run "${run.name}"` : ` ${names}`}: ${run.argv.slice(1).join(" ")}`);
     // AIPerf puts its IPC sockets and dataset files under the temp folder and does
     // not remove them; a short private folder keeps socket paths valid and is deleted.
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), aiperfTempPrefix(plan.runId)));
     ctx.tempDirs.push(tmp);
-    const env = { ...phase.env, TMPDIR: tmp, TEMP: tmp, TMP: tmp };
-    const m = startProcess(ctx, { name: `aiperf-${phase.name}`, role: "benchmark", argv: phase.argv, env, logFile: phase.logFile, expectedExit: true });
-    ctx.opts.onPhaseStarted?.(phase.name, m.pid);
-    const exit = await awaitExit(ctx, phase, m.name, m.exited, deadline);
+    const env = { ...run.env, TMPDIR: tmp, TEMP: tmp, TMP: tmp };
+    const m = startProcess(ctx, { name: `aiperf-${run.name}`, role: "benchmark", argv: run.argv, env, logFile: run.logFile, expectedExit: true });
+    ctx.opts.onPhaseStarted?.(run.name, m.pid);
+    return { processName: m.name, exited: m.exited, startMs };
+}
+
+/** Awaits a client run within the benchmark deadline and returns its phases' results. */
+export async function finishClient(ctx: RunContext, run: ClientRun, started: StartedClient, deadline: number): Promise<PhaseResult[]> {
+    if (run.config) return finishCombined(ctx, run, started, deadline);
+    const phase = run.phases[0]!;
+    const { log } = ctx;
+    const { processName, startMs } = started;
+    const exit = await awaitExit(ctx, phase, processName, started.exited, deadline);
     const endMs = ctx.since();
     const summaryJson = path.join(phase.artifactDir, "profile_export_aiperf.json");
-    if (exit.code !== 0 || !fs.existsSync(summaryJson)) throw phaseFailed(ctx, phase, m.name, exit, summaryJson);
+    if (exit.code !== 0 || !fs.existsSync(summaryJson)) throw phaseFailed(ctx, phase, processName, exit, summaryJson);
     ctx.removeTempDirs();
     const measuredMs = readMeasuredDurationMs(summaryJson);
     ctx.timings.phases.push({ name: phase.name, startMs, endMs, wallMs: endMs - startMs, ...(measuredMs !== undefined ? { measuredMs } : {}) });
     const measured = measuredMs !== undefined ? (measuredMs / 1000).toFixed(2) + "s" : "n/a";
     log(`benchmark phase "${phase.name}" done in ${((endMs - startMs) / 1000).toFixed(1)}s (measured ${measured}), artifacts ${phase.artifactDir}`);
-    return { name: phase.name, artifactDir: phase.artifactDir, logFile: phase.logFile, summaryJson };
+    return [{ name: phase.name, artifactDir: phase.artifactDir, logFile: phase.logFile, summaryJson }];
 }
 
 /** AIPerf's exit, unless the benchmark deadline passes or the run fails first. */

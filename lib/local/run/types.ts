@@ -25,6 +25,13 @@ export interface RunOptions {
      * process (run/client-runs.ts). Default false; `local-run` turns it on.
      */
     combinePhases?: boolean;
+    /**
+     * Start the first client run with the Dynamo processes, against a gate that
+     * holds its requests until the deployment is ready (gate.ts); only when
+     * every held request is a warmup (client-runs.ts mayStartEarly). Default
+     * false; `local-run` turns it on.
+     */
+    startClientEarly?: boolean;
 }
 
 export interface PhaseTiming {
@@ -48,6 +55,8 @@ export interface RunTimings {
     /** From registration until the model is listed and a one-token request succeeds. */
     readinessMs?: number;
     phases: PhaseTiming[];
+    /** When the gate let the early-started client through (the deployment was ready). */
+    gateReleasedMs?: number;
     /** Wall time of all phases (aiperf start-up, dataset, warmup, profiling, export). */
     benchmarkMs?: number;
     teardownMs?: number;
