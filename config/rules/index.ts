@@ -6,6 +6,7 @@ import { checkCommonRules } from "./common";
 import { checkKubernetesRules } from "./kubernetes";
 import { checkLoadRules } from "./loads";
 import { checkLocalRules } from "./local";
+import { checkPortRules } from "./ports";
 import { checkSlurmRules } from "./slurm";
 import type { RuleViolation } from "./violation";
 
@@ -20,7 +21,7 @@ export type { RuleContext, RuleViolation } from "./violation";
  */
 export function checkRules(spec: ParsedSpec, stack = "bench", secretsPresent?: ReadonlySet<string>): RuleViolation[] {
     const context = { benchmarkName: spec.name ?? toDnsLabel(stack), secretsPresent };
-    const violations = [...checkCommonRules(spec), ...checkLoadRules(spec.benchmark), ...checkLocalRules(spec)];
+    const violations = [...checkCommonRules(spec), ...checkLoadRules(spec.benchmark), ...checkLocalRules(spec), ...checkPortRules(spec)];
     if (spec.target === "kubernetes") violations.push(...checkKubernetesRules(spec, context));
     if (spec.target === "slurm") violations.push(...checkSlurmRules(spec, context));
     return violations;

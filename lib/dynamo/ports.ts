@@ -5,6 +5,9 @@
 export const PORT_BLOCK = 32;
 export const PORT_OFFSETS = { bootstrap: 0, system: 1, kvEvents: 2, distInit: 3, nixl: 16 } as const;
 
+/** The frontend's HTTP port when frontend.port is unset on Kubernetes and Slurm (local picks a free one). */
+export const DEFAULT_FRONTEND_PORT = 8000;
+
 /** Bootstrap port of a worker alone in its pod (Kubernetes): the one Dynamo's SGLang examples use. */
 export const POD_WORKER_PORT_BASE = 12345;
 

@@ -1,0 +1,133 @@
+// Port rules. The plan owns every port a process listens on: the frontend's
+// HTTP port, each worker's block (bootstrap, system server, KV events, NIXL side
+// channel, distributed init; lib/dynamo/ports.ts) and the discovery services.
+// The readiness probes look where the plan put each process, so a flag or env
+// var in the user's own settings that moves a process would make the process
+// and the probe disagree: such settings are refused by name, on every target,
+// pointing at the setting that does move it. On Slurm every port is fixed
+// before the job starts, so the whole layout is checked here: in range (the
+// system server's DYN_SYSTEM_PORT at most 32767, Dynamo reads it as i16) and
+// no two processes that may share a node on the same port.
+import type { ParsedSpec } from "../schema";
+import { DEFAULT_FRONTEND_PORT, PORT_BLOCK, PORT_OFFSETS } from "../../lib/dynamo/ports";
+import type { RuleViolation } from "./violation";
+
+/** Highest DYN_SYSTEM_PORT Dynamo accepts (it parses the variable as a signed 16-bit number). */
+const MAX_SYSTEM_PORT = 32767;
+const MAX_PORT = 65535;
+
+/** Flags whose value the plan sets, per process kind, and the setting to use instead. */
+const PLAN_FLAGS: Record<"frontend" | "worker", Record<string, string>> = {
+    frontend: { "--http-port": "frontend.port" },
+    worker: {
+        "--bootstrap-ports": "slurm.workerPortBase (Slurm) or nothing (the plan picks it)",
+        "--disaggregation-bootstrap-port": "slurm.workerPortBase (Slurm) or nothing (the plan picks it)",
+        "--dist-init-addr": "nothing: the plan puts it on the worker's leader node",
+    },
+};
+
+/** Environment variables that move a process's port away from the plan's. */
+const PLAN_ENV: Record<string, string> = {
+    DYN_HTTP_PORT: "frontend.port",
+    DYN_SYSTEM_PORT: "slurm.workerPortBase (Slurm) or nothing (the plan picks it)",
+    DYN_VLLM_KV_EVENT_PORT: "slurm.workerPortBase (Slurm) or nothing (the plan picks it)",
+    VLLM_NIXL_SIDE_CHANNEL_PORT: "slurm.workerPortBase (Slurm) or nothing (the plan picks it)",
+};
+
+export function checkPortRules(spec: ParsedSpec): RuleViolation[] {
+    const out: RuleViolation[] = [];
+    const roles = spec.mode === "aggregated" ? (["decode"] as const) : (["prefill", "decode"] as const);
+    out.push(...planFlags("frontend.extraArgs", spec.frontend.extraArgs, PLAN_FLAGS.frontend));
+    for (const role of roles) out.push(...planFlags(`${role}.extraArgs`, spec[role].extraArgs, PLAN_FLAGS.worker));
+    for (const [path, env] of [
+        ["env", spec.env],
+        ["frontend.env", spec.frontend.env],
+        ...roles.map((role) => [`${role}.env`, spec[role].env] as const),
+    ] as const) {
+        for (const name of Object.keys(env)) {
+            if (Object.hasOwn(PLAN_ENV, name)) {
+                out.push({
+                    path: `${path}.${name}`,
+                    message: `is set by the plan (the readiness probe looks at the plan's port, not this one); remove it and set ${PLAN_ENV[name]}`,
+                });
+            }
+        }
+    }
+    if (spec.target === "slurm") out.push(...checkSlurmPorts(spec));
+    return out;
+}
+
+/** A flag of the plan's, as its own element or as --flag=value. */
+function planFlags(path: string, args: readonly string[], flags: Record<string, string>): RuleViolation[] {
+    return args.flatMap((arg, i) => {
+        const name = arg.split("=")[0]!;
+        if (!Object.hasOwn(flags, name)) return [];
+        return [
+            {
+                path: `${path}[${i}]`,
+                message: `expected no ${name}: the plan sets it and probes the process there, got ${JSON.stringify(arg)}; remove it and set ${flags[name]}`,
+            },
+        ];
+    });
+}
+
+interface PortUse {
+    owner: string;
+    path: string;
+    first: number;
+    last: number;
+}
+
+/** Every worker process of a Slurm job gets a block of its own, in plan order (lib/slurm/commands.ts workerPorts). */
+function workerProcessCount(spec: ParsedSpec): number {
+    const roles = spec.mode === "aggregated" ? (["decode"] as const) : (["prefill", "decode"] as const);
+    return roles.reduce((n, role) => n + spec[role].replicas * spec[role].nodesPerWorker, 0);
+}
+
+function checkSlurmPorts(spec: ParsedSpec): RuleViolation[] {
+    const s = spec.slurm;
+    const out: RuleViolation[] = [];
+    const count = workerProcessCount(spec);
+    const base = s.workerPortBase;
+    const last = base + count * PORT_BLOCK - 1;
+    if (count > 0 && last > MAX_PORT) {
+        out.push({
+            path: "slurm.workerPortBase",
+            message: `expected the ${count} worker processes' port blocks (${PORT_BLOCK} ports each) to end at ${MAX_PORT} or below, got ${base}..${last}; lower slurm.workerPortBase to at most ${MAX_PORT + 1 - count * PORT_BLOCK}`,
+        });
+    }
+    const lastSystem = base + (count - 1) * PORT_BLOCK + PORT_OFFSETS.system;
+    if (s.workerSystemServer && count > 0 && lastSystem > MAX_SYSTEM_PORT) {
+        out.push({
+            path: "slurm.workerPortBase",
+            message: `expected every worker's system server port (DYN_SYSTEM_PORT, read by Dynamo as a signed 16-bit number) at most ${MAX_SYSTEM_PORT}, got up to ${lastSystem}; lower slurm.workerPortBase to at most ${MAX_SYSTEM_PORT - (count - 1) * PORT_BLOCK - PORT_OFFSETS.system}`,
+        });
+    }
+    // The frontend, etcd and NATS run on the frontend node, which may also hold workers.
+    const frontend = spec.frontend.port ?? DEFAULT_FRONTEND_PORT;
+    const uses: PortUse[] = [{ owner: `the frontend (${frontend})`, path: "frontend.port", first: frontend, last: frontend }];
+    if (s.discovery.backend === "etcd") {
+        const { etcdPort, natsPort } = s.discovery;
+        uses.push({ owner: `etcd (client ${etcdPort}, peer ${etcdPort + 1})`, path: "slurm.discovery.etcdPort", first: etcdPort, last: etcdPort + 1 });
+        uses.push({ owner: `NATS (${natsPort})`, path: "slurm.discovery.natsPort", first: natsPort, last: natsPort });
+    }
+    if (count > 0) uses.push({ owner: `the worker port blocks (${base}..${last})`, path: "slurm.workerPortBase", first: base, last });
+    for (let i = 0; i < uses.length; i++) {
+        for (let j = 0; j < i; j++) {
+            const [a, b] = [uses[j]!, uses[i]!];
+            if (a.first <= b.last && b.first <= a.last) {
+                out.push({
+                    path: b.path,
+                    message: `expected a port apart from ${a.owner} (both may run on one node), got ${b.owner}; change ${b.path} or ${a.path}`,
+                });
+            }
+        }
+    }
+    if (s.discovery.backend === "etcd" && s.discovery.etcdPort + 1 > MAX_PORT) {
+        out.push({
+            path: "slurm.discovery.etcdPort",
+            message: `expected at most ${MAX_PORT - 1} (etcd's peer port is the next one), got ${s.discovery.etcdPort}`,
+        });
+    }
+    return out;
+}
