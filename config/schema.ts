@@ -15,6 +15,32 @@ const dnsLabel = z
 const positiveInt = z.number().int().min(1);
 const argv = z.array(z.string()).default([]);
 const envMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name"), z.string()).default({});
+/**
+ * A container image reference: one word. It is the fallback of every more specific image
+ * (a worker's, the benchmark Job's, Slurm pyxis' --container-image, which splits on commas),
+ * so the one rule holds wherever it lands.
+ */
+export const imageRef = z
+    .string()
+    .min(1)
+    .regex(/^[^\s,\0]+$/, "expected an image reference such as nvcr.io/nvidia/ai-dynamo/vllm-runtime:1.6.1, without spaces or commas");
+/**
+ * Kubernetes label keys and values (what nodeSelector matches): an optional DNS-subdomain
+ * prefix and '/', then a name of at most 63 letters, digits, '-', '_' or '.'; the API server
+ * refuses anything else when the pods are created, long after preview.
+ */
+const labelName = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?";
+const labelKey = z
+    .string()
+    .regex(
+        new RegExp(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?${labelName}$`),
+        "expected a label key such as nvidia.com/gpu.product (optional DNS prefix and '/', then at most 63 letters, digits, '-', '_', '.')",
+    )
+    .refine((k) => !k.includes("/") || k.indexOf("/") <= 253, "expected a label key prefix of at most 253 characters");
+const labelValue = z.string().regex(new RegExp(`^(${labelName})?$`), "expected a label value (at most 63 letters, digits, '-', '_', '.')");
+/** Seconds a timer can wait: Node.js timers hold at most 2^31-1 ms (24.8 days) and fire at once beyond. */
+const timeoutSeconds = positiveInt.max(2_147_483, "expected at most 2147483 seconds (24.8 days, the longest wait a timer holds)");
+
 /** Kubernetes quantity such as "16Gi" or "500m". */
 const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?([EPTGMK]i?|[mkMGTPE])?$/, "expected a Kubernetes quantity such as 16Gi");
 
@@ -40,7 +66,7 @@ export const workerSchema = z.strictObject({
     extraArgs: argv,
     env: envMap,
     /** Overrides the runtime image for this role. */
-    image: z.string().min(1).optional(),
+    image: imageRef.optional(),
 });
 
 export const frontendSchema = z.strictObject({
@@ -157,7 +183,7 @@ export const phaseSchema = z.strictObject({
 export const benchmarkSchema = z.strictObject({
     tool: z.enum(["aiperf", "genai-perf"]).default("aiperf"),
     /** Image of the benchmark Job on Kubernetes; the runtime image carries AIPerf by default. */
-    image: z.string().min(1).optional(),
+    image: imageRef.optional(),
     endpointType: z.enum(["chat", "completions"]).default("chat"),
     streaming: z.boolean().default(true),
     inputTokens: positiveInt.default(128),
@@ -189,15 +215,15 @@ export const benchmarkSchema = z.strictObject({
 
 export const timeoutsSchema = z.strictObject({
     /** From submit until every worker serves the model. */
-    readySeconds: positiveInt.default(1800),
+    readySeconds: timeoutSeconds.default(1800),
     /** All benchmark phases together. */
-    benchmarkSeconds: positiveInt.default(3600),
+    benchmarkSeconds: timeoutSeconds.default(3600),
     /**
      * Kubernetes: how long `pulumi destroy` waits for each object to be gone (a
      * finalizer nobody removes, a namespace whose contents cannot go) before it
      * fails naming the object; the provider's own default is 10 minutes.
      */
-    deleteSeconds: positiveInt.default(300),
+    deleteSeconds: timeoutSeconds.default(300),
 });
 
 export const kubernetesSchema = z.strictObject({
@@ -211,7 +237,7 @@ export const kubernetesSchema = z.strictObject({
     imagePullSecrets: z.array(dnsLabel).default([]),
     sharedMemory: quantity.default("16Gi"),
     /** Node labels every graph and Job pod must match. */
-    nodeSelector: z.record(z.string(), z.string()).default({}),
+    nodeSelector: z.record(labelKey, labelValue).default({}),
 });
 
 export const localSchema = z.strictObject({
@@ -234,7 +260,7 @@ export const benchmarkSpecSchema = z.strictObject({
     model: modelSchema,
     backend: z.enum(backends).default("vllm"),
     /** Runtime image of frontend and workers; defaults to nvcr.io/nvidia/ai-dynamo/<backend>-runtime:<platform.version>. */
-    image: z.string().min(1).optional(),
+    image: imageRef.optional(),
     /** Registry (and path) the default runtime images come from instead of nvcr.io/nvidia/ai-dynamo: a mirror the cluster pulls from. */
     imageRegistry: z
         .string()

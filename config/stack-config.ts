@@ -41,7 +41,8 @@ export function rawFromAllConfig(all: Record<string, string>, project: string, i
         if (!fullKey.startsWith(prefix)) continue;
         const key = fullKey.slice(prefix.length);
         if (SECRET_KEY_NAMES.includes(key)) {
-            secretsPresent.add(key);
+            // An empty secret is no secret: the rules that need one report it missing instead of a component failing later.
+            if (text.trim() !== "") secretsPresent.add(key);
             if (!isSecret(fullKey)) plainSecrets.push(key);
             continue;
         }

@@ -7,6 +7,7 @@ import { checkKubernetesRules } from "./kubernetes";
 import { checkLoadRules } from "./loads";
 import { checkLocalRules } from "./local";
 import { checkPortRules } from "./ports";
+import { checkValueRules } from "./values";
 import { checkSlurmRules } from "./slurm";
 import type { RuleViolation } from "./violation";
 
@@ -21,7 +22,13 @@ export type { RuleContext, RuleViolation } from "./violation";
  */
 export function checkRules(spec: ParsedSpec, stack = "bench", secretsPresent?: ReadonlySet<string>): RuleViolation[] {
     const context = { benchmarkName: spec.name ?? toDnsLabel(stack), secretsPresent };
-    const violations = [...checkCommonRules(spec), ...checkLoadRules(spec.benchmark), ...checkLocalRules(spec), ...checkPortRules(spec)];
+    const violations = [
+        ...checkCommonRules(spec),
+        ...checkLoadRules(spec.benchmark),
+        ...checkLocalRules(spec),
+        ...checkPortRules(spec),
+        ...checkValueRules(spec),
+    ];
     if (spec.target === "kubernetes") violations.push(...checkKubernetesRules(spec, context));
     if (spec.target === "slurm") violations.push(...checkSlurmRules(spec, context));
     return violations;

@@ -7,6 +7,8 @@ import { timeLimitSeconds } from "../../lib/facts/slurm-time";
 import { gpusPerWorker } from "./common";
 import type { RuleContext, RuleViolation } from "./violation";
 
+const MAX_TIME_LIMIT_SECONDS = 365 * 86400;
+
 export function checkSlurmRules(spec: ParsedSpec, context: Partial<RuleContext> = {}): RuleViolation[] {
     const s = spec.slurm;
     const out: RuleViolation[] = [];
@@ -48,6 +50,10 @@ export function checkSlurmRules(spec: ParsedSpec, context: Partial<RuleContext> 
         });
     }
     const limit = s.timeLimit === undefined ? undefined : timeLimitSeconds(s.timeLimit);
+    if (limit !== undefined && limit > MAX_TIME_LIMIT_SECONDS) {
+        // The wait for the job is bounded by its limit, and a limit of years only hides a typo.
+        out.push({ path: "slurm.timeLimit", message: `expected at most 365 days (365-00:00:00), got ${JSON.stringify(s.timeLimit)} (${limit} seconds)` });
+    }
     if (limit !== undefined && s.timeLimitWarningSeconds >= limit) {
         out.push({ path: "slurm.timeLimitWarningSeconds", message: `expected less than the time limit (${limit}s), got ${s.timeLimitWarningSeconds}` });
     }
