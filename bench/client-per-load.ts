@@ -15,6 +15,8 @@
 import { localStackConfig, runOnce, split } from "./local-overhead";
 
 const rounds = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 3;
+/** `--modes a,b` and `--loads one`: a subset, for more rounds of one comparison. */
+const pick = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1]!.split(",") : undefined);
 const LOADS = { one: [1], three: [1, 4, 8] } as const;
 const MODES = {
     before: { DYNAMO_BENCH_SEPARATE_CLIENT_RUNS: "1", DYNAMO_BENCH_CLIENT_AFTER_READY: "1" },
@@ -38,9 +40,9 @@ async function main() {
     const figures: Record<string, Record<string, number[]>> = {};
     const keep = (mode: string, loads: string, key: string, value: number) => ((figures[key] ??= {})[`${mode}, ${loads} load(s)`] ??= []).push(value);
     for (let r = 1; r <= rounds; r++) {
-        for (const [mode, env] of Object.entries(MODES)) {
+        for (const [mode, env] of Object.entries(MODES).filter(([m]) => pick("--modes")?.includes(m) ?? true)) {
             const wall: Record<string, number> = {};
-            for (const [name, loads] of Object.entries(LOADS)) {
+            for (const [name, loads] of Object.entries(LOADS).filter(([l]) => pick("--loads")?.includes(l) ?? true)) {
                 process.stderr.write(`round ${r}/${rounds}: ${mode}, ${loads.length} load(s)...\n`);
                 const s = split(await runOnce(spec(loads), { ...process.env, ...env }));
                 wall[name] = s.wallS - s.measuredBenchmarkS;
@@ -52,7 +54,7 @@ async function main() {
                 keep(mode, String(loads.length), "TTFT avg of c1 (ms)", s.ttftAvgMs);
                 keep(mode, String(loads.length), "TTFT p99 of c1 (ms)", s.ttftP99Ms);
             }
-            (perLoad[mode] ??= []).push((wall.three! - wall.one!) / (LOADS.three.length - 1));
+            if (wall.one !== undefined && wall.three !== undefined) (perLoad[mode] ??= []).push((wall.three! - wall.one!) / (LOADS.three.length - 1));
         }
     }
     console.log(`${rounds} interleaved rounds; median (min, max)`);
