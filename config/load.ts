@@ -36,7 +36,8 @@ export function describeIssue(issue: z.core.$ZodIssue): RuleViolation[] {
     const path = formatPath(issue.path);
     if (issue.code === "unrecognized_keys") {
         return issue.keys.map((key) => ({
-            path: path ? `${path}.${key}` : key,
+            // An empty key is still named: "" (as YAML writes it).
+            path: path ? `${path}.${key || '""'}` : key || '""',
             message: "is not a known setting; check its spelling against the README's configuration reference",
         }));
     }

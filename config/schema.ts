@@ -55,13 +55,21 @@ export const modelSchema = z.strictObject({
     servedName: z.string().min(1).optional(),
 });
 
+/**
+ * Upper bounds on counts of processes, nodes and GPUs: far above any cluster's, low enough
+ * that a typo (replicas: 2000000000) is named here instead of every target planning that many
+ * processes until the program runs out of memory.
+ */
+const MAX_COUNT = 4096;
+const count = (min: number) => z.number().int().min(min).max(MAX_COUNT);
+
 export const workerSchema = z.strictObject({
-    replicas: z.number().int().min(0).default(1),
+    replicas: count(0).default(1),
     /** Nodes one worker spans (multinode tensor/pipeline parallelism). */
-    nodesPerWorker: positiveInt.default(1),
-    tensorParallel: positiveInt.default(1),
-    pipelineParallel: positiveInt.default(1),
-    dataParallel: positiveInt.default(1),
+    nodesPerWorker: count(1).default(1),
+    tensorParallel: count(1).default(1),
+    pipelineParallel: count(1).default(1),
+    dataParallel: count(1).default(1),
     /** Extra engine arguments, one argv element each ("--max-model-len", "8192"). */
     extraArgs: argv,
     env: envMap,
@@ -73,7 +81,7 @@ export const frontendSchema = z.strictObject({
     routerMode: z.enum(routerModes).default("round-robin"),
     /** HTTP port. Kubernetes and Slurm default to 8000; local picks a free port unless set. */
     port: z.number().int().min(1024).max(65535).optional(),
-    replicas: positiveInt.default(1),
+    replicas: count(1).default(1),
     extraArgs: argv,
     env: envMap,
 });
@@ -266,7 +274,7 @@ export const benchmarkSpecSchema = z.strictObject({
         .string()
         .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/, "expected a registry and path such as registry.example.org/ai-dynamo, without a trailing '/'")
         .optional(),
-    gpusPerNode: positiveInt.default(8),
+    gpusPerNode: count(1).default(8),
     frontend: frontendSchema.prefault({}),
     /** Aggregated: decode workers serve prefill too, and prefill must have no replicas. */
     mode: z.enum(["disaggregated", "aggregated"]).default("disaggregated"),
