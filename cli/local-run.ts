@@ -13,6 +13,7 @@ import { planInputFromSpec, TINY_MODEL_ID } from "../lib/local/from-spec";
 import { planLocalRun, portRequests, portsFromAllocation, workerNames, type LocalRunPlan, type LocalRunPlanInput } from "../lib/local/plan";
 import { allocatePorts, PortInUseError } from "../lib/local/ports";
 import { LocalRunError, runLocalPlan, type LocalRunResult, type RunTimings } from "../lib/local/runner";
+import { readAccuracy, type AccuracyOutput } from "../lib/results/accuracy";
 import { formatResultLine, RESULT_MARKER, summarizeRun, toStackOutputs, type RunSummary, type StackOutputs } from "../lib/results";
 import { defineCommand, processIo, readCommandLine, type ParsedCommandLine } from "../lib/cli-options";
 import type { Command } from "./main";
@@ -58,8 +59,8 @@ export interface PhaseOutput {
     summaryFile?: string;
     /** The summary itself, with --full-summary only: it is large, and the result line may end up in Pulumi state. */
     summary?: RunSummary;
-    /** toStackOutputs(summary): the phase's figures. */
-    outputs?: StackOutputs;
+    /** toStackOutputs(summary): the phase's figures; an accuracy phase adds its scores (lib/results/accuracy.ts). */
+    outputs?: StackOutputs & { accuracy?: AccuracyOutput };
     /** Why the summary is missing, when it is. */
     summaryError?: string;
 }
@@ -148,7 +149,8 @@ export async function summarizePhases(
             const summaryFile = path.join(result.runDir, "summaries", `${phase.name}.json`);
             fs.mkdirSync(path.dirname(summaryFile), { recursive: true });
             fs.writeFileSync(summaryFile, JSON.stringify(summary, null, 2) + "\n");
-            out.push({ ...base, summaryFile, ...(embed ? { summary } : {}), outputs: toStackOutputs(summary) });
+            const accuracy = readAccuracy(phase.artifactDir);
+            out.push({ ...base, summaryFile, ...(embed ? { summary } : {}), outputs: { ...toStackOutputs(summary), ...(accuracy ? { accuracy } : {}) } });
         } catch (err) {
             out.push({ ...base, summaryError: (err as Error).message });
         }

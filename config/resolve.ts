@@ -1,5 +1,6 @@
 // Turns a parsed spec into the resolved BenchmarkSpec every component takes:
 // defaults that depend on other fields are filled in here, once.
+import type { AccuracySpec } from "./accuracy";
 import type { BenchmarkToolSpec, ParsedSpec, PhaseSpec, SchedulingSpec, WorkerSpec } from "./schema";
 import { RUNTIME_IMAGES } from "./versions";
 import { gpusPerWorker } from "./rules";
@@ -24,6 +25,8 @@ export interface ResolvedPhase {
     outputTokens: number;
     outputTokensStddev: number;
     extraArgs: string[];
+    /** An accuracy phase: AIPerf's accuracy mode with these settings (config/accuracy.ts). */
+    accuracy?: AccuracySpec;
 }
 
 export interface ResolvedWorker extends WorkerSpec {
@@ -126,6 +129,7 @@ export function resolvePhases(benchmark: BenchmarkToolSpec): ResolvedPhase[] {
         outputTokens: phase.outputTokens ?? base.outputTokens,
         // A flag the phase sets replaces the base one: clients refuse or silently drop repeats.
         extraArgs: overrideArgs(base.extraArgs, phase.extraArgs ?? []),
+        ...(phase.accuracy ? { accuracy: phase.accuracy } : {}),
     }));
 }
 

@@ -5,6 +5,7 @@ import { DEFAULT_VERSIONS } from "./versions";
 import { gatesSchema, goodputSchema } from "./gates";
 import { mockerSchema } from "./mocker";
 import { betweenPhasesSchema } from "./between-phases";
+import { accuracySchema } from "./accuracy";
 
 /** DNS-1123 label: what Kubernetes accepts for names derived from it. */
 const dnsLabel = z
@@ -185,6 +186,8 @@ const phaseOverrides = {
 
 export const phaseSchema = z.strictObject({
     name: dnsLabel,
+    /** Score the model with AIPerf's accuracy mode in this phase (config/accuracy.ts). */
+    accuracy: accuracySchema.optional(),
     ...phaseOverrides,
 });
 

@@ -36,6 +36,12 @@ export function checkLoadRules(benchmark: ParsedSpec["benchmark"]): RuleViolatio
         }
     }
     benchmark.phases.forEach((phase, i) => {
+        if (phase.accuracy && benchmark.tool !== "aiperf") {
+            out.push({
+                path: `benchmark.phases[${i}].accuracy`,
+                message: `expected benchmark.tool aiperf for an accuracy phase (AIPerf's accuracy mode; genai-perf has none), got ${benchmark.tool}`,
+            });
+        }
         if (phase.concurrency !== undefined && phase.requestRate !== undefined) {
             out.push({
                 path: `benchmark.phases[${i}].requestRate`,

@@ -57,9 +57,10 @@ export function loadArgv(input: LoadArgvInput): string[] {
         flag("--synthetic-input-tokens-stddev", phase.inputTokensStddev),
         flag("--output-tokens-mean", phase.outputTokens),
         flag("--output-tokens-stddev", phase.outputTokensStddev),
-        // Fixed output lengths: cap at the mean and never stop early at EOS.
-        ...(phase.outputTokensStddev === 0 ? [listItem("--extra-inputs", `max_tokens:${phase.outputTokens}`)] : []),
-        listItem("--extra-inputs", "ignore_eos:true"),
+        // Fixed output lengths: cap at the mean and never stop early at EOS. Not when scoring:
+        // an accuracy run's answers end where the model ends them, at the benchmark's stop sequence.
+        ...(phase.outputTokensStddev === 0 && !phase.accuracy ? [listItem("--extra-inputs", `max_tokens:${phase.outputTokens}`)] : []),
+        ...(phase.accuracy ? [] : [listItem("--extra-inputs", "ignore_eos:true")]),
         flag("--tokenizer", input.tokenizer),
         flag("--random-seed", input.randomSeed ?? 0),
         flag("--artifact-dir", input.artifactDir),
@@ -81,5 +82,21 @@ export function loadArgv(input: LoadArgvInput): string[] {
         // AIPerf scrapes the frontend (base URL + /metrics) on its own; these are the others.
         ...(input.serverMetrics !== false && input.serverMetricsUrls?.length ? [flag("--server-metrics", ...input.serverMetricsUrls)] : []),
     ];
-    return [...(input.program ?? ["aiperf", "profile"]), ...mergeArgs([flag("--url", input.url), ...shared, ...aiperfOnly], phase.extraArgs)];
+    return [
+        ...(input.program ?? ["aiperf", "profile"]),
+        ...mergeArgs([flag("--url", input.url), ...shared, ...aiperfOnly, ...accuracyFlags(phase.accuracy)], phase.extraArgs),
+    ];
+}
+
+/** AIPerf's accuracy mode for an accuracy phase (config/accuracy.ts); checked against aiperf 0.13.0's --help. */
+function accuracyFlags(accuracy: LoadPhase["accuracy"]): Flag[] {
+    if (!accuracy) return [];
+    return [
+        flag("--accuracy-benchmark", accuracy.benchmark),
+        ...(accuracy.tasks.length > 0 ? [flag("--accuracy-tasks", accuracy.tasks.join(","))] : []),
+        ...(accuracy.nShots !== undefined ? [flag("--accuracy-n-shots", accuracy.nShots)] : []),
+        ...(accuracy.enableCot === undefined
+            ? []
+            : [flag(accuracy.enableCot ? ["--accuracy-enable-cot", "--accuracy-no-enable-cot"] : ["--accuracy-no-enable-cot", "--accuracy-enable-cot"])]),
+    ];
 }
