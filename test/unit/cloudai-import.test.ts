@@ -81,7 +81,7 @@ describe("CloudAI's own files import", { skip }, () => {
         assert.equal((multi!.config.decode as Record<string, unknown>).replicas, 2);
         assert.deepEqual(
             (single!.config.benchmark as Record<string, any>).phases.map((p: { name: string }) => p.name),
-            ["round-1", "round-2"],
+            ["round-1", "round-2", "aiperf-accuracy"],
         );
         const slurm = single!.config.slurm as Record<string, any>;
         assert.equal(slurm.partition, "partition_1");
@@ -106,6 +106,15 @@ describe("CloudAI's own files import", { skip }, () => {
             notes.join("\n"),
         );
         assert.equal((k8s!.config.kubernetes as Record<string, unknown>).namespace, "default");
+        // aiperf_accuracy: an accuracy phase after the load phases, its CloudAI flags sorted into settings.
+        const phases = (k8s!.config.benchmark as Record<string, any>).phases as Array<Record<string, unknown>>;
+        assert.deepEqual(phases.at(-1), {
+            name: "aiperf-accuracy",
+            concurrency: 10,
+            requestCount: 100,
+            extraArgs: ["--extra-inputs", '{"temperature":0,"stop":["\\n"],"chat_template_kwargs":{"enable_thinking":false}}'],
+            accuracy: { benchmark: "mmlu", nShots: 5, tasks: ["abstract_algebra"] },
+        });
     });
 
     test("DynamoMocker: the engine knobs, CloudAI's mocker without the handoff, its load", () => {
@@ -149,6 +158,9 @@ describe("CloudAI's own files import", { skip }, () => {
     test("without --system the target is local (a rehearsal with the mocker)", () => {
         for (const s of importCloudai(fromReference("vllm_k8s"))) {
             assert.equal(s.config.target, "local");
+            // The mocker stands in for vLLM: vLLM's own flags stay out (the engine judges saw the mocker refuse them).
+            assert.equal((s.config.prefill as Record<string, unknown>).extraArgs, undefined);
+            assert.equal(lineFor(s, "cmd_args.dynamo.prefill_worker.extra_args")[0]?.outcome, "not mapped");
             // vllm.toml's health-check-between-phases runs on the local target.
             assert.deepEqual((s.config.benchmark as Record<string, unknown>).betweenPhases, { healthCheck: true });
         }

@@ -19,6 +19,8 @@ export class Draft {
     readonly grid: Record<string, unknown[]> = {};
     /** Lines for the head of the stack file. */
     readonly comments: string[] = [];
+    /** Phases appended after the load phases once every field is read (an accuracy run). */
+    readonly trailingPhases: Array<Record<string, unknown>> = [];
 
     set(path: string, value: unknown): void {
         const keys = path.split(".");

@@ -2,6 +2,7 @@
 // 1.10, 1.11). The workers' topology is decided once all fields are read
 // (topology.ts); their rows here only report.
 import { DEFAULT_DYNAMO_VERSION, SUPPORTED_DYNAMO_VERSIONS, findRelease } from "../../dynamo/releases";
+import { applyAccuracyCli } from "./accuracy";
 import { applyBenchmarkArg } from "./benchmark-args";
 import { applyPhases } from "./phases";
 import type { FieldRow, MapContext } from "./table";
@@ -272,7 +273,33 @@ export const DYNAMO_ROWS: FieldRow[] = [
     { scope: "AIDynamo", field: "cmd_args.lmcache.**", outcome: "not mapped", note: `LMCache and its rendered config are ${MISSING}` },
     { scope: "AIDynamo", field: "cmd_args.lmcache_controller.**", outcome: "not mapped", note: `the LMCache controller is ${MISSING}` },
     { scope: "AIDynamo", field: "cmd_args.hicache.**", outcome: "not mapped", note: `SGLang HiCache and its config file are ${MISSING}` },
-    { scope: "AIDynamo", field: "cmd_args.aiperf_accuracy.**", outcome: "not mapped", note: `accuracy runs (AIPerf --accuracy-benchmark) are ${MISSING}` },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.aiperf_accuracy.cli",
+        outcome: "mapped",
+        to: "benchmark.phases[].accuracy",
+        note: "an accuracy phase after the load phases: --accuracy-* flags are its settings, --concurrency and --num-requests its load, other flags its extraArgs",
+        apply: applyAccuracyCli,
+    },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.aiperf_accuracy.entrypoint",
+        outcome: "used",
+        note: "aiperf profile: AIPerf's accuracy mode (another command is not mapped)",
+    },
+    { scope: "AIDynamo", field: "cmd_args.aiperf_accuracy.name", outcome: "used", note: "names the accuracy phase (as a DNS label)" },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.aiperf_accuracy.setup_cmd",
+        outcome: "not mapped",
+        note: `setup commands are ${MISSING}; CloudAI's files use it to install AIPerf 0.8.0, where dynamo-bench runs its own pinned AIPerf`,
+    },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.aiperf_accuracy.artifact_dir_name",
+        outcome: "not mapped",
+        note: "the scores are read from the phase's own folder into its outputs",
+    },
     { scope: "AIDynamo", field: "cmd_args.aiperf_phases", outcome: "mapped", to: "benchmark.phases", note: "one phase each", apply: applyPhases },
     ...clientRows("aiperf", "aiperf.sh"),
     ...clientRows("genai_perf", "genai_perf.sh"),

@@ -99,6 +99,7 @@ function importRun(sources: CloudaiSources, run: TestRun, stack: string, target:
         finishMocker(draft, lines, run.testFile);
     }
     finishDefaults(draft, target, lines, run.testFile);
+    finishPhases(draft, lines, run.testFile);
     assembleArgs(draft);
     finishSweep(draft, run, lines);
     draft.set("name", draft.grid && Object.keys(draft.grid).length > 0 ? stack.slice(0, 20).replace(/-+$/, "") : stack);
@@ -115,6 +116,22 @@ function importRun(sources: CloudaiSources, run: TestRun, stack: string, target:
         validation,
     };
     return { stack, config, comments: [...draft.comments, `Fields: ${summaryLine(lines)}; see ${stack}.import-report.md.`], report };
+}
+
+/** An accuracy run goes after the load phases; without named phases the base load becomes the phase "main". */
+function finishPhases(draft: Draft, lines: ReportLine[], source: string): void {
+    if (draft.trailingPhases.length === 0) return;
+    if (Array.isArray(draft.get("benchmark.concurrency")) || Array.isArray(draft.get("benchmark.requestRate"))) {
+        lines.push({
+            field: "(phases)",
+            source,
+            outcome: "not mapped",
+            note: "an accuracy phase cannot follow a load list (benchmark.concurrency as a list); write the load phases out",
+        });
+        return;
+    }
+    const phases = (draft.get("benchmark.phases") as Array<Record<string, unknown>> | undefined) ?? [{ name: "main" }];
+    draft.set("benchmark.phases", [...phases, ...draft.trailingPhases]);
 }
 
 /** CloudAI's model default (both templates), and what it assumes of a Kubernetes cluster. */

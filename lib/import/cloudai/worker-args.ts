@@ -62,6 +62,10 @@ export function applyWorkerArg(role: Role, key: string, value: unknown, ctx: Map
         ctx.note("used", "the launch model generates this flag with the same value for a disaggregated worker");
         return false;
     }
+    if (ctx.target === "local") {
+        ctx.note("not mapped", LOCAL_ENGINE_FLAGS);
+        return false;
+    }
     if (Array.isArray(value) && !excludedFromSweep(ctx)) {
         ctx.draft.argDimensions[role].push({ flag: flagOf(key), values: value });
         ctx.note("mapped", `a CloudAI design-space dimension: one ${role}.extraArgs set per value (${value.length})`, `sweep.grid.${role}.extraArgs`);
@@ -72,6 +76,10 @@ export function applyWorkerArg(role: Role, key: string, value: unknown, ctx: Map
     return false;
 }
 
+/** Why a real engine's flags stay out of a local rehearsal (the engine judges showed the mocker refusing vLLM's). */
+const LOCAL_ENGINE_FLAGS =
+    "an engine flag, kept out of the local rehearsal: the mocker stands in for the engine and refuses flags such as --no-enable-expert-parallel; import with the cluster's --system to keep it";
+
 /** `<role>_worker.cmd`: the engine module must be the backend's; its flags join extraArgs, its role switch is the launch model's. */
 export function applyWorkerCmd(role: Role, value: unknown, ctx: MapContext): void | false {
     const words = splitWords(String(value));
@@ -81,7 +89,7 @@ export function applyWorkerCmd(role: Role, value: unknown, ctx: MapContext): voi
     const backend = backendOf(ctx);
     const isPython = /^python(3(\.[0-9]+)?)?$/.test(program[0] ?? "") && program[1] === "-m";
     if (isPython && program[2] === `dynamo.${backend}`) {
-        const kept = flags.filter((f) => f !== "--is-prefill-worker" && f !== "--is-decode-worker");
+        const kept = ctx.target === "local" ? [] : flags.filter((f) => f !== "--is-prefill-worker" && f !== "--is-decode-worker");
         ctx.draft.args[role].unshift(...kept);
         ctx.note(
             "used",
@@ -101,6 +109,10 @@ export function applyWorkerCmd(role: Role, value: unknown, ctx: MapContext): voi
 
 /** `<role>_worker.extra_args`: a string is split into argv; a list is a CloudAI dimension of whole argument strings. */
 export function applyWorkerExtraArgs(role: Role, value: unknown, ctx: MapContext): void | false {
+    if (ctx.target === "local") {
+        ctx.note("not mapped", LOCAL_ENGINE_FLAGS);
+        return false;
+    }
     if (Array.isArray(value) && !excludedFromSweep(ctx)) {
         ctx.draft.argDimensions[role].push({ flag: "", values: value.map((v) => String(v)) });
         ctx.note("mapped", `a CloudAI design-space dimension: one ${role}.extraArgs set per value (${value.length})`, `sweep.grid.${role}.extraArgs`);
