@@ -4,7 +4,8 @@
 // refused by name at preview with no stack trace and nothing registered.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { pulumiAvailable, REPO_ROOT, withStack } from "./helpers";
+import * as fs from "node:fs";
+import { pulumiAvailable, REPO_ROOT, stackConfigFile, withStack } from "./helpers";
 
 const avail = pulumiAvailable();
 const skip = avail.ok || process.env.CI ? false : avail.reason;
@@ -60,6 +61,35 @@ describe("config values through the engine", { skip }, () => {
                 assert.notEqual(preview.code, 0);
                 assert.match(text, /dynamo-bench:decode: is stored as a secret/);
                 assert.doesNotMatch(text, /s3cret-e2e-value/);
+            },
+            { env: runnerEnv, timeoutMs: 240_000 },
+        );
+    });
+
+    test("values typed in the stack YAML: a bare 1234 name, a number, a mapping with a list", { timeout: 300_000 }, async () => {
+        await withStack(
+            REPO_ROOT,
+            "e2e-typed-yaml",
+            {},
+            async (stack) => {
+                // Written as a user edits the file: YAML types, no `config set`.
+                const file = stackConfigFile(REPO_ROOT, stack.stackName);
+                fs.writeFileSync(
+                    file,
+                    [
+                        "config:",
+                        "  dynamo-bench:name: 1234",
+                        "  dynamo-bench:gpusPerNode: 4",
+                        "  dynamo-bench:model:",
+                        "    id: dynamo-bench/tiny-model",
+                        "  dynamo-bench:benchmark:",
+                        "    concurrency: [1, 2]",
+                        "",
+                    ].join("\n"),
+                );
+                const preview = await stack.preview();
+                assert.doesNotMatch(preview.stdout + preview.stderr, /Invalid stack configuration/);
+                assert.match(preview.stdout, /\b1234\b/);
             },
             { env: runnerEnv, timeoutMs: 240_000 },
         );
