@@ -19,9 +19,9 @@ const rounds = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 3;
 const pick = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1]!.split(",") : undefined);
 const LOADS = { one: [1], three: [1, 4, 8] } as const;
 const MODES = {
-    before: { DYNAMO_BENCH_SEPARATE_CLIENT_RUNS: "1", DYNAMO_BENCH_CLIENT_AFTER_READY: "1" },
-    combined: { DYNAMO_BENCH_SEPARATE_CLIENT_RUNS: "0", DYNAMO_BENCH_CLIENT_AFTER_READY: "1" },
-    "combined+gate": { DYNAMO_BENCH_SEPARATE_CLIENT_RUNS: "0", DYNAMO_BENCH_CLIENT_AFTER_READY: "0" },
+    before: { DYNAMO_BENCH_SEPARATE_CLIENT_RUNS: "1", DYNAMO_BENCH_CLIENT_EARLY: "0" },
+    combined: { DYNAMO_BENCH_SEPARATE_CLIENT_RUNS: "0", DYNAMO_BENCH_CLIENT_EARLY: "0" },
+    "combined+gate": { DYNAMO_BENCH_SEPARATE_CLIENT_RUNS: "0", DYNAMO_BENCH_CLIENT_EARLY: "1" },
 } as const;
 
 function spec(loads: readonly number[]): string {

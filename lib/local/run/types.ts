@@ -29,7 +29,7 @@ export interface RunOptions {
      * Start the first client run with the Dynamo processes, against a gate that
      * holds its requests until the deployment is ready (gate.ts); only when
      * every held request is a warmup (client-runs.ts mayStartEarly). Default
-     * false; `local-run` turns it on.
+     * false; `local-run` turns it on with DYNAMO_BENCH_CLIENT_EARLY=1.
      */
     startClientEarly?: boolean;
 }
