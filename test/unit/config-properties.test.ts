@@ -74,7 +74,7 @@ const validConfig = fc
 
 function render(spec: BenchmarkSpec): void {
     if (spec.target === "slurm") {
-        const job = renderJob(spec, { runId: "prop" });
+        const job = renderJob(spec);
         assert.ok(job.files.length > 0);
     } else if (spec.target === "kubernetes") {
         const graph = buildGraphDeployment(spec);
