@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { stringify } from "yaml";
+import { parse as parseYaml, stringify } from "yaml";
 import { parseSweepOutcome } from "../../lib/slurm/sweep-results";
 import { createProgramDir, pulumiAvailable, withStack, type StackContext } from "./helpers";
 import { liveJobs, mockerConfig, pidAlive, pythonRuntime, REPO_ROOT, slurmCluster } from "../integration/slurm-helpers";
@@ -26,7 +26,7 @@ interface PointOut {
     phases: Record<string, Record<string, any>>;
     timings: Record<string, number>;
     resultsStatus: string;
-    details: { jobId: string; jobName: string; runDir: string; sweepRunDir?: string };
+    details: { jobId: string; jobName: string; runId: string; runDir: string; sweepRunDir?: string };
 }
 
 async function sweepConfig(sweepJob: boolean): Promise<Record<string, unknown>> {
@@ -52,12 +52,15 @@ async function withSweepStack<T>(stack: string, raw: Record<string, unknown>, fn
     }
 }
 
-function checkPoints(out: Record<string, any>): Record<string, PointOut> {
+function checkPoints(out: Record<string, any>, ids = ["d1", "d2"]): Record<string, PointOut> {
     assert.equal(out.target, "slurm");
     assert.equal(out.resultsStatus, "collected", JSON.stringify(out.points).slice(0, 3000));
     const points = out.points as Record<string, PointOut>;
-    assert.deepEqual(Object.keys(points), ["d1", "d2"]);
-    assert.deepEqual([points.d1!.workerGpus, points.d2!.workerGpus], [2, 3]);
+    assert.deepEqual(Object.keys(points), ids);
+    assert.deepEqual(
+        ids.map((id) => points[id]!.workerGpus),
+        [2, 3],
+    );
     for (const [id, point] of Object.entries(points)) {
         assert.equal(point.resultsStatus, "collected", id);
         assert.deepEqual(Object.keys(point.phases).sort(), ["c1", "c2"], id);
@@ -98,6 +101,11 @@ describe(`Slurm sweep through the real Pulumi engine (commands: ${RUNNER})`, { s
     test("slurm.sweepJob: 2 points in one Slurm job, each point's figures in the outputs; destroy", { timeout: 1_200_000 }, async () => {
         let jobName = "";
         await withSweepStack("slurm-sweepjob-e2e", await sweepConfig(true), async (stack) => {
+            // Preview shows the one job the sweep will be, and no per-point component.
+            const preview = await stack.preview();
+            assert.match(preview.stdout, /dynamo-bench:slurm:SweepJob/);
+            assert.match(preview.stdout, /slurm-sweepjob-e2e-job\b/);
+            assert.doesNotMatch(preview.stdout, /dynamo-bench:sweep:Point/);
             const t0 = Date.now();
             const up = await stack.up();
             const upSeconds = (Date.now() - t0) / 1000;
@@ -139,6 +147,21 @@ describe(`Slurm sweep through the real Pulumi engine (commands: ${RUNNER})`, { s
             // Nothing changed: nothing runs again.
             const again = await stack.up();
             assert.doesNotMatch(again.stdout, /\+\s+\d+ to create|~\s+\d+ to update|\+-\d+ replaced/);
+
+            // One point changed (point 2 gains an environment set): the sweep is one job, so every point runs again.
+            const file = path.join(stack.projectDir, `Pulumi.${stack.stackName}.yaml`);
+            const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config: Record<string, { points: Array<Record<string, unknown>> }> };
+            doc.config["dynamo-bench:sweep"]!.points[1]!["decode.env"] = { label: "mark", value: { DYNAMO_BENCH_E2E_MARK: "b" } };
+            fs.writeFileSync(file, stringify(doc));
+            const t1 = Date.now();
+            const changed = await stack.up();
+            const changedSeconds = (Date.now() - t1) / 1000;
+            assert.match(changed.stdout, /\+-\d+ replaced/);
+            const after = checkPoints((await stack.outputs()) as Record<string, any>, ["d1", "d2-de-mark"]);
+            assert.notEqual(after.d1!.details.jobId, d1.details.jobId, "the unchanged point ran again, in the new job");
+            assert.equal(after.d1!.details.jobId, after["d2-de-mark"]!.details.jobId);
+            assert.notEqual(after.d1!.details.runId, d1.details.runId);
+            console.log(`# sweepJob, one point changed: up ${changedSeconds.toFixed(1)} s, both points ran again in job ${after.d1!.details.jobId}`);
         });
         assert.deepEqual(liveJobs(jobName), [], "destroy left a job");
     });
