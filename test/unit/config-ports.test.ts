@@ -7,7 +7,9 @@ import { ConfigError, loadSpec } from "../../config/load";
 import { planJob } from "../../lib/slurm/plan";
 import { workerPorts } from "../../lib/slurm/commands";
 import { deepMerge } from "../../lib/deep-merge";
-import { BASE_SLURM_CONFIG } from "./slurm-fixtures";
+import { BASE_SLURM_CONFIG, slurmSpec } from "./slurm-fixtures";
+import { renderJob } from "../../lib/slurm/render";
+import { DEFAULT_FRONTEND_PORT } from "../../lib/dynamo/ports";
 
 const LOCAL = { model: { id: "dynamo-bench/tiny-model" } };
 
@@ -99,5 +101,8 @@ describe("Slurm port layout", () => {
         // The last process's block ends at 65535 exactly; one port higher does not fit.
         assert.equal(workerPorts(spec, plan.instances.length - 1).bootstrap + 31, 65535);
         assert.match(problems(config(fits + 1)).join("\n"), /the 7 worker processes' port blocks/);
+    });
+    test("the rule's default frontend port is the one the Slurm job listens on", () => {
+        assert.equal(renderJob(slurmSpec()).frontendPort, DEFAULT_FRONTEND_PORT);
     });
 });
