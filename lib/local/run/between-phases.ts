@@ -59,5 +59,8 @@ async function waitHealthy(ctx: RunContext, after: string, bound: number): Promi
         }
         await new Promise((r) => setTimeout(r, ctx.pollMs));
     }
-    throw new LocalRunError("between-phases-failed", `health check after phase "${after}": the frontend did not serve within ${ctx.plan.betweenPhases?.timeoutSeconds}s: ${last}`);
+    throw new LocalRunError(
+        "between-phases-failed",
+        `health check after phase "${after}": the frontend did not serve within ${ctx.plan.betweenPhases?.timeoutSeconds}s: ${last}`,
+    );
 }

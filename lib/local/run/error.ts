@@ -2,7 +2,8 @@
 // detail names the process at fault and quotes its log.
 import type { RunTimings } from "./types";
 
-export type LocalRunErrorKind = "spawn-failed" | "process-exited" | "not-ready" | "benchmark-failed" | "benchmark-timeout" | "between-phases-failed" | "interrupted";
+export type LocalRunErrorKind =
+    "spawn-failed" | "process-exited" | "not-ready" | "benchmark-failed" | "benchmark-timeout" | "between-phases-failed" | "interrupted";
 
 export class LocalRunError extends Error {
     /** Timings up to the failure; set by runLocalPlan before it rethrows. */
