@@ -21,9 +21,11 @@ import {
     type PortBlock,
     type WorkerPorts,
 } from "../dynamo";
+import { SLURM_PLACEHOLDERS } from "../facts/slurm-placeholders";
 import type { PlanInstance, Role } from "./plan";
 
-export const PLACEHOLDERS = { node: "{node_host}", leader: "{leader_host}", frontend: "{frontend_host}" } as const;
+/** The words scripts/slurm/node.sh replaces with each node's addresses (one fact, shared with the config rules). */
+export const PLACEHOLDERS = SLURM_PLACEHOLDERS;
 
 /** Discovery component the frontend lists in GET /health for a role's workers. */
 export function componentFor(spec: BenchmarkSpec, role: Role): string {

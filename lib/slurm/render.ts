@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import type { BenchmarkSpec } from "../../config/resolve";
+import { DEFAULT_FRONTEND_PORT } from "../dynamo/ports";
 import { namespaceFor, workerFiles } from "./commands";
 import { jobNameFor, jobTimeLimit, sbatchArgsFor, srunArgsFor, type JobTimeLimit } from "./job-args";
 import { renderJobEnv } from "./job-env";
@@ -55,7 +56,6 @@ export interface RenderedJob {
 
 export const MARKERS = { failure: "FAILURE", success: "SUCCESS.json", jobId: "job-id", state: "state" } as const;
 
-const DEFAULT_FRONTEND_PORT = 8000;
 /** Waiting on a job allows for fetching and summarizing on top of queue time and time limit. */
 export const WAIT_MARGIN_SECONDS = 120;
 
