@@ -55,7 +55,8 @@ export interface CollectIo {
     sleep: (ms: number) => Promise<void>;
 }
 
-const defaultIo = (): CollectIo => ({
+/** The real kubectl, streams and clock: the io of k8s-collect, k8s-wait-graph and k8s-wait-release. */
+export const systemCollectIo = (): CollectIo => ({
     kubectl: systemKubectl(),
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
@@ -124,7 +125,7 @@ async function diagnostics(o: CollectOptions, io: CollectIo): Promise<string> {
     ].join("");
 }
 
-export async function runK8sCollect(argv: string[], io: CollectIo = defaultIo()): Promise<number> {
+export async function runK8sCollect(argv: string[], io: CollectIo = systemCollectIo()): Promise<number> {
     const line = readCommandLine(COLLECT_COMMAND, argv, io, collectOptionsFrom);
     if ("exitCode" in line) return line.exitCode;
     const o = line.options;

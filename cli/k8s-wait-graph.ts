@@ -25,7 +25,7 @@ import {
     type WaitGraphOptions,
 } from "../lib/kubernetes";
 import { readCommandLine } from "../lib/cli-options";
-import { systemKubectl, type CollectIo } from "./k8s-collect";
+import { systemCollectIo, type CollectIo } from "./k8s-collect";
 import type { Command } from "./main";
 
 export type WaitGraphIo = CollectIo;
@@ -33,14 +33,6 @@ export type WaitGraphIo = CollectIo;
 /** Log lines quoted per crashed container, and how many containers are quoted. */
 const CRASH_LOG_LINES = 20;
 const CRASH_LOGS_MAX = 2;
-
-const defaultIo = (): WaitGraphIo => ({
-    kubectl: systemKubectl(),
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-});
 
 interface Seen {
     graph: GraphStatus;
@@ -63,7 +55,7 @@ async function crashLogs(o: WaitGraphOptions, pods: readonly PodState[], io: Wai
     return out.join("");
 }
 
-export async function runK8sWaitGraph(argv: string[], io: WaitGraphIo = defaultIo()): Promise<number> {
+export async function runK8sWaitGraph(argv: string[], io: WaitGraphIo = systemCollectIo()): Promise<number> {
     const line = readCommandLine(WAIT_GRAPH_COMMAND, argv, io, waitGraphOptionsFrom);
     if ("exitCode" in line) return line.exitCode;
     const o = line.options;

@@ -25,18 +25,10 @@ import {
     type WaitReleaseOptions,
 } from "../lib/kubernetes";
 import { readCommandLine } from "../lib/cli-options";
-import { systemKubectl, type CollectIo } from "./k8s-collect";
+import { systemCollectIo, type CollectIo } from "./k8s-collect";
 import type { Command } from "./main";
 
 export type WaitReleaseIo = CollectIo;
-
-const defaultIo = (): WaitReleaseIo => ({
-    kubectl: systemKubectl(),
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-});
 
 async function readRevisions(o: WaitReleaseOptions, io: WaitReleaseIo): Promise<{ revisions: ReleaseRevision[]; error?: string }> {
     const got = await io.kubectl(waitReleaseKubectlArgs.revisions(o, o.release));
@@ -59,7 +51,7 @@ async function failureReport(headline: string, o: WaitReleaseOptions, revision: 
     );
 }
 
-export async function runK8sWaitRelease(argv: string[], io: WaitReleaseIo = defaultIo()): Promise<number> {
+export async function runK8sWaitRelease(argv: string[], io: WaitReleaseIo = systemCollectIo()): Promise<number> {
     const line = readCommandLine(WAIT_RELEASE_COMMAND, argv, io, waitReleaseOptionsFrom);
     if ("exitCode" in line) return line.exitCode;
     const o = line.options;

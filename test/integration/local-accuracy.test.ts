@@ -12,16 +12,13 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { defaultVenv, REPO_ROOT, tinyModelDir } from "../../lib/paths";
+import { REPO_ROOT } from "../../lib/paths";
+import { LOCAL_VENV, TINY_MODEL, localToolsSkip } from "../helpers/local-tools";
 import { RESULT_MARKER } from "../../lib/results";
 
-const venv = defaultVenv(process.env);
-const model = tinyModelDir(process.env);
-const skip = !fs.existsSync(path.join(venv, "bin", "aiperf"))
-    ? `Python venv ${venv} is missing; set it up with: bash scripts/setup-python.sh`
-    : !fs.existsSync(path.join(model, "config.json"))
-      ? `the tiny model ${model} is missing; make it with: bash scripts/setup-python.sh`
-      : false;
+const venv = LOCAL_VENV;
+const model = TINY_MODEL;
+const skip = localToolsSkip();
 if (skip) process.stderr.write(`SKIP local accuracy run: ${skip}\n`);
 
 test("an accuracy phase asks, grades and reports every problem; its scores are in its outputs", { skip, timeout: 300_000 }, () => {

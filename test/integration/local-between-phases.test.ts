@@ -12,15 +12,10 @@ import { planInputFromSpec } from "../../lib/local/from-spec";
 import { planLocalRun, portRequests, portsFromAllocation } from "../../lib/local/plan";
 import { allocatePorts } from "../../lib/local/ports";
 import { LocalRunError, runLocalPlan } from "../../lib/local/runner";
-import { defaultVenv, tinyModelDir } from "../../lib/paths";
+import { TINY_MODEL, localToolsSkip } from "../helpers/local-tools";
 
-const venv = defaultVenv(process.env);
-const model = tinyModelDir(process.env);
-const skip = !fs.existsSync(path.join(venv, "bin", "aiperf"))
-    ? `Python venv ${venv} is missing; set it up with: bash scripts/setup-python.sh`
-    : !fs.existsSync(path.join(model, "config.json"))
-      ? `the tiny model ${model} is missing; make it with: bash scripts/setup-python.sh`
-      : false;
+const model = TINY_MODEL;
+const skip = localToolsSkip();
 if (skip) process.stderr.write(`SKIP local between-phases runs: ${skip}\n`);
 
 async function run(name: string, command: string, work: string) {

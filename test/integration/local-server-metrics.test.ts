@@ -10,16 +10,12 @@ import * as path from "node:path";
 import { planLocalRun, portRequests, portsFromAllocation, workerNames } from "../../lib/local/plan";
 import { allocatePorts } from "../../lib/local/ports";
 import { runLocalPlan } from "../../lib/local/runner";
-import { defaultVenv, tinyModelDir } from "../../lib/paths";
+import { LOCAL_VENV, TINY_MODEL, localToolsSkip } from "../helpers/local-tools";
 import { localPlanInput } from "../helpers/local-input";
 
-const venv = defaultVenv(process.env);
-const model = tinyModelDir(process.env);
-const skip = !fs.existsSync(path.join(venv, "bin", "aiperf"))
-    ? `Python venv ${venv} is missing; set it up with: bash scripts/setup-python.sh`
-    : !fs.existsSync(path.join(model, "config.json"))
-      ? `the tiny model ${model} is missing; make it with: bash scripts/setup-python.sh`
-      : false;
+const venv = LOCAL_VENV;
+const model = TINY_MODEL;
+const skip = localToolsSkip();
 if (skip) process.stderr.write(`SKIP local server metrics run: ${skip}\n`);
 
 test("AIPerf scrapes the frontend and every worker's /metrics in a real local run", { skip, timeout: 300_000 }, async () => {
