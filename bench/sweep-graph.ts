@@ -28,18 +28,22 @@ async function main(): Promise<void> {
     const result = (name: string) => `DYNAMO_BENCH_RESULT ${JSON.stringify({ ok: true, runId: name, runDir: `/tmp/${name}`, phases: [], timings: {} })}`;
     const mocks = await setupMocks({ commandStdout: (name) => (name.endsWith("-run") ? result(name) : "") });
     const program = await import("../program");
-    for (const [target, base] of Object.entries(bases)) {
-        mocks.reset();
-        const raw = { ...base, name: "b", sweep: { grid: { "decode.replicas": values, "prefill.replicas": values }, maxPoints: side * side } };
-        const t0 = performance.now();
-        const plan = loadSweep(raw, "bench");
-        const t1 = performance.now();
-        pulumi.output(program.deployStack({ sweep: plan }, {}, { commandRunner: "dynamic" }));
-        await mocks.settle();
-        const t2 = performance.now();
-        console.log(
-            `${target}: ${plan.points.length} points, plan ${(t1 - t0).toFixed(0)} ms, resource graph under mocks ${(t2 - t1).toFixed(0)} ms (${mocks.resources.length} resources)`,
-        );
+    // Both command runners (components/exec): @pulumi/command, what a user's machine runs, and the in-process
+    // dynamic provider, whose every resource carries the provider's serialized source (larger to register).
+    for (const runner of ["pulumi-command", "dynamic"] as const) {
+        for (const [target, base] of Object.entries(bases)) {
+            mocks.reset();
+            const raw = { ...base, name: "b", sweep: { grid: { "decode.replicas": values, "prefill.replicas": values }, maxPoints: side * side } };
+            const t0 = performance.now();
+            const plan = loadSweep(raw, "bench");
+            const t1 = performance.now();
+            pulumi.output(program.deployStack({ sweep: plan }, {}, { commandRunner: runner }));
+            await mocks.settle();
+            const t2 = performance.now();
+            console.log(
+                `${target}, ${runner} runner: ${plan.points.length} points, plan ${(t1 - t0).toFixed(0)} ms, resource graph under mocks ${(t2 - t1).toFixed(0)} ms (${mocks.resources.length} resources)`,
+            );
+        }
     }
 }
 
