@@ -7,6 +7,11 @@
  * out waiting for the condition"; this command names the hook Job and the state
  * of its pod (lib/kubernetes/release-wait.ts).
  *
+ * The program gives it `--after-revision`, the newest revision that
+ * `k8s-release-revision` (cli/k8s-release-revision.ts) read before the release
+ * began, so a revision Helm records and fails before this command's first look
+ * is still this install's.
+ *
  * Exit 0: deployed, or no new revision appeared within --appear-within (the
  * release's own error speaks then); 1: failed or timed out, with the report on
  * stderr; 2: usage error. `KUBECTL` names the kubectl binary (default: kubectl).
@@ -17,6 +22,7 @@ import {
     readHookJobs,
     readPods,
     readReleaseRevisions,
+    revisionBefore,
     releaseFailureReport,
     releaseVerdict,
     waitReleaseKubectlArgs,
@@ -59,14 +65,13 @@ export async function runK8sWaitRelease(argv: string[], io: WaitReleaseIo = syst
     const start = io.now();
     const deadline = start + o.timeoutSeconds * 1000;
     const first = await readRevisions(o, io);
-    const baseline = first.revisions.at(-1);
-    io.stderr(
-        `k8s-wait-release: watching Helm release ${ref} for up to ${o.timeoutSeconds}s${baseline ? ` (newest revision ${baseline.version}: ${baseline.status})` : ""}\n`,
-    );
+    // Given by the program (recorded before the release started), or the best guess from what is there now.
+    const after = o.afterRevision ?? revisionBefore(first.revisions);
+    io.stderr(`k8s-wait-release: watching Helm release ${ref} for up to ${o.timeoutSeconds}s${after > 0 ? ` (a revision after ${after})` : ""}\n`);
     let seen = first;
     let appeared = false;
     for (;;) {
-        const verdict = releaseVerdict(seen.revisions, baseline);
+        const verdict = releaseVerdict(seen.revisions, after);
         const now = io.now();
         const elapsed = Math.round((now - start) / 1000);
         if (verdict.verdict === "deployed") {
@@ -79,7 +84,7 @@ export async function runK8sWaitRelease(argv: string[], io: WaitReleaseIo = syst
             );
             return 1;
         }
-        appeared ||= followedRevision(seen.revisions, baseline) !== undefined;
+        appeared ||= followedRevision(seen.revisions, after) !== undefined;
         if (!appeared && now - start >= o.appearSeconds * 1000) {
             // Helm failed before recording a revision (chart or values refused), or this up changed nothing it installs.
             io.stdout(`release ${ref}: no new revision within ${o.appearSeconds}s; the release's own result stands\n`);

@@ -4,7 +4,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec } from "../../config/schema";
-import { digestOf, platformReleases, waitReleaseArgv, type HelmReleaseSpec, type KubectlTarget } from "../../lib/kubernetes";
+import {
+    digestOf,
+    parseRevisionLine,
+    platformReleases,
+    releaseRevisionArgv,
+    waitReleaseArgv,
+    type HelmReleaseSpec,
+    type KubectlTarget,
+} from "../../lib/kubernetes";
 import { CLI_ENTRY, repoDirFrom } from "../../lib/paths";
 import { shJoin } from "../../lib/shell-quote";
 import { shellCommand, type CommandRunner } from "../exec";
@@ -21,6 +29,8 @@ export interface DynamoPlatformArgs {
 
 /** Time the release watch gets beyond Helm's own timeout: Helm marks the revision failed at its timeout, the watch reads it and reports. */
 export const RELEASE_WATCH_SLACK_SECONDS = 60;
+/** Reading the release's revisions before it starts: one kubectl call. */
+export const RELEASE_BASELINE_TIMEOUT_SECONDS = 120;
 /** How long a new revision may take to appear (chart loaded, CRDs applied) before the watch leaves the release's own error to speak. */
 export const RELEASE_APPEAR_SECONDS = 60;
 
@@ -59,7 +69,7 @@ export class DynamoPlatform extends pulumi.ComponentResource {
         } else {
             for (const r of specs) {
                 const after = r.after.map((role) => this.releases[role]);
-                this.watchRelease(name, r, args, after);
+                const baseline = this.watchRelease(name, r, args, after);
                 this.releases[r.role] = new k8s.helm.v3.Release(
                     `${name}-${r.role}`,
                     {
@@ -72,7 +82,7 @@ export class DynamoPlatform extends pulumi.ComponentResource {
                         values: r.values,
                         timeout: r.timeoutSeconds,
                     },
-                    { parent: this, dependsOn: after },
+                    { parent: this, dependsOn: [...after, baseline] },
                 );
             }
             this.outputs = { mode: "installed", releases: specs.map(summarizeRelease) };
@@ -84,28 +94,44 @@ export class DynamoPlatform extends pulumi.ComponentResource {
      * `dynamo-bench k8s-wait-release` beside the release, not after it: a failed
      * release stops what depends on it, and its own error ("failed pre-install:
      * timed out waiting for the condition") names neither the hook Job nor its pod.
+     * The release's newest revision is read first (`<name>-<role>-release-baseline`,
+     * which the release waits for), so the watch follows the revision this install
+     * or upgrade makes even when Helm records and fails it before the watch's first
+     * look. Returns the baseline step, for the release to depend on.
      */
-    private watchRelease(name: string, r: HelmReleaseSpec, args: DynamoPlatformArgs, after: pulumi.Resource[]): void {
-        const argv = waitReleaseArgv({
-            ...args.cluster,
-            namespace: r.namespace,
-            release: r.name,
-            timeoutSeconds: r.timeoutSeconds + RELEASE_WATCH_SLACK_SECONDS,
-            appearSeconds: RELEASE_APPEAR_SECONDS,
-        });
+    private watchRelease(name: string, r: HelmReleaseSpec, args: DynamoPlatformArgs, after: pulumi.Resource[]): pulumi.Resource {
+        const runner = args.runner ?? "pulumi-command";
+        const target = { ...args.cluster, namespace: r.namespace, release: r.name };
+        // Relative to the project folder: moving the checkout changes no input, so nothing runs again.
+        const dir = repoDirFrom(process.cwd());
+        // Both run again whenever the release is installed or upgraded with other inputs.
+        const triggers = [digestOf(r)];
+        const baseline = shellCommand(
+            runner,
+            `${name}-${r.role}-release-baseline`,
+            { create: shJoin(["node", CLI_ENTRY, ...releaseRevisionArgv(target)]), dir, triggers, timeoutSeconds: RELEASE_BASELINE_TIMEOUT_SECONDS },
+            { parent: this, dependsOn: after },
+        );
+        const argv = baseline.stdout.apply((stdout) =>
+            waitReleaseArgv({
+                ...target,
+                timeoutSeconds: r.timeoutSeconds + RELEASE_WATCH_SLACK_SECONDS,
+                appearSeconds: RELEASE_APPEAR_SECONDS,
+                afterRevision: parseRevisionLine(stdout),
+            }),
+        );
         shellCommand(
-            args.runner ?? "pulumi-command",
+            runner,
             `${name}-${r.role}-release-watch`,
             {
-                create: shJoin(["node", CLI_ENTRY, ...argv]),
-                // Relative to the project folder: moving the checkout changes no input, so nothing runs again.
-                dir: repoDirFrom(process.cwd()),
-                // Watches again whenever the release is installed or upgraded with other inputs.
-                triggers: [digestOf(r)],
+                create: argv.apply((a) => shJoin(["node", CLI_ENTRY, ...a])),
+                dir,
+                triggers,
                 streamStderr: true,
                 timeoutSeconds: r.timeoutSeconds + RELEASE_WATCH_SLACK_SECONDS + 60,
             },
-            { parent: this, dependsOn: after },
+            { parent: this, dependsOn: [...after, baseline.resource] },
         );
+        return baseline.resource;
     }
 }

@@ -5,7 +5,7 @@
 // out waiting for the condition", which names neither the hook Job nor why its
 // pod never ran; this message does.
 import { gunzipSync } from "node:zlib";
-import { defineCommand, parseOptionsOnly, positiveSeconds, type ParsedCommandLine } from "../cli-options";
+import { UsageError, defineCommand, parseOptionsOnly, positiveSeconds, type ParsedCommandLine } from "../cli-options";
 import { kubectlBase, type KubectlTarget } from "./collect";
 import { describePod, readGraphPods, type PodState } from "./graph-wait";
 
@@ -98,20 +98,26 @@ export type ReleaseVerdict =
 const PENDING = /^pending-/;
 
 /**
- * The revision this install or upgrade makes: one newer than `baseline`
- * (the newest revision when the wait started), or the baseline itself when it
- * was already in progress then.
+ * The revision number an install or upgrade is judged after, from the
+ * revisions seen when the wait started by hand (without --after-revision): the
+ * newest, or the one before it when the newest is still in progress.
  */
-export function followedRevision(revisions: readonly ReleaseRevision[], baseline: ReleaseRevision | undefined): ReleaseRevision | undefined {
+export function revisionBefore(revisions: readonly ReleaseRevision[]): number {
     const newest = revisions.at(-1);
-    return newest && (baseline === undefined || newest.version > baseline.version || PENDING.test(baseline.status)) ? newest : undefined;
+    if (newest === undefined) return 0;
+    return PENDING.test(newest.status) ? newest.version - 1 : newest.version;
+}
+
+/** The revision this install or upgrade makes: the newest one after `after` (the newest before it started). */
+export function followedRevision(revisions: readonly ReleaseRevision[], after: number): ReleaseRevision | undefined {
+    const newest = revisions.at(-1);
+    return newest && newest.version > after ? newest : undefined;
 }
 
 /** Deployed, failed, or still waiting, judged on the revision followedRevision picks. */
-export function releaseVerdict(revisions: readonly ReleaseRevision[], baseline: ReleaseRevision | undefined): ReleaseVerdict {
-    const followed = followedRevision(revisions, baseline);
-    if (followed === undefined)
-        return { verdict: "waiting", note: baseline ? `no revision after ${baseline.version} (${baseline.status}) yet` : "no revision yet" };
+export function releaseVerdict(revisions: readonly ReleaseRevision[], after: number): ReleaseVerdict {
+    const followed = followedRevision(revisions, after);
+    if (followed === undefined) return { verdict: "waiting", note: after > 0 ? `no revision after ${after} yet` : "no revision yet" };
     if (followed.status === "deployed") return { verdict: "deployed", revision: followed };
     if (followed.status === "failed") return { verdict: "failed", revision: followed };
     return { verdict: "waiting", note: `revision ${followed.version} ${followed.status}` };
@@ -154,6 +160,12 @@ export const waitReleaseKubectlArgs = {
 
 export interface WaitReleaseOptions extends KubectlTarget {
     release: string;
+    /**
+     * The newest revision before this install or upgrade started (0: none), as
+     * `k8s-release-revision` recorded it before the release began; unset: read
+     * when the wait starts, which can miss a revision Helm finished before that.
+     */
+    afterRevision?: number;
     /** Helm's own timeout (platform.timeoutSeconds); the wait gives up a little after it. */
     timeoutSeconds: number;
     /** How long a new revision may take to appear before the wait leaves the release's own error to speak. */
@@ -172,10 +184,46 @@ export function waitReleaseArgv(o: WaitReleaseOptions): string[] {
         String(o.timeoutSeconds),
         "--appear-within",
         String(o.appearSeconds),
+        ...(o.afterRevision !== undefined ? ["--after-revision", String(o.afterRevision)] : []),
         ...(o.kubeconfig ? ["--kubeconfig", o.kubeconfig] : []),
         ...(o.context ? ["--context", o.context] : []),
     ];
 }
+
+/** Arguments of `dynamo-bench k8s-release-revision`, which records the baseline before the release starts. */
+export function releaseRevisionArgv(o: KubectlTarget & { release: string }): string[] {
+    return [
+        "k8s-release-revision",
+        "--namespace",
+        o.namespace,
+        "--release",
+        o.release,
+        ...(o.kubeconfig ? ["--kubeconfig", o.kubeconfig] : []),
+        ...(o.context ? ["--context", o.context] : []),
+    ];
+}
+
+/** The line `k8s-release-revision` prints, and how the watch's argv reads it back. */
+export const formatRevisionLine = (revision: number): string => `newest revision: ${revision}\n`;
+export function parseRevisionLine(stdout: string): number {
+    const m = /^newest revision: (\d+)$/m.exec(stdout);
+    if (!m) throw new Error(`k8s-release-revision printed no "newest revision: N" line; its output was: ${stdout.slice(-500)}`);
+    return Number(m[1]);
+}
+
+export const RELEASE_REVISION_COMMAND = defineCommand({
+    name: "k8s-release-revision",
+    about: `Prints the newest revision of a Helm release ("newest revision: N", 0 when it has
+none), counting a revision still in progress as not yet made. Run before the
+platform release starts, so k8s-wait-release knows which revision this install
+or upgrade makes. Exits 1 when the cluster cannot be read, 2 on a usage error.`,
+    options: {
+        namespace: { type: "string", required: true, value: "NS", description: "namespace of the release" },
+        release: { type: "string", required: true, value: "NAME", description: "the Helm release" },
+        kubeconfig: { type: "string", value: "PATH", description: "kubectl --kubeconfig" },
+        context: { type: "string", value: "NAME", description: "kubectl --context" },
+    },
+});
 
 /** The options of `dynamo-bench k8s-wait-release`; waitReleaseArgv above writes them. */
 export const WAIT_RELEASE_COMMAND = defineCommand({
@@ -192,6 +240,11 @@ error.`,
         release: { type: "string", required: true, value: "NAME", description: "the Helm release" },
         timeout: { type: "string", required: true, value: "SECONDS", description: "give up after this long (platform.timeoutSeconds and a margin)" },
         "appear-within": { type: "string", value: "SECONDS", default: "60", description: "how long a new revision may take to appear" },
+        "after-revision": {
+            type: "string",
+            value: "N",
+            description: "the newest revision before the install began (k8s-release-revision; 0: none); default: read at start",
+        },
         interval: { type: "string", value: "SECONDS", default: "2", description: "between two reads of the release" },
         kubeconfig: { type: "string", value: "PATH", description: "kubectl --kubeconfig" },
         context: { type: "string", value: "NAME", description: "kubectl --context" },
@@ -207,10 +260,17 @@ export function waitReleaseOptionsFrom({
         release: v.release,
         timeoutSeconds: positiveSeconds("timeout", v.timeout),
         appearSeconds: positiveSeconds("appear-within", v["appear-within"]),
+        ...(v["after-revision"] !== undefined ? { afterRevision: revisionNumber("after-revision", v["after-revision"]) } : {}),
         intervalSeconds: positiveSeconds("interval", v.interval),
         kubeconfig: v.kubeconfig,
         context: v.context,
     };
+}
+
+function revisionNumber(option: string, raw: string): number {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new UsageError(`--${option} expects a revision number (0 or more), got ${JSON.stringify(raw)}`);
+    return n;
 }
 
 /** Parses `k8s-wait-release` arguments; throws UsageError on anything wrong. */

@@ -10,6 +10,7 @@
 //   await mocks.settle();
 //   mocks.one("kubernetes:core/v1:Secret").inputs
 import * as pulumi from "@pulumi/pulumi";
+import { formatRevisionLine } from "../../lib/kubernetes/release-wait";
 
 /** The marker Pulumi puts on a secret value in serialized properties. */
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -41,7 +42,7 @@ export interface MockOptions {
     project?: string;
     stack?: string;
     preview?: boolean;
-    /** stdout a command.local.Command (or dynamic command) reports, by resource name. */
+    /** stdout a command.local.Command (or dynamic command) reports, by resource name (a platform release's baseline step reports no revision). */
     commandStdout?: (name: string, inputs: Record<string, any>) => string;
 }
 
@@ -142,7 +143,8 @@ export async function setupMocks(options: MockOptions = {}): Promise<MockRecorde
                 // A dynamic command (components/exec) reports stdout the same way.
                 if (args.type === "command:local:Command" || args.type === "pulumi-nodejs:dynamic:Resource") {
                     const { value } = unwrapSecrets(args.inputs);
-                    state.stdout = options.commandStdout?.(args.name, value) ?? "";
+                    // A platform release's baseline step reads a cluster where the release has no revision yet.
+                    state.stdout = args.name.endsWith("-release-baseline") ? formatRevisionLine(0) : (options.commandStdout?.(args.name, value) ?? "");
                     state.stderr = "";
                 }
                 if (args.type.startsWith("kubernetes:") && state.metadata && typeof state.metadata === "object") {

@@ -75,7 +75,7 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.deepEqual(names(T.graph), ["bench-graph"]);
         assert.deepEqual(names(T.configMap), ["bench-script"]);
         assert.deepEqual(names(T.job), ["bench-job"]);
-        assert.deepEqual(names(T.command), ["bench-graph-ready", "bench-platform-release-watch", "bench-results"]);
+        assert.deepEqual(names(T.command), ["bench-graph-ready", "bench-platform-release-baseline", "bench-platform-release-watch", "bench-results"]);
         assert.deepEqual(names(T.pvc), []);
     });
 
@@ -83,9 +83,13 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         const c = mocks.one(T.command, "bench-platform-release-watch");
         assert.equal(
             c.inputs.create,
-            "node bin/dynamo-bench.js k8s-wait-release --namespace dynamo-system --release dynamo-platform --timeout 960 --appear-within 60",
+            "node bin/dynamo-bench.js k8s-wait-release --namespace dynamo-system --release dynamo-platform --timeout 960 --appear-within 60 --after-revision 0",
         );
         assert.ok(!mocks.dependsOn(c, mocks.one(T.release)), "runs while the release installs");
+        // The revision before the release is read first; the release waits for it, so the watch cannot miss this install's revision.
+        const baseline = mocks.one(T.command, "bench-platform-release-baseline");
+        assert.equal(baseline.inputs.create, "node bin/dynamo-bench.js k8s-release-revision --namespace dynamo-system --release dynamo-platform");
+        assert.ok(mocks.dependsOn(mocks.one(T.release), baseline), "the release starts after the baseline is read");
     });
 
     test("deletion is bounded by timeouts.deleteSeconds on every object destroy waits for", () => {

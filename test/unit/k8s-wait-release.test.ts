@@ -9,7 +9,11 @@ import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import {
     followedRevision,
+    formatRevisionLine,
+    parseRevisionLine,
     parseWaitReleaseArgv,
+    releaseRevisionArgv,
+    revisionBefore,
     readHookJobs,
     readPods,
     readReleaseRevisions,
@@ -19,6 +23,7 @@ import {
     type ReleaseRevision,
 } from "../../lib/kubernetes";
 import { runK8sWaitRelease, type WaitReleaseIo } from "../../cli/k8s-wait-release";
+import { runK8sReleaseRevision } from "../../cli/k8s-release-revision";
 import type { KubectlResult } from "../../cli/k8s-collect";
 
 function releaseSecret(version: number, status: string, description?: string): Record<string, unknown> {
@@ -86,24 +91,24 @@ describe("release records and verdicts", () => {
 
     const r = (version: number, status: string): ReleaseRevision => ({ version, status });
     test("a fresh install follows its first revision", () => {
-        assert.equal(releaseVerdict([], undefined).verdict, "waiting");
-        assert.deepEqual(releaseVerdict([r(1, "pending-install")], undefined), { verdict: "waiting", note: "revision 1 pending-install" });
-        assert.equal(releaseVerdict([r(1, "deployed")], undefined).verdict, "deployed");
-        assert.equal(releaseVerdict([r(1, "failed")], undefined).verdict, "failed");
+        assert.equal(releaseVerdict([], 0).verdict, "waiting");
+        assert.deepEqual(releaseVerdict([r(1, "pending-install")], 0), { verdict: "waiting", note: "revision 1 pending-install" });
+        assert.equal(releaseVerdict([r(1, "deployed")], 0).verdict, "deployed");
+        assert.equal(releaseVerdict([r(1, "failed")], 0).verdict, "failed", "failed before the watch looked: still this install's");
     });
 
-    test("an upgrade waits for a revision newer than the one deployed when it started", () => {
-        const base = r(3, "deployed");
-        assert.equal(followedRevision([base], base), undefined);
-        assert.deepEqual(releaseVerdict([base], base), { verdict: "waiting", note: "no revision after 3 (deployed) yet" });
-        assert.equal(releaseVerdict([r(3, "superseded"), r(4, "failed")], base).verdict, "failed");
-        assert.equal(releaseVerdict([r(3, "superseded"), r(4, "deployed")], base).verdict, "deployed");
+    test("an upgrade waits for a revision newer than the one before it started", () => {
+        assert.equal(followedRevision([r(3, "deployed")], 3), undefined);
+        assert.deepEqual(releaseVerdict([r(3, "deployed")], 3), { verdict: "waiting", note: "no revision after 3 yet" });
+        assert.equal(releaseVerdict([r(3, "superseded"), r(4, "failed")], 3).verdict, "failed");
+        assert.equal(releaseVerdict([r(3, "superseded"), r(4, "deployed")], 3).verdict, "deployed");
     });
 
-    test("a revision already in progress when the wait started is followed", () => {
-        const base = r(1, "pending-install");
-        assert.equal(releaseVerdict([r(1, "failed")], base).verdict, "failed");
-        assert.equal(releaseVerdict([r(1, "deployed")], base).verdict, "deployed");
+    test("read at start (by hand): a revision in progress is the one to follow, a finished one is the baseline", () => {
+        assert.equal(revisionBefore([]), 0);
+        assert.equal(revisionBefore([r(1, "superseded"), r(2, "deployed")]), 2);
+        assert.equal(revisionBefore([r(1, "deployed"), r(2, "pending-upgrade")]), 1);
+        assert.equal(revisionBefore([r(1, "failed")]), 1);
     });
 
     test("the failure report names Helm's description, the hook Job and why its pod does not run", () => {
@@ -136,9 +141,16 @@ describe("k8s-wait-release arguments", () => {
     test("the argv the program writes parses back to the same options", () => {
         const o = { namespace: "dynamo-system", release: "dynamo-platform", timeoutSeconds: 960, appearSeconds: 60, kubeconfig: "/k/config", context: "lab" };
         assert.deepEqual(parseWaitReleaseArgv(waitReleaseArgv(o).slice(1)), { ...o, intervalSeconds: 2 });
+        assert.deepEqual(parseWaitReleaseArgv(waitReleaseArgv({ ...o, afterRevision: 0 }).slice(1)), { ...o, afterRevision: 0, intervalSeconds: 2 });
+        assert.equal(parseRevisionLine(`k8s noise\n${formatRevisionLine(7)}`), 7);
+        assert.deepEqual(releaseRevisionArgv({ namespace: "ns", release: "r" }), ["k8s-release-revision", "--namespace", "ns", "--release", "r"]);
     });
     test("a bad timeout is a usage error naming the option", () => {
         assert.throws(() => parseWaitReleaseArgv(["--namespace=n", "--release=r", "--timeout=0"]), /--timeout/);
+        assert.throws(
+            () => parseWaitReleaseArgv(["--namespace=n", "--release=r", "--timeout=9", "--after-revision=-1"]),
+            /--after-revision expects a revision number/,
+        );
     });
 });
 
@@ -182,6 +194,19 @@ describe("k8s-wait-release runs", () => {
         assert.match(out.stderr, /FAILED: Helm release dynamo-system\/dynamo-platform failed after 2s\n/);
         assert.match(out.stderr, /hook Job kai-crd-upgrader \(pre-install,pre-upgrade\): 1 active.*not complete\n/);
         assert.match(out.stderr, /kai-crd-upgrader-x7k2p: Pending, not ready, Unschedulable: 0\/3 nodes/);
+    });
+
+    test("a revision Helm failed before the first look: with --after-revision 0 it is this install's", async () => {
+        const failed = releaseSecret(1, "failed", "failed to create resource: ConfigMap is invalid");
+        const { io, out } = scriptedIo([secrets(failed)]);
+        assert.equal(await runK8sWaitRelease([...args, "--after-revision", "0"], io), 1);
+        assert.match(out.stderr, /FAILED: Helm release dynamo-system\/dynamo-platform failed after 0s\nhelm revision 1: failed: failed to create resource/);
+    });
+
+    test("k8s-release-revision prints the newest finished revision", async () => {
+        const { io, out } = scriptedIo([secrets(releaseSecret(1, "superseded"), releaseSecret(2, "deployed"))]);
+        assert.equal(await runK8sReleaseRevision(["--namespace", "dynamo-system", "--release", "dynamo-platform"], io), 0);
+        assert.equal(out.stdout, "newest revision: 2\n");
     });
 
     test("still pending at the bound: exit 1 naming the bound and the hook", async () => {
