@@ -40,7 +40,7 @@ import { startDgdReadyStandIn, type StandIn } from "../stand-ins/dgd-ready-stand
 import { benchmarkLog, startKubeletLogsStandIn, type KubeletLogsStandIn } from "../stand-ins/kubelet-logs-stand-in";
 import { CHART_SKIP, assemblePlatformChart } from "./k8s-chart";
 import { pulumiAvailable, REPO_ROOT, withStack } from "./helpers";
-import { KUBECONFIG, KUBECTL, clusterSkip, getJson, kubectl, nodeLogsServed, runnerEnv, stackConfig, writeStackConfig } from "./k8s-cluster";
+import { KUBECONFIG, KUBECTL, TEST_PHASE, clusterSkip, getJson, kubectl, nodeLogsServed, runnerEnv, stackConfig, writeStackConfig } from "./k8s-cluster";
 
 const NAME = "e2e-kwok";
 const NS = "e2e-kwok";
@@ -72,7 +72,7 @@ async function mockerExport(work: string): Promise<Record<string, string>> {
     const r = spawnSync(path.join(VENV, "bin", "python"), [path.join(REPO_ROOT, "scripts", "make-tiny-model.py"), modelDir], { encoding: "utf8" });
     assert.equal(r.status, 0, `make-tiny-model.py failed: ${r.stderr}`);
     const base = localPlanInput({ runId: `k8s-e2e-${process.pid}`, runDir: path.join(work, "run"), venv: VENV, modelPath: modelDir });
-    const phase = { ...base.benchmark.phases[0]!, name: "c1", concurrency: 1, requestCount: 8, warmupRequests: 0 };
+    const phase = { ...base.benchmark.phases[0]!, ...TEST_PHASE, warmupRequests: 0 };
     const input = {
         ...base,
         benchmark: { ...base.benchmark, phases: [phase] },

@@ -57,6 +57,13 @@ export interface StackShape {
     decodeGpus?: number;
 }
 
+/**
+ * The one load phase of the test stacks, and of the local mocker run whose real
+ * AIPerf export the Job's log carries (k8s-cluster-stack.test.ts): the same
+ * lengths and count, so the gates judge the served figures against what was asked.
+ */
+export const TEST_PHASE = { name: "c1", concurrency: 1, requestCount: 8, inputTokens: 64, outputTokens: 16 } as const;
+
 /** The stack's configuration, small like stacks/Pulumi.example-k8s.yaml. */
 export function stackConfig(s: StackShape): Record<string, unknown> {
     const groveAndKai = s.groveAndKai ?? s.chart !== undefined;
@@ -90,7 +97,7 @@ export function stackConfig(s: StackShape): Record<string, unknown> {
               }
             : { install: false, version: "1.2.0" },
         "dynamo-bench:scheduling": groveAndKai ? { grove: true } : { grove: false, kaiQueue: null },
-        "dynamo-bench:benchmark": { tool: "aiperf", requestCount: 8, phases: [{ name: "c1", concurrency: 1, requestCount: 8 }] },
+        "dynamo-bench:benchmark": { tool: "aiperf", phases: [TEST_PHASE] },
         "dynamo-bench:timeouts": { readySeconds: s.readySeconds ?? 180, benchmarkSeconds: 120, ...(s.deleteSeconds ? { deleteSeconds: s.deleteSeconds } : {}) },
         "dynamo-bench:kubernetes": { namespace: s.namespace, createNamespace: true, kubeconfig: KUBECONFIG },
     };
