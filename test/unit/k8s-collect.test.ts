@@ -21,7 +21,8 @@ import {
     tailLines,
 } from "../../lib/kubernetes";
 import { shJoin as shellJoin, shq as shellQuote } from "../../lib/shell-quote";
-import { runK8sCollect, type CollectIo, type KubectlResult } from "../../cli/k8s-collect";
+import { runK8sCollect } from "../../cli/k8s-collect";
+import { fakeCollectIo, kubectlOk } from "../helpers/fake-collect-io";
 import { parseResultLine } from "../../lib/results";
 import { REPO_ROOT as repoRoot } from "../../lib/paths";
 import { readReference, referenceSkip } from "../helpers/reference";
@@ -218,38 +219,25 @@ describe("summaries through lib/results", () => {
 
 /** A kubectl that answers from a script of responses keyed by the subcommand. */
 function scriptedIo(answers: { job: Array<unknown | "notfound" | "error">; pods?: unknown; logs?: string; graphLogs?: string; graph?: unknown }) {
-    const out = { stdout: "", stderr: "", calls: [] as string[][] };
-    let clock = 0;
     let jobIndex = 0;
-    const ok = (stdout: string): KubectlResult => ({ code: 0, stdout, stderr: "" });
-    const io: CollectIo = {
-        kubectl: async (args) => {
-            out.calls.push(args);
-            const sub = args.slice(args.indexOf("--namespace") + 2);
-            if (sub[0] === "get" && sub[1] === "job") {
-                const a = answers.job[Math.min(jobIndex++, answers.job.length - 1)];
-                if (a === "notfound") return { code: 1, stdout: "", stderr: 'Error from server (NotFound): jobs.batch "b-bench" not found' };
-                if (a === "error") return { code: 1, stdout: "", stderr: "Unable to connect to the server" };
-                return ok(JSON.stringify(a));
-            }
-            if (sub[0] === "get" && sub[1] === GRAPH_RESOURCE) {
-                return answers.graph ? ok(JSON.stringify(answers.graph)) : { code: 1, stdout: "", stderr: "Error from server (NotFound)" };
-            }
-            if (sub[0] === "get" && sub[1] === "pods" && sub[3].startsWith("job-name=")) return ok(JSON.stringify(answers.pods ?? { items: [] }));
-            if (sub[0] === "get" && sub[1] === "pods") return ok("NAME READY STATUS\nb-0-decode-abc 0/1 CrashLoopBackOff\n");
-            if (sub[0] === "logs" && sub[1].startsWith("job/"))
-                return ok(sub.some((x) => x.startsWith("--tail=")) ? tailLines(answers.logs ?? "", 80) : (answers.logs ?? ""));
-            if (sub[0] === "logs") return ok(answers.graphLogs ?? "[pod/b-0-decode-abc/main] CUDA out of memory\n");
-            return { code: 1, stdout: "", stderr: `unexpected kubectl ${args.join(" ")}` };
-        },
-        stdout: (t) => (out.stdout += t),
-        stderr: (t) => (out.stderr += t),
-        now: () => clock,
-        sleep: async (ms) => {
-            clock += ms;
-        },
-    };
-    return { io, out };
+    return fakeCollectIo((args) => {
+        const sub = args.slice(args.indexOf("--namespace") + 2);
+        if (sub[0] === "get" && sub[1] === "job") {
+            const a = answers.job[Math.min(jobIndex++, answers.job.length - 1)];
+            if (a === "notfound") return { code: 1, stdout: "", stderr: 'Error from server (NotFound): jobs.batch "b-bench" not found' };
+            if (a === "error") return { code: 1, stdout: "", stderr: "Unable to connect to the server" };
+            return kubectlOk(JSON.stringify(a));
+        }
+        if (sub[0] === "get" && sub[1] === GRAPH_RESOURCE) {
+            return answers.graph ? kubectlOk(JSON.stringify(answers.graph)) : { code: 1, stdout: "", stderr: "Error from server (NotFound)" };
+        }
+        if (sub[0] === "get" && sub[1] === "pods" && sub[3].startsWith("job-name=")) return kubectlOk(JSON.stringify(answers.pods ?? { items: [] }));
+        if (sub[0] === "get" && sub[1] === "pods") return kubectlOk("NAME READY STATUS\nb-0-decode-abc 0/1 CrashLoopBackOff\n");
+        if (sub[0] === "logs" && sub[1].startsWith("job/"))
+            return kubectlOk(sub.some((x) => x.startsWith("--tail=")) ? tailLines(answers.logs ?? "", 80) : (answers.logs ?? ""));
+        if (sub[0] === "logs") return kubectlOk(answers.graphLogs ?? "[pod/b-0-decode-abc/main] CUDA out of memory\n");
+        return { code: 1, stdout: "", stderr: `unexpected kubectl ${args.join(" ")}` };
+    });
 }
 
 const running = { status: { active: 1 } };

@@ -29,8 +29,8 @@ import {
     waitGraphArgv,
     waitGraphKubectlArgs,
 } from "../../lib/kubernetes";
-import { runK8sWaitGraph, type WaitGraphIo } from "../../cli/k8s-wait-graph";
-import type { KubectlResult } from "../../cli/k8s-collect";
+import { runK8sWaitGraph } from "../../cli/k8s-wait-graph";
+import { fakeCollectIo, kubectlOk } from "../helpers/fake-collect-io";
 import { REPO_ROOT as repoRoot } from "../../lib/paths";
 import { writeFakeKubectl } from "../helpers/fake-kubectl";
 
@@ -339,33 +339,20 @@ describe("arguments", () => {
 
 /** An io whose kubectl answers from scripted sequences (the last answer repeats); a fake clock. */
 function scriptedIo(script: { graph: Array<Json | "notfound" | "error">; pods?: Array<Json>; logs?: string }) {
-    const out = { stdout: "", stderr: "", calls: [] as string[][], slept: 0 };
-    let clock = 0;
     let g = 0;
     let p = 0;
-    const ok = (v: unknown): KubectlResult => ({ code: 0, stdout: JSON.stringify(v), stderr: "" });
-    const io: WaitGraphIo = {
-        kubectl: async (args) => {
-            out.calls.push(args);
-            if (args.includes(GRAPH_RESOURCE)) {
-                const answer = script.graph[Math.min(g++, script.graph.length - 1)]!;
-                if (answer === "notfound") return { code: 1, stdout: "", stderr: `Error from server (NotFound): ${GRAPH_RESOURCE} "llama" not found` };
-                if (answer === "error") return { code: 1, stdout: "", stderr: "Unable to connect to the server: dial tcp 10.0.0.1:6443: i/o timeout" };
-                return ok(answer);
-            }
-            if (args.includes("pods")) return ok(script.pods ? script.pods[Math.min(p++, script.pods.length - 1)] : podList());
-            if (args.includes("logs")) return { code: 0, stdout: script.logs ?? "", stderr: "" };
-            return { code: 1, stdout: "", stderr: `unexpected: ${args.join(" ")}` };
-        },
-        stdout: (t) => (out.stdout += t),
-        stderr: (t) => (out.stderr += t),
-        now: () => clock,
-        sleep: async (ms) => {
-            clock += ms;
-            out.slept += ms;
-        },
-    };
-    return { io, out };
+    const ok = (v: unknown) => kubectlOk(JSON.stringify(v));
+    return fakeCollectIo((args) => {
+        if (args.includes(GRAPH_RESOURCE)) {
+            const answer = script.graph[Math.min(g++, script.graph.length - 1)]!;
+            if (answer === "notfound") return { code: 1, stdout: "", stderr: `Error from server (NotFound): ${GRAPH_RESOURCE} "llama" not found` };
+            if (answer === "error") return { code: 1, stdout: "", stderr: "Unable to connect to the server: dial tcp 10.0.0.1:6443: i/o timeout" };
+            return ok(answer);
+        }
+        if (args.includes("pods")) return ok(script.pods ? script.pods[Math.min(p++, script.pods.length - 1)] : podList());
+        if (args.includes("logs")) return { code: 0, stdout: script.logs ?? "", stderr: "" };
+        return { code: 1, stdout: "", stderr: `unexpected: ${args.join(" ")}` };
+    });
 }
 
 const base = ["--namespace", "bench", "--graph", "llama", "--timeout", "600"];

@@ -22,9 +22,9 @@ import {
     waitReleaseArgv,
     type ReleaseRevision,
 } from "../../lib/kubernetes";
-import { runK8sWaitRelease, type WaitReleaseIo } from "../../cli/k8s-wait-release";
+import { runK8sWaitRelease } from "../../cli/k8s-wait-release";
 import { runK8sReleaseRevision } from "../../cli/k8s-release-revision";
-import type { KubectlResult } from "../../cli/k8s-collect";
+import { fakeCollectIo, kubectlOk } from "../helpers/fake-collect-io";
 
 function releaseSecret(version: number, status: string, description?: string): Record<string, unknown> {
     const record = { name: "dynamo-platform", version, info: { status, ...(description ? { description } : {}) } };
@@ -158,24 +158,15 @@ type Json = Record<string, unknown>;
 
 /** An io whose kubectl answers the release Secrets from a script (the last answer repeats), Jobs and pods as given; a fake clock. */
 function scriptedIo(revisions: Json[], jobs: Json = { items: [hookJob] }, pods: Json = { items: [pendingPod] }) {
-    const out = { stdout: "", stderr: "", secretReads: 0 };
-    let clock = 0;
-    const ok = (v: unknown): KubectlResult => ({ code: 0, stdout: JSON.stringify(v), stderr: "" });
-    const io: WaitReleaseIo = {
-        kubectl: async (args) => {
-            if (args.includes("secrets")) return ok(revisions[Math.min(out.secretReads++, revisions.length - 1)]);
-            if (args.includes("jobs")) return ok(jobs);
-            if (args.includes("pods")) return ok(pods);
-            return { code: 1, stdout: "", stderr: `unexpected: ${args.join(" ")}` };
-        },
-        stdout: (t) => (out.stdout += t),
-        stderr: (t) => (out.stderr += t),
-        now: () => clock,
-        sleep: async (ms) => {
-            clock += ms;
-        },
-    };
-    return { io, out };
+    let secretReads = 0;
+    const ok = (v: unknown) => kubectlOk(JSON.stringify(v));
+    const fake = fakeCollectIo((args) => {
+        if (args.includes("secrets")) return ok(revisions[Math.min(secretReads++, revisions.length - 1)]);
+        if (args.includes("jobs")) return ok(jobs);
+        if (args.includes("pods")) return ok(pods);
+        return { code: 1, stdout: "", stderr: `unexpected: ${args.join(" ")}` };
+    });
+    return fake;
 }
 
 const args = ["--namespace", "dynamo-system", "--release", "dynamo-platform", "--timeout", "300"];
@@ -220,6 +211,6 @@ describe("k8s-wait-release runs", () => {
         const { io, out } = scriptedIo([secrets(releaseSecret(2, "deployed"))]);
         assert.equal(await runK8sWaitRelease([...args, "--appear-within", "10"], io), 0);
         assert.match(out.stdout, /no new revision within 10s/);
-        assert.ok(out.secretReads <= 10 / 2 + 2, "polls at the interval");
+        assert.ok(out.calls.filter((c) => c.includes("secrets")).length <= 10 / 2 + 2, "polls at the interval");
     });
 });
