@@ -7,6 +7,7 @@ import { loadStack, type StackPlan } from "./config/load-sweep";
 import type { BenchmarkSpec } from "./config/resolve";
 import { SECRET_KEYS } from "./config/secrets";
 import { rawFromAllConfig } from "./config/stack-config";
+import { plainSecretMessage } from "./config/secret-settings";
 import type { CommandRunner } from "./components/exec";
 import type { BenchmarkOutputs, Secrets } from "./components/target";
 import { targets } from "./components/targets";
@@ -39,12 +40,7 @@ function readStackConfig<T>(load: Loader<T>): { loaded: T; secrets: Secrets } {
     const project = pulumi.getProject();
     const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
     const raw = rawFromAllConfig(pulumi.runtime.allConfig(), project, (key) => runtime.isConfigSecret?.(key) ?? false);
-    if (raw.plainSecrets.length > 0) {
-        const keys = raw.plainSecrets.map((k) => `${project}:${k}`).join(", ");
-        throw new pulumi.RunError(
-            `${keys} must be stored encrypted: run \`pulumi config set --secret ${raw.plainSecrets[0]} <value>\` (the plain value sits in the stack file now; rotate it).`,
-        );
-    }
+    if (raw.plainSecrets.length > 0) throw new pulumi.RunError(plainSecretMessage(raw.plainSecrets, project));
     // Settings stored as secrets and prototype-like keys are refused before the layers are merged (config/stack-config.ts).
     if (raw.violations.length > 0) throw new pulumi.RunError(new ConfigError(raw.violations, project).message);
     let loaded: T;
@@ -65,6 +61,8 @@ function readStackConfig<T>(load: Loader<T>): { loaded: T; secrets: Secrets } {
         secrets: {
             hfToken: config.getSecret(SECRET_KEYS.hfToken),
             sshPrivateKey: config.getSecret(SECRET_KEYS.sshPrivateKey),
+            // Read from the checked entries (config/secret-env.ts), wrapped at once: it never exists as a plain Output.
+            ...(Object.keys(raw.secretEnv).length > 0 ? { secretEnv: pulumi.secret(raw.secretEnv) } : {}),
         },
     };
 }

@@ -13,6 +13,8 @@ import type { CommandRunner } from "./exec";
 export interface Secrets {
     hfToken?: pulumi.Input<string>;
     sshPrivateKey?: pulumi.Input<string>;
+    /** secretEnv (config/secret-env.ts): NAME -> value for the environment of every Dynamo process, never of the benchmark client. */
+    secretEnv?: pulumi.Input<Record<string, string>>;
 }
 
 /**

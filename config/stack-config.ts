@@ -1,6 +1,7 @@
 // Reads the project's keys out of Pulumi's flat config map. Pure, so the
 // mapping (and its errors) are tested without the engine.
-import { SECRET_KEY_NAMES } from "./secrets";
+import { SECRET_KEYS, SECRET_KEY_NAMES } from "./secrets";
+import { SECRET_ENV_ENTRY_PREFIX, readSecretEnv } from "./secret-env";
 import { benchmarkSpecSchema } from "./schema";
 import { CLUSTER_KEY } from "./cluster";
 import { decodeConfigText, fieldKind, type FieldKind } from "./config-text";
@@ -13,8 +14,10 @@ export interface RawStackConfig {
     values: Record<string, unknown>;
     /** Secret keys that were set without --secret (they would sit in plain text in the stack file). */
     plainSecrets: string[];
-    /** Secret keys that are set at all, for the rules that need one (loadSpec's secretsPresent). */
+    /** Secret keys that are set at all, for the rules that need one (loadSpec's secretsPresent), and "secretEnv.<NAME>" per secretEnv entry. */
     secretsPresent: Set<string>;
+    /** The secretEnv entries (config/secret-env.ts), valid ones only; the program wraps them as a Pulumi secret. */
+    secretEnv: Record<string, string>;
     /** Other keys stored with --secret: refused (config/secret-settings.ts). */
     secretSettings: Set<string>;
     /** Settings stored as secrets (config/secret-settings.ts) and prototype-like keys, found before anything merges the values. */
@@ -37,6 +40,8 @@ export function rawFromAllConfig(all: Record<string, string>, project: string, i
     const plainSecrets: string[] = [];
     const secretsPresent = new Set<string>();
     const secretSettings = new Set<string>();
+    let secretEnv: Record<string, string> = {};
+    const secretEnvViolations: RuleViolation[] = [];
     for (const [fullKey, text] of Object.entries(all)) {
         if (!fullKey.startsWith(prefix)) continue;
         const key = fullKey.slice(prefix.length);
@@ -44,12 +49,18 @@ export function rawFromAllConfig(all: Record<string, string>, project: string, i
             // An empty secret is no secret: the rules that need one report it missing instead of a component failing later.
             if (text.trim() !== "") secretsPresent.add(key);
             if (!isSecret(fullKey)) plainSecrets.push(key);
+            else if (key === SECRET_KEYS.secretEnv) {
+                const reading = readSecretEnv(text);
+                secretEnv = reading.env;
+                secretEnvViolations.push(...reading.violations);
+                for (const name of Object.keys(secretEnv)) secretsPresent.add(`${SECRET_ENV_ENTRY_PREFIX}${name}`);
+            }
             continue;
         }
         if (isSecret(fullKey)) secretSettings.add(key);
         // An own property even for "__proto__", so the scan below reports it instead of the object changing shape.
         setOwn(values, key, decodeConfigText(text, topLevelKind(key)));
     }
-    const violations = [...secretSettingViolations(secretSettings), ...prototypeKeyViolations(values)];
-    return { values, plainSecrets, secretsPresent, secretSettings, violations };
+    const violations = [...secretSettingViolations(secretSettings, values), ...secretEnvViolations, ...prototypeKeyViolations(values)];
+    return { values, plainSecrets, secretsPresent, secretEnv, secretSettings, violations };
 }

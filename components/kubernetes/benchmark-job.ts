@@ -13,6 +13,7 @@ import { deleteBound } from "./delete-bound";
 
 export interface BenchmarkJobArgs {
     spec: BenchmarkSpec;
+    /** The Secret to read HF_TOKEN from, when hfToken is set; the Job reads no other key of it (secretEnv is for the Dynamo processes only). */
     hfTokenSecretName?: string;
     /** The graph the Job measures; part of the digest that re-runs the Job when it changes. */
     graphManifest: unknown;

@@ -18,6 +18,8 @@ export interface KubernetesBenchmarkArgs {
     spec: BenchmarkSpec;
     /** HuggingFace token, a Pulumi secret; omit for public models. */
     hfToken?: pulumi.Input<string>;
+    /** secretEnv entries for the graph's services (never the Job), a Pulumi secret. */
+    secretEnv?: pulumi.Input<Record<string, string>>;
     /** How the results command runs (components/exec); @pulumi/command by default. */
     runner?: CommandRunner;
 }
@@ -32,8 +34,8 @@ export interface KubernetesDetails {
     platform: PlatformOutputs;
     /** KAI Queues this stack created (cluster-scoped). */
     kaiQueues: string[];
-    /** Secret the graph and Job read HF_TOKEN from; in render mode it must be created by hand. */
-    hfTokenSecret?: string;
+    /** Secret the graph's services read HF_TOKEN and secretEnv from (the Job: HF_TOKEN only); in render mode it must be created by hand. */
+    envSecret?: string;
     /** Folder the manifests were written to, in render mode. */
     renderedTo?: string;
     engine: EngineInfo;
@@ -63,12 +65,12 @@ export class KubernetesBenchmark extends pulumi.ComponentResource {
 
         const graph = new DynamoGraph(
             name,
-            { spec, hfToken: args.hfToken, renderMode, runner: args.runner },
+            { spec, hfToken: args.hfToken, secretEnv: args.secretEnv, renderMode, runner: args.runner },
             { ...childOpts, dependsOn: [platform, ...(queue ? [queue] : []), ...(namespace ? [namespace] : [])] },
         );
         const job = new BenchmarkJob(
             name,
-            { spec, hfTokenSecretName: graph.hfTokenSecretName, graphManifest: graph.manifest, renderMode, runner: args.runner },
+            { spec, hfTokenSecretName: graph.hasHfToken ? graph.envSecretName : undefined, graphManifest: graph.manifest, renderMode, runner: args.runner },
             // The Job starts once the graph is Ready (its readiness wait succeeded; render mode: once it is written).
             { ...childOpts, dependsOn: [graph, graph.ready] },
         );
@@ -85,7 +87,7 @@ export class KubernetesBenchmark extends pulumi.ComponentResource {
                 jobName: k8sNames(spec.name, spec.kubernetes.namespace).job,
                 platform: platform.outputs,
                 kaiQueues: queue?.queueNames ?? [],
-                hfTokenSecret: graph.hfTokenSecretName,
+                envSecret: graph.envSecretName,
                 renderedTo: renderMode ? spec.kubernetes.renderYamlToDirectory : undefined,
                 engine: clusterEngine(spec),
             }),
@@ -96,5 +98,5 @@ export class KubernetesBenchmark extends pulumi.ComponentResource {
 
 /** The Kubernetes target's entry in the target contract (components/target.ts). */
 export function deploy(spec: BenchmarkSpec, secrets: Secrets, runner: CommandRunner, opts?: pulumi.ComponentResourceOptions): KubernetesBenchmarkOutputs {
-    return new KubernetesBenchmark(spec.name, { spec, hfToken: secrets.hfToken, runner }, opts).outputs;
+    return new KubernetesBenchmark(spec.name, { spec, hfToken: secrets.hfToken, secretEnv: secrets.secretEnv, runner }, opts).outputs;
 }

@@ -1,17 +1,17 @@
-// The DynamoGraphDeployment with its optional HF token Secret and model-cache
-// PVC, and the local command that waits (bounded) until it is Ready.
+// The DynamoGraphDeployment with its optional secret-environment Secret and
+// model-cache PVC, and the local command that waits (bounded) until it is Ready.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { shellCommand, type CommandRunner } from "../exec";
 import type { BenchmarkSpec } from "../../config/resolve";
 import {
-    HF_TOKEN_KEY,
     buildEngineConfigMap,
     buildGraphDeployment,
     buildModelCachePvc,
     digestOf,
     frontendBaseUrl,
-    hfTokenSecretMetadata,
+    envSecretData,
+    envSecretMetadata,
     waitGraphArgv,
     FRONTEND_SERVICE_PORT,
     type Manifest,
@@ -22,8 +22,10 @@ import { shJoin } from "../../lib/shell-quote";
 
 export interface DynamoGraphArgs {
     spec: BenchmarkSpec;
-    /** HuggingFace token (a Pulumi secret); a Secret is created only when it is set. */
+    /** HuggingFace token (a Pulumi secret). */
     hfToken?: pulumi.Input<string>;
+    /** secretEnv entries (a Pulumi secret). With hfToken, they make the Secret every service reads (envFromSecret); none: no Secret. */
+    secretEnv?: pulumi.Input<Record<string, string>>;
     /** Render mode writes secrets in plain text, so the Secret is not created there (it must exist). */
     renderMode: boolean;
     /** How the readiness wait runs (components/exec); @pulumi/command by default. */
@@ -38,8 +40,10 @@ export class DynamoGraph extends pulumi.ComponentResource {
     public readonly graphName: string;
     /** In-cluster URL of the frontend. */
     public readonly frontendUrl: string;
-    /** Secret the pods read HF_TOKEN from, when a token is configured. */
-    public readonly hfTokenSecretName?: string;
+    /** Secret every service reads its secret environment from (HF_TOKEN, secretEnv), when either is configured. */
+    public readonly envSecretName?: string;
+    /** The Secret holds HF_TOKEN: the benchmark Job reads that key (and no other) from it. */
+    public readonly hasHfToken: boolean;
     /** The generated graph as data (the digest of a benchmark run includes it). */
     public readonly manifest: Manifest;
     /**
@@ -53,16 +57,17 @@ export class DynamoGraph extends pulumi.ComponentResource {
         const { spec } = args;
         const dependsOn: pulumi.Resource[] = [];
 
-        if (args.hfToken !== undefined) {
-            const meta = hfTokenSecretMetadata(spec);
-            this.hfTokenSecretName = meta.name;
+        this.hasHfToken = args.hfToken !== undefined;
+        if (args.hfToken !== undefined || args.secretEnv !== undefined) {
+            const meta = envSecretMetadata(spec);
+            this.envSecretName = meta.name;
             if (!args.renderMode) {
+                // Built inside one secret Output: no value of it exists outside a secret.
+                const stringData = pulumi.secret(
+                    pulumi.all([args.hfToken, args.secretEnv]).apply(([token, env]) => envSecretData(token, env as Record<string, string> | undefined)),
+                );
                 dependsOn.push(
-                    new k8s.core.v1.Secret(
-                        `${name}-hf-token`,
-                        { metadata: meta, type: "Opaque", stringData: { [HF_TOKEN_KEY]: pulumi.secret(args.hfToken) } },
-                        { parent: this, ...deleteBound(spec) },
-                    ),
+                    new k8s.core.v1.Secret(`${name}-secret-env`, { metadata: meta, type: "Opaque", stringData }, { parent: this, ...deleteBound(spec) }),
                 );
             }
         }
@@ -86,7 +91,7 @@ export class DynamoGraph extends pulumi.ComponentResource {
             );
         }
 
-        this.manifest = buildGraphDeployment(spec, { hfTokenSecret: this.hfTokenSecretName });
+        this.manifest = buildGraphDeployment(spec, { envSecret: this.envSecretName });
         // pulumi.com/skipAwait (in the manifest): the provider returns once the API server has the graph;
         // the wait below holds the benchmark until the graph is Ready.
         this.graph = new k8s.apiextensions.CustomResource(

@@ -11,11 +11,15 @@ import { RESULTS_COLLECTED, specOutputs, type EngineInfo } from "../../lib/outpu
 import { parseResultLine, phaseFigures, type ResultLine } from "../../lib/results";
 import { shellCommand, type CommandRunner } from "../exec";
 import type { BenchmarkOutputs } from "../target";
+import { HF_TOKEN_ENV } from "../../config/secrets";
+import { SECRET_ENV_VARIABLE } from "../../lib/local/secret-env";
 
 export interface LocalBenchmarkArgs {
     spec: BenchmarkSpec;
     /** HuggingFace token for a hub model id, a Pulumi secret; the offline model needs none. */
     hfToken?: pulumi.Input<string>;
+    /** secretEnv entries, a Pulumi secret: the runner gives them to the Dynamo processes only (lib/local/secret-env.ts). */
+    secretEnv?: pulumi.Input<Record<string, string>>;
     runner: CommandRunner;
 }
 
@@ -33,6 +37,15 @@ interface LocalRunLine extends ResultLine {
     runId?: string;
     runDir?: string;
     timings?: Partial<RunTimings>;
+}
+
+/** The runner command's environment: HF_TOKEN and the secretEnv entries as one JSON variable, each a Pulumi secret. */
+function secretEnvironment(args: Pick<LocalBenchmarkArgs, "hfToken" | "secretEnv">): { environment?: Record<string, pulumi.Input<string>> } {
+    const environment: Record<string, pulumi.Input<string>> = {
+        ...(args.hfToken ? { [HF_TOKEN_ENV]: pulumi.secret(args.hfToken) } : {}),
+        ...(args.secretEnv ? { [SECRET_ENV_VARIABLE]: pulumi.secret(pulumi.output(args.secretEnv).apply((env) => JSON.stringify(env))) } : {}),
+    };
+    return Object.keys(environment).length > 0 ? { environment } : {};
 }
 
 /** Time the runner needs beyond its own bounds to start and to stop every process. */
@@ -57,7 +70,8 @@ export class LocalBenchmark extends pulumi.ComponentResource {
                 // Progress (stderr) streams to the terminal; stdout carries the result line.
                 streamStderr: true,
                 triggers: [createHash("sha256").update(specJson).digest("hex")],
-                ...(args.hfToken ? { environment: { HF_TOKEN: args.hfToken } } : {}),
+                // Secrets reach the runner through its environment only: never stdin (the spec), argv or a file.
+                ...secretEnvironment(args),
                 // The runner enforces its own bounds first and tears down; this is the outer guard.
                 timeoutSeconds: readySeconds + benchmarkSeconds + RUNNER_SLACK_SECONDS,
             },

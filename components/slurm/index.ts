@@ -45,7 +45,7 @@ interface RunOutputs {
 
 export interface SlurmBenchmarkArgs {
     spec: BenchmarkSpec;
-    /** sshPrivateKey for slurm.login.mode ssh; hfToken, written to the run folder as secrets.env (mode 600). */
+    /** sshPrivateKey for slurm.login.mode ssh; hfToken and secretEnv, written to the run folder as secrets.env (mode 600, lib/slurm/secrets-env.ts). */
     secrets?: Secrets;
     /** Local folder for runs fetched over SSH; default ${DYNAMO_BENCH_CACHE:-~/.cache/dynamo-bench}/slurm. */
     fetchRoot?: string;

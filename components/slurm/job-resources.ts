@@ -7,7 +7,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { BenchmarkSpec } from "../../config/resolve";
 import { CLI_ENTRY, repoDirFrom, slurmFetchRoot } from "../../lib/paths";
-import { shJoin, shq } from "../../lib/shell-quote";
+import { shJoin } from "../../lib/shell-quote";
+import { renderSecretsEnv, SECRETS_ENV_FILE } from "../../lib/slurm/secrets-env";
 import { cancelCommand, cancelRunCommand, stageCommand, submitCommand, type RenderedJob } from "../../lib/slurm/render";
 import { shellCommand, type CommandRunner, type ShellCommandArgs, type SshConnection } from "../exec";
 import type { Secrets } from "../target";
@@ -78,12 +79,17 @@ export function jobResources(parent: pulumi.Resource, name: string, args: JobRes
                 { parent },
             ).resource,
     );
-    if (args.secrets?.hfToken) {
-        const content = pulumi.secret(pulumi.output(args.secrets.hfToken).apply((t) => `HF_TOKEN=${shq(t)}\n`));
+    // HF_TOKEN and the secretEnv entries: mode 600, content only inside a secret Output (lib/slurm/secrets-env.ts).
+    if (args.secrets?.hfToken || args.secrets?.secretEnv) {
+        const content = pulumi.secret(
+            pulumi
+                .all([args.secrets.hfToken, args.secrets.secretEnv])
+                .apply(([token, env]) => renderSecretsEnv(token, env as Record<string, string> | undefined) ?? ""),
+        );
         staged.push(
             run(
                 `${name}-file-secrets-env`,
-                { create: stageCommand(job.runDir, { name: "secrets.env", mode: "0600" }), stdin: content, timeoutSeconds: STAGE_TIMEOUT_SECONDS },
+                { create: stageCommand(job.runDir, { name: SECRETS_ENV_FILE, mode: "0600" }), stdin: content, timeoutSeconds: STAGE_TIMEOUT_SECONDS },
                 { parent },
             ).resource,
         );

@@ -8,6 +8,7 @@ import { checkLoadRules } from "./loads";
 import { checkLocalRules } from "./local";
 import { checkPortRules } from "./ports";
 import { checkValueRules } from "./values";
+import { checkSecretEnvRules } from "./secret-env";
 import { checkSlurmRules } from "./slurm";
 import type { RuleViolation } from "./violation";
 
@@ -28,6 +29,7 @@ export function checkRules(spec: ParsedSpec, stack = "bench", secretsPresent?: R
         ...checkLocalRules(spec),
         ...checkPortRules(spec),
         ...checkValueRules(spec),
+        ...checkSecretEnvRules(spec, context),
     ];
     if (spec.target === "kubernetes") violations.push(...checkKubernetesRules(spec, context));
     if (spec.target === "slurm") violations.push(...checkSlurmRules(spec, context));

@@ -13,6 +13,9 @@ export interface RuleViolation {
 export interface RuleContext {
     /** Benchmark name as resolved (the stack name when `name` is unset). */
     benchmarkName: string;
-    /** Secret config keys that are set; undefined when unknown (then secret rules are skipped). */
+    /**
+     * Secret config keys that are set, and "secretEnv.<NAME>" for each secretEnv entry (names only; config/secret-env.ts);
+     * undefined when unknown (then secret rules are skipped).
+     */
     secretsPresent?: ReadonlySet<string>;
 }

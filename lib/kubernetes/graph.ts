@@ -2,6 +2,7 @@
 // operator) for a BenchmarkSpec: a frontend plus decode (and, disaggregated,
 // prefill) workers with a clean argv per backend.
 import type { BenchmarkSpec, ResolvedWorker } from "../../config/resolve";
+import { HF_TOKEN_ENV } from "../../config/secrets";
 import type { WorkerRole } from "../dynamo";
 import { ENGINE_CONFIG_MOUNT, k8sFrontendProcess, k8sWorkerProcess } from "./launch";
 import { SERVICE_KEYS, k8sNames } from "./names";
@@ -57,8 +58,11 @@ export function hfHome(spec: Pick<BenchmarkSpec, "modelCache">): string | undefi
 }
 
 export interface GraphOptions {
-    /** Name of the Secret with key HF_TOKEN, when a token is configured. */
-    hfTokenSecret?: string;
+    /**
+     * The Secret every service reads its secret environment from (envFromSecret: each key becomes a variable),
+     * when hfToken or secretEnv is set: HF_TOKEN and the secretEnv entries (envSecretMetadata).
+     */
+    envSecret?: string;
 }
 
 export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> };
@@ -104,7 +108,7 @@ function volumeMounts(spec: BenchmarkSpec): Record<string, unknown> {
 }
 
 function secretRef(opts: GraphOptions): Record<string, unknown> {
-    return opts.hfTokenSecret ? { envFromSecret: opts.hfTokenSecret } : {};
+    return opts.envSecret ? { envFromSecret: opts.envSecret } : {};
 }
 
 function frontendService(spec: BenchmarkSpec, opts: GraphOptions): Record<string, unknown> {
@@ -228,9 +232,14 @@ export function buildModelCachePvc(spec: BenchmarkSpec): Manifest | undefined {
     };
 }
 
-/** The HF token Secret without its data: the component adds the token as a Pulumi secret. */
-export function hfTokenSecretMetadata(spec: BenchmarkSpec): { name: string; namespace: string; labels: Record<string, string> } {
-    return { name: k8sNames(spec.name, spec.kubernetes.namespace).hfTokenSecret, namespace: spec.kubernetes.namespace, labels: commonLabels(spec) };
+/** The secret environment's Secret without its data: the component adds HF_TOKEN and the secretEnv entries as a Pulumi secret. */
+export function envSecretMetadata(spec: BenchmarkSpec): { name: string; namespace: string; labels: Record<string, string> } {
+    return { name: k8sNames(spec.name, spec.kubernetes.namespace).envSecret, namespace: spec.kubernetes.namespace, labels: commonLabels(spec) };
 }
 
-export const HF_TOKEN_KEY = "HF_TOKEN";
+export const HF_TOKEN_KEY = HF_TOKEN_ENV;
+
+/** The Secret's data: HF_TOKEN (when set) and every secretEnv entry; the config rules keep the names apart. */
+export function envSecretData(hfToken: string | undefined, secretEnv: Record<string, string> | undefined): Record<string, string> {
+    return { ...(secretEnv ?? {}), ...(hfToken ? { [HF_TOKEN_KEY]: hfToken } : {}) };
+}

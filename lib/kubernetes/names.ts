@@ -11,7 +11,8 @@ export const GRAPH_POD_LABEL = "nvidia.com/dynamo-graph-deployment-name";
 
 export interface K8sNames {
     graph: string;
-    hfTokenSecret: string;
+    /** The Opaque Secret of the processes' secret environment: HF_TOKEN and the secretEnv entries. */
+    envSecret: string;
     scriptConfigMap: string;
     engineConfigMap: string;
     job: string;
@@ -23,7 +24,7 @@ export function k8sNames(benchmarkName: string, namespace: string): K8sNames {
     const frontendService = `${benchmarkName}-${SERVICE_KEYS.frontend}`;
     return {
         graph: benchmarkName,
-        hfTokenSecret: `${benchmarkName}-hf-token`,
+        envSecret: `${benchmarkName}-secret-env`,
         scriptConfigMap: `${benchmarkName}-bench-script`,
         engineConfigMap: `${benchmarkName}-engine-config`,
         job: `${benchmarkName}-bench`,

@@ -11,6 +11,7 @@ import type { MockerSpec } from "../../config/mocker";
 import type { ResolvedPhase } from "../../config/resolve";
 import { loadArgv } from "../benchmark/load-argv";
 import type { PortRequest } from "./ports";
+import { SECRET_ENV_VARIABLE, secretEnvFrom } from "./secret-env";
 import {
     WORKER_COMPONENTS,
     WORKER_ENDPOINT,
@@ -121,6 +122,8 @@ export interface PlannedProcess {
     env: Record<string, string>;
     /** Names of the variables the plan set or the spec gave (values are not repeated in plan.json). */
     plannedEnvKeys: string[];
+    /** Names of the secretEnv variables in env (lib/local/secret-env.ts): Dynamo processes only. */
+    secretEnvKeys: string[];
     logFile: string;
 }
 
@@ -175,7 +178,7 @@ export class PlanError extends Error {
 }
 
 /** Inherited variables that would change how Dynamo discovers or connects; the plan sets its own. */
-const DROPPED_ENV = /^(DYN_|ETCD_|NATS_)|^(HF_HUB_OFFLINE|TRANSFORMERS_OFFLINE)$/;
+const DROPPED_ENV = new RegExp(`^(DYN_|ETCD_|NATS_)|^(HF_HUB_OFFLINE|TRANSFORMERS_OFFLINE|${SECRET_ENV_VARIABLE})$`);
 const PHASE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const LOOPBACK = "127.0.0.1";
 
@@ -257,6 +260,8 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
     for (const [k, v] of Object.entries(baseEnv)) {
         if (v !== undefined && !DROPPED_ENV.test(k)) inherited[k] = v;
     }
+    // The Dynamo processes' secret environment, out of what everything else inherits (DROPPED_ENV).
+    const secretEnv = secretEnvFrom(baseEnv);
     const spec = launchSpecOfInput(input, modelPath);
     // One machine: file discovery in this run's own folder, every address on loopback.
     const ctx: LaunchContext = {
@@ -285,8 +290,9 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
             name,
             role: launched.role,
             argv: argvOf(launched),
-            env: { ...inherited, ...planned },
+            env: { ...inherited, ...planned, ...secretEnv },
             plannedEnvKeys: Object.keys(planned).sort(),
+            secretEnvKeys: Object.keys(secretEnv).sort(),
             logFile: path.join(logs, `${name}.log`),
         });
     };

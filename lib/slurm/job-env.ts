@@ -26,9 +26,11 @@ function envItems(env: Record<string, string>): string[] {
     return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
 
-function processLines(key: string, p: ProcessSpec, gpus?: [number, number]): string[] {
+/** `dynamo`: a Dynamo process (frontend, worker), which node.sh gives the secretEnv items of secrets.env (lib/slurm/secrets-env.ts). */
+function processLines(key: string, p: ProcessSpec, gpus?: [number, number], dynamo = false): string[] {
     const lines = [assignArray(`P_${key}_ARGV`, p.argv), assignArray(`P_${key}_ENV`, envItems(p.env))];
     if (gpus) lines.push(assignArray(`P_${key}_GPUS`, gpus));
+    if (dynamo) lines.push(assign(`P_${key}_SECRET_ENV`, 1));
     return lines;
 }
 
@@ -150,8 +152,8 @@ function layoutLines(job: JobEnvInput): string[] {
 function processSection(spec: BenchmarkSpec, job: JobEnvInput): string[] {
     const ctx: CommandContext = { spec, runDir: job.runDir, namespace: job.namespace, frontendPort: job.frontendPort };
     const lines = [
-        "# processes: P_<key>_ARGV (argv), P_<key>_ENV (NAME=value), P_<key>_GPUS (first, count)",
-        ...processLines("FRONTEND", frontendProcess(ctx)),
+        "# processes: P_<key>_ARGV (argv), P_<key>_ENV (NAME=value), P_<key>_GPUS (first, count), P_<key>_SECRET_ENV (1: gets secretEnv)",
+        ...processLines("FRONTEND", frontendProcess(ctx), undefined, true),
     ];
     job.plan.instances.forEach((instance, i) => {
         const p = workerProcess(ctx, instance, i);
@@ -163,7 +165,7 @@ function processSection(spec: BenchmarkSpec, job: JobEnvInput): string[] {
                 DYNAMO_BENCH_LEADER_HOST: "{leader_host}",
             };
         }
-        lines.push(...processLines(`W${i}`, p, [instance.gpuFirst, instance.gpuCount]));
+        lines.push(...processLines(`W${i}`, p, [instance.gpuFirst, instance.gpuCount], true));
     });
     spec.phases.forEach((phase, i) => lines.push(...processLines(`PH${i}`, phaseProcess(ctx, phase, job.phases[i]!.dir))));
     if (spec.slurm.discovery.backend === "etcd") {

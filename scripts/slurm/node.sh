@@ -67,12 +67,23 @@ if [ "$RUNTIME" = bare-metal ]; then
   for kv in "${RUNTIME_ENV[@]}"; do export "${kv%%=*}=${kv#*=}"; done
 fi
 
-# --- secrets (HF token), mode 600 in the job's folder (a sweep job's points share it)
+# --- secrets, mode 600 in the job's folder (a sweep job's points share it):
+# HF_TOKEN for every process; the SECRET_ENV items (config secretEnv) only for
+# the Dynamo processes (P_<KEY>_SECRET_ENV=1), never the client, etcd or NATS.
+# Nothing here prints a value.
+SECRET_ENV=()
 if [ -f "$JOB_DIR/secrets.env" ]; then
-  set -a
   # shellcheck source=/dev/null
   source "$JOB_DIR/secrets.env"
-  set +a
+  if [ -n "${HF_TOKEN:-}" ]; then export HF_TOKEN; fi
+  ref="P_${KEY}_SECRET_ENV"
+  if [ "${!ref:-0}" = 1 ]; then
+    for kv in "${SECRET_ENV[@]}"; do
+      k=${kv%%=*}
+      [[ $k =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "invalid secretEnv item in secrets.env: '$k'"
+      export "$k=${kv#*=}"
+    done
+  fi
 fi
 
 # --- the process's own environment

@@ -428,7 +428,7 @@ describe("DynamoGraphDeployment", () => {
             modelCache: { pvcName: "models", mountPath: "/cache/" },
             kubernetes: { imagePullSecrets: ["ngc"], nodeSelector: { pool: "gpu" }, sharedMemory: "64Gi" },
         });
-        const m = buildGraphDeployment(spec, { hfTokenSecret: "bench-hf-token" });
+        const m = buildGraphDeployment(spec, { envSecret: "bench-secret-env" });
         const top = m.spec as Obj;
         assert.deepEqual(top.envs, [
             { name: "NCCL_DEBUG", value: "INFO" },
@@ -440,7 +440,7 @@ describe("DynamoGraphDeployment", () => {
         assert.equal(s.prefill.envs, undefined);
         assert.deepEqual(s.frontend.envs, [{ name: "DYN_LOG", value: "debug" }]);
         for (const svc of Object.values(s)) {
-            assert.equal(svc.envFromSecret, "bench-hf-token");
+            assert.equal(svc.envFromSecret, "bench-secret-env");
             assert.deepEqual(svc.volumeMounts, [{ name: "models", mountPoint: "/cache/" }]);
             assert.deepEqual(svc.extraPodSpec.imagePullSecrets, [{ name: "ngc" }]);
             assert.deepEqual(svc.extraPodSpec.nodeSelector, { pool: "gpu" });
@@ -682,7 +682,7 @@ describe("stacks/Pulumi.example-k8s.yaml", () => {
         assert.equal(spec.platform.kaiScheduler.install, "bundled");
         assert.equal(spec.modelCache?.create, true);
         assert.equal(spec.totalWorkerGpus, 8);
-        assertValidCustomResource(buildGraphDeployment(spec, { hfTokenSecret: "x" }));
+        assertValidCustomResource(buildGraphDeployment(spec, { envSecret: "x" }));
     });
 
     test("keeps the token out of the file and shows how to set it", () => {

@@ -71,7 +71,7 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.deepEqual(names(T.namespace), ["bench-namespace"]);
         assert.deepEqual(names(T.release), ["bench-platform"]);
         assert.deepEqual(names(T.queue), ["bench-queue", "bench-queue-parent"]);
-        assert.deepEqual(names(T.secret), ["bench-hf-token"]);
+        assert.deepEqual(names(T.secret), ["bench-secret-env"]);
         assert.deepEqual(names(T.graph), ["bench-graph"]);
         assert.deepEqual(names(T.configMap), ["bench-script"]);
         assert.deepEqual(names(T.job), ["bench-job"]);
@@ -165,7 +165,7 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.equal(g.inputs.metadata.name, "bench");
         assert.equal(g.inputs.metadata.annotations["pulumi.com/skipAwait"], "true");
         assert.equal(g.inputs.metadata.annotations["pulumi.com/waitFor"], undefined);
-        assert.equal(g.inputs.spec.services.decode.envFromSecret, "bench-hf-token");
+        assert.equal(g.inputs.spec.services.decode.envFromSecret, "bench-secret-env");
     });
 
     test("queues: valid against the KAI CRD, cluster-scoped", { skip: NO_CRDS }, () => {
@@ -219,7 +219,7 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.equal(details.jobName, "bench-bench");
         assert.equal(details.platform.mode, "installed");
         assert.deepEqual(details.kaiQueues, ["bench-queue-parent", "bench-queue"]);
-        assert.equal(details.hfTokenSecret, "bench-hf-token");
+        assert.equal(details.envSecret, "bench-secret-env");
         assert.equal(details.engine.name, "vllm");
         assert.match(details.engine.image ?? "", /vllm-runtime:/);
         assert.equal(await promiseOf(outputs.resultsStatus), "collected");
@@ -371,7 +371,7 @@ describe("render mode", () => {
         assert.deepEqual(names(T.graph), ["render-graph"]);
         assert.deepEqual(names(T.job), ["render-job"]);
         assert.equal(names(T.queue).length, 2);
-        assert.equal(mocks.one(T.graph).inputs.spec.services.decode.envFromSecret, "render-hf-token");
+        assert.equal(mocks.one(T.graph).inputs.spec.services.decode.envFromSecret, "render-secret-env");
     });
 
     test("outputs say nothing ran and what to install by hand", async () => {

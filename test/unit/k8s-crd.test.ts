@@ -28,7 +28,7 @@ describe("generated graphs are valid DynamoGraphDeployments", { skip: NO_CRDS },
     for (const [name, override] of Object.entries(SCENARIOS)) {
         test(name, () => {
             assertValidCustomResource(buildGraphDeployment(k8sSpec(override)));
-            assertValidCustomResource(buildGraphDeployment(k8sSpec(override), { hfTokenSecret: "bench-hf-token" }));
+            assertValidCustomResource(buildGraphDeployment(k8sSpec(override), { envSecret: "bench-secret-env" }));
         });
     }
 });

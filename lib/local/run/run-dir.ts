@@ -10,9 +10,16 @@ export function prepareRunDir(plan: LocalRunPlan): void {
     fs.writeFileSync(path.join(plan.runDir, "plan.json"), JSON.stringify(redactPlan(plan), null, 2) + "\n");
 }
 
-/** plan.json: argv and the names of planned variables, never environment values (they may hold tokens). */
+/** plan.json: argv and the names of planned and secretEnv variables, never environment values (they may hold tokens). */
 function redactPlan(plan: LocalRunPlan): unknown {
-    const proc = (p: PlannedProcess) => ({ name: p.name, role: p.role, argv: p.argv, env: p.plannedEnvKeys, logFile: p.logFile });
+    const proc = (p: PlannedProcess) => ({
+        name: p.name,
+        role: p.role,
+        argv: p.argv,
+        env: p.plannedEnvKeys,
+        ...(p.secretEnvKeys.length > 0 ? { secretEnv: p.secretEnvKeys } : {}),
+        logFile: p.logFile,
+    });
     return {
         ...plan,
         processes: plan.processes.map(proc),
