@@ -4,4 +4,5 @@ import { LocalBenchmark } from "./local-benchmark";
 
 export { LocalBenchmark, type LocalBenchmarkArgs, type LocalDetails } from "./local-benchmark";
 
-export const deploy: DeployFn = (spec, secrets, runner, opts) => new LocalBenchmark(spec.name, { spec, hfToken: secrets.hfToken, secretEnv: secrets.secretEnv, runner }, opts).outputs;
+export const deploy: DeployFn = (spec, secrets, runner, opts) =>
+    new LocalBenchmark(spec.name, { spec, hfToken: secrets.hfToken, secretEnv: secrets.secretEnv, runner }, opts).outputs;

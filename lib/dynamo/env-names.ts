@@ -47,7 +47,10 @@ export function launchEnvNames(): ReadonlySet<string> {
             };
             const instance = { ports: { bootstrap: 1, system: 2, kvEvents: 3, nixl: 4, distInit: 5 }, rank: 0, ranks: 1 };
             const roles: WorkerRole[] = ["prefill", "decode", "aggregated"];
-            const processes = [frontendProcess(spec, ctx), ...roles.map((role) => workerProcess(role === "aggregated" ? { ...spec, prefill: undefined } : spec, ctx, role, instance))];
+            const processes = [
+                frontendProcess(spec, ctx),
+                ...roles.map((role) => workerProcess(role === "aggregated" ? { ...spec, prefill: undefined } : spec, ctx, role, instance)),
+            ];
             for (const p of processes) for (const name of Object.keys(p.env)) names.add(name);
         }
     }

@@ -59,7 +59,13 @@ describe("settings stored with --secret (issue 13, item 2)", () => {
             r.violations.map((v) => v.path),
             ["decode"],
         );
-        assert.match(r.violations[0]!.message, /stored as a secret.*hfToken/);
+        assert.match(r.violations[0]!.message, /stored as a secret/);
+        assert.match(r.violations[0]!.message, /marks all of decode secret/);
+        assert.ok(
+            r.violations[0]!.message.includes(
+                "`pulumi config rm --path 'decode.env.API_KEY'` and `pulumi config set --secret --path 'secretEnv.API_KEY' <value>`",
+            ),
+        );
         assert.doesNotMatch(r.violations[0]!.message, /s3cret/, "the message does not echo the value");
     });
     test("the secret keys themselves are not", () => {
