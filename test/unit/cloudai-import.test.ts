@@ -243,7 +243,10 @@ describe("what is never written, and what is reported", () => {
         const [s] = importCloudai(sources(SCENARIO, { "t.toml": test }, K8S));
         const files = renderStackFile(s!.config, s!.comments) + renderReport(s!.report);
         assert.ok(!files.includes("do_not_copy"), "a secret value reached a file");
-        assert.deepEqual(s!.report.secretCommands, ["pulumi config set --secret hfToken --stack one   # paste the value of HF_TOKEN at the prompt"]);
+        assert.deepEqual(s!.report.secretCommands, [
+            "pulumi config set --secret hfToken --stack one   # paste the value of HF_TOKEN at the prompt",
+            "pulumi config set --secret --path 'secretEnv.MY_API_KEY' --stack one   # paste the value of MY_API_KEY at the prompt",
+        ]);
         assert.deepEqual(
             s!.report.lines.filter((l) => l.outcome === "secret").map((l) => l.field),
             ["extra_env_vars.HF_TOKEN", "extra_env_vars.MY_API_KEY"],

@@ -21,9 +21,11 @@ export function applyEnv(name: string, value: unknown, ctx: MapContext, setting:
             ctx.secret(`pulumi config set --secret hfToken --stack {stack}   # paste the value of ${name} at the prompt`);
             ctx.note("secret", `a HuggingFace token: dynamo-bench's secret setting hfToken (never in the stack file)`, "hfToken");
         } else {
+            ctx.secret(`pulumi config set --secret --path 'secretEnv.${name}' --stack {stack}   # paste the value of ${name} at the prompt`);
             ctx.note(
                 "secret",
-                "a credential: not written to the stack file, and dynamo-bench has no secret setting for it; give it to the cluster (a Kubernetes Secret, the Slurm login environment)",
+                "a credential: dynamo-bench's secret setting secretEnv, for every Dynamo process (never in the stack file)",
+                `secretEnv.${name}`,
             );
         }
         return false;
