@@ -60,6 +60,11 @@ describe("config values through the engine", { skip }, () => {
                 const text = preview.stdout + preview.stderr;
                 assert.notEqual(preview.code, 0);
                 assert.match(text, /dynamo-bench:decode: is stored as a secret/);
+                // What to do instead, with the exact commands (config/secret-settings.ts).
+                assert.ok(
+                    text.includes("`pulumi config rm --path 'decode.env.API_KEY'` and `pulumi config set --secret --path 'secretEnv.API_KEY' <value>`"),
+                    text,
+                );
                 assert.doesNotMatch(text, /s3cret-e2e-value/);
             },
             { env: runnerEnv, timeoutMs: 240_000 },
