@@ -8,6 +8,7 @@ import type { BenchmarkSpec } from "./config/resolve";
 import { SECRET_KEYS } from "./config/secrets";
 import { rawFromAllConfig } from "./config/stack-config";
 import { plainSecretMessage } from "./config/secret-settings";
+import { plainSecretEnvEntries } from "./config/stack-file-secrets";
 import type { CommandRunner } from "./components/exec";
 import type { BenchmarkOutputs, Secrets } from "./components/target";
 import { targets } from "./components/targets";
@@ -41,8 +42,11 @@ function readStackConfig<T>(load: Loader<T>): { loaded: T; secrets: Secrets } {
     const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
     const raw = rawFromAllConfig(pulumi.runtime.allConfig(), project, (key) => runtime.isConfigSecret?.(key) ?? false);
     if (raw.plainSecrets.length > 0) throw new pulumi.RunError(plainSecretMessage(raw.plainSecrets, project));
-    // Settings stored as secrets and prototype-like keys are refused before the layers are merged (config/stack-config.ts).
-    if (raw.violations.length > 0) throw new pulumi.RunError(new ConfigError(raw.violations, project).message);
+    // Settings stored as secrets, secretEnv entries stored in plain text and prototype-like keys
+    // are refused before the layers are merged (config/stack-config.ts, config/stack-file-secrets.ts).
+    const secretEnvInFile = raw.secretsPresent.has(SECRET_KEYS.secretEnv) ? plainSecretEnvEntries(process.cwd(), pulumi.getStack(), project) : [];
+    const early = [...raw.violations, ...secretEnvInFile];
+    if (early.length > 0) throw new pulumi.RunError(new ConfigError(early, project).message);
     let loaded: T;
     let layers: LayeredConfig | undefined;
     try {

@@ -4,7 +4,8 @@
 // (frontend, prefill and decode mocker workers, read from /proc/<pid>/environ
 // while they run) and not AIPerf's, and its value is nowhere in plain text:
 // not in `pulumi stack export`, the stack file, the stack outputs (even with
-// --show-secrets), the engine's output, or any file of the run folder.
+// --show-secrets), the engine's output, or any file of the run folder. An
+// entry added later without --secret is refused at preview by name.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -127,5 +128,27 @@ describe("secretEnv on the local target", { skip }, () => {
         } finally {
             fs.rmSync(runRoot, { recursive: true, force: true });
         }
+    });
+
+    test("an entry added later without --secret is refused at preview, by name, without its value", { timeout: 300_000 }, async () => {
+        await withStack(
+            REPO_ROOT,
+            "e2e-secret-env-mixed",
+            {
+                "dynamo-bench:model.id": { value: "dynamo-bench/tiny-model", path: true },
+                "dynamo-bench:secretEnv.A_SECRET": { value: "s3cret-mixed-a", secret: true, path: true },
+                // The whole key still counts as secret for the engine; only the stack file shows this entry is plain.
+                "dynamo-bench:secretEnv.B_PLAIN": { value: "s3cret-mixed-b", path: true },
+            },
+            async (stack) => {
+                const preview = await stack.run(["preview"], { allowFailure: true });
+                const text = preview.stdout + preview.stderr;
+                assert.notEqual(preview.code, 0);
+                assert.match(text, /dynamo-bench:secretEnv\.B_PLAIN: is stored in plain text in stacks\/Pulumi\.e2e-secret-env-mixed\.yaml/);
+                assert.doesNotMatch(text, /A_SECRET: /, "the encrypted entry is fine");
+                assert.doesNotMatch(text, /s3cret-mixed/);
+            },
+            { env: runnerEnv, timeoutMs: 240_000 },
+        );
     });
 });

@@ -3,13 +3,17 @@
 // string), the rules on names and values, the refusal of a plain secretEnv,
 // and the collisions with every other source of a Dynamo process's
 // environment, each one error naming both fields. No message quotes a value.
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { ConfigError, loadSpec } from "../../config/load";
 import { loadStack } from "../../config/load-sweep";
 import { rawFromAllConfig } from "../../config/stack-config";
 import { plainSecretMessage, secretSettingViolations } from "../../config/secret-settings";
 import { readSecretEnv } from "../../config/secret-env";
+import { plainSecretEnvEntries } from "../../config/stack-file-secrets";
 import { launchEnvNames } from "../../lib/dynamo/env-names";
 import { deepMerge } from "../../lib/deep-merge";
 import { BASE_SLURM_CONFIG } from "./slurm-fixtures";
@@ -195,5 +199,34 @@ describe("other keys stored with --secret", () => {
         const [v] = secretSettingViolations(["benchmark"], { benchmark: { extraArgs: ["--api-key", VALUE] } });
         assert.match(v!.message, /only hfToken, secretEnv and sshPrivateKey stay secret.*pulumi config set --secret --path 'secretEnv\.NAME' <value>/);
         assert.ok(!v!.message.includes(VALUE));
+    });
+});
+
+describe("secretEnv entries in plain text in the stack file", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secret-env-file-test-"));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: dynamo-bench\nruntime: nodejs\nstackConfigDir: stacks\n");
+    fs.mkdirSync(path.join(dir, "stacks"));
+    const write = (stack: string, config: string) => fs.writeFileSync(path.join(dir, "stacks", `Pulumi.${stack}.yaml`), `config:\n${config}`);
+
+    test("an entry added without --secret next to encrypted ones is named, its value is not", () => {
+        write("mixed", `  dynamo-bench:secretEnv:\n    A:\n      secure: v1:abc\n    B: ${VALUE}\n`);
+        const found = plainSecretEnvEntries(dir, "mixed", NS);
+        assert.deepEqual(
+            found.map((v) => v.path),
+            ["secretEnv.B"],
+        );
+        assert.match(
+            found[0]!.message,
+            /^is stored in plain text in stacks\/Pulumi\.mixed\.yaml \(set without --secret\); run `pulumi config set --secret --path 'secretEnv\.B' <value>`/,
+        );
+        assert.ok(!found[0]!.message.includes(VALUE));
+    });
+
+    test("every entry encrypted, the whole map encrypted, no secretEnv, no stack file: nothing", () => {
+        write("secure", "  dynamo-bench:secretEnv:\n    A:\n      secure: v1:abc\n");
+        write("whole", "  dynamo-bench:secretEnv:\n    secure: v1:abc\n");
+        write("none", "  dynamo-bench:name: x\n");
+        for (const stack of ["secure", "whole", "none", "absent"]) assert.deepEqual(plainSecretEnvEntries(dir, stack, NS), [], stack);
     });
 });
