@@ -15,13 +15,17 @@ export const SECRET_ENV_ARRAY = "SECRET_ENV";
 export function renderSecretsEnv(hfToken: string | undefined, secretEnv: Record<string, string> | undefined): string | undefined {
     const entries = Object.entries(secretEnv ?? {});
     if (!hfToken && entries.length === 0) return undefined;
+    // With the token alone the file is what it was before secretEnv existed, so such a stack's file does not change.
     const lines = [
-        "# dynamo-bench secrets (mode 600); sourced by node.sh",
         ...(hfToken ? [assign(HF_TOKEN_ENV, hfToken)] : []),
-        assignArray(
-            SECRET_ENV_ARRAY,
-            entries.map(([name, value]) => `${name}=${value}`),
-        ),
+        ...(entries.length > 0
+            ? [
+                  assignArray(
+                      SECRET_ENV_ARRAY,
+                      entries.map(([name, value]) => `${name}=${value}`),
+                  ),
+              ]
+            : []),
     ];
     return `${lines.join("\n")}\n`;
 }

@@ -36,12 +36,12 @@ beforeEach(() => mocks.reset());
 describe("secrets.env", () => {
     test("HF_TOKEN and the secretEnv entries, single-quoted; nothing to write without either", () => {
         const text = renderSecretsEnv(TOKEN, SECRET_ENV)!;
-        assert.match(text, /^# dynamo-bench secrets \(mode 600\)/);
-        assert.match(text, /^HF_TOKEN=hf_TestTokenValueThatMustStaySecret$/m);
+        assert.match(text, /^HF_TOKEN=hf_TestTokenValueThatMustStaySecret\n/);
         assert.match(text, /^SECRET_ENV=\('API_KEY=s3cret '\\''q'\\''/m);
         assert.equal(renderSecretsEnv(undefined, undefined), undefined);
         assert.equal(renderSecretsEnv(undefined, {}), undefined);
         assert.doesNotMatch(renderSecretsEnv(undefined, SECRET_ENV)!, /HF_TOKEN/);
+        assert.equal(renderSecretsEnv(TOKEN, {}), `HF_TOKEN=${TOKEN}\n`, "the token alone: the file as it was before secretEnv");
     });
 });
 
@@ -124,6 +124,18 @@ describe("node.sh gives secretEnv to the Dynamo processes only", () => {
         assert.equal(client.OTHER_SECRET, undefined);
         assert.equal(client.HF_TOKEN, TOKEN, "the client reads the tokenizer with the token");
         assert.ok(!fs.existsSync("/tmp/dynamo-bench-pwned"), "a command substitution ran");
+    });
+
+    test("a secrets.env with the token alone (as written before secretEnv): HF_TOKEN, nothing else", () => {
+        const file = path.join(job.runDir, "secrets.env");
+        fs.writeFileSync(file, renderSecretsEnv(TOKEN, undefined)!, { mode: 0o600 });
+        try {
+            const env = runNode("FRONTEND", "frontend");
+            assert.equal(env.HF_TOKEN, TOKEN);
+            assert.equal(env.API_KEY, undefined);
+        } finally {
+            fs.writeFileSync(file, renderSecretsEnv(TOKEN, SECRET_ENV)!, { mode: 0o600 });
+        }
     });
 
     test("job.env marks exactly the Dynamo processes, and holds no value", () => {
