@@ -11,13 +11,21 @@ import { SECRET_KEYS } from "./secrets";
 import { secretEnvCommand } from "./secret-env";
 import type { RuleViolation } from "./rules/violation";
 
-/** Keys whose values hold an `env` map (or are one), the usual reason a nested --secret marks them. */
-const ENV_HOLDERS: Record<string, (value: unknown) => unknown> = {
-    env: (v) => v,
-    frontend: (v) => (v as { env?: unknown } | null)?.env,
-    prefill: (v) => (v as { env?: unknown } | null)?.env,
-    decode: (v) => (v as { env?: unknown } | null)?.env,
+/** Keys that hold an env map of the Dynamo processes (the usual reason a nested --secret marks them): where it sits under the key. */
+const ENV_HOLDERS: Record<string, readonly string[]> = {
+    env: [],
+    frontend: ["env"],
+    prefill: ["env"],
+    decode: ["env"],
+    slurm: ["container", "env"],
 };
+
+function envMapOf(key: string, value: unknown): { path: string; env: unknown } | undefined {
+    if (!Object.hasOwn(ENV_HOLDERS, key)) return undefined;
+    const at = ENV_HOLDERS[key]!;
+    const env = at.reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
+    return { path: [key, ...at].join("."), env };
+}
 
 export function secretSettingViolations(secretSettings: Iterable<string>, values: Record<string, unknown> = {}): RuleViolation[] {
     return [...secretSettings].sort().map((key) => ({ path: key, message: secretSettingMessage(key, values[key]) }));
@@ -25,12 +33,12 @@ export function secretSettingViolations(secretSettings: Iterable<string>, values
 
 function secretSettingMessage(key: string, value: unknown): string {
     const plain = `is stored as a secret, but its values would be written in plain text (Kubernetes graph env, Slurm job.env, command lines)`;
-    const envOf = Object.hasOwn(ENV_HOLDERS, key) ? ENV_HOLDERS[key]!(value) : undefined;
-    const names = envOf && typeof envOf === "object" && !Array.isArray(envOf) ? Object.keys(envOf).sort() : [];
-    const envPath = key === "env" ? "env" : `${key}.env`;
+    const held = envMapOf(key, value);
+    const names = held?.env && typeof held.env === "object" && !Array.isArray(held.env) ? Object.keys(held.env).sort() : [];
+    const envPath = held?.path ?? key;
     if (names.length > 0) {
         const name = names.length === 1 ? names[0]! : "NAME";
-        const which = names.length === 1 ? "" : ` (NAME: whichever of ${names.join(", ")} is secret)`;
+        const which = names.length === 1 ? ` (if ${name} is the secret one)` : ` (NAME: whichever of ${names.join(", ")} is secret)`;
         const nested = key === "env" ? "" : ` (a \`pulumi config set --secret --path '${envPath}.<NAME>'\` marks all of ${key} secret)`;
         return (
             `${plain}${nested}. Secret environment values belong in ${SECRET_KEYS.secretEnv}, which every Dynamo process gets from a Kubernetes Secret, ` +

@@ -189,6 +189,14 @@ describe("other keys stored with --secret", () => {
         assert.match(v!.message, /pulumi config rm --path 'frontend\.env\.NAME'.*secretEnv\.NAME.*whichever of A, B is secret/);
     });
 
+    test("slurm marked secret through slurm.container.env", () => {
+        const [v] = secretSettingViolations(["slurm"], { slurm: { outputDir: "/x", container: { runtime: "bare-metal", env: { TOKEN_X: VALUE } } } });
+        assert.ok(v!.message.includes("marks all of slurm secret"), v!.message);
+        assert.ok(
+            v!.message.includes("`pulumi config rm --path 'slurm.container.env.TOKEN_X'` and `pulumi config set --secret --path 'secretEnv.TOKEN_X' <value>`"),
+        );
+    });
+
     test("top-level env: no nested --path to explain", () => {
         const [v] = secretSettingViolations(["env"], { env: { A: "1" } });
         assert.doesNotMatch(v!.message, /marks all of/);
