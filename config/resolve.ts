@@ -8,6 +8,7 @@ import { loadPhaseName, ownKaiQueueName, toDnsLabel } from "./names";
 import { OPERATOR_DEFAULT_KAI_QUEUE } from "../lib/facts/dynamo-operator";
 import { overrideArgs } from "../lib/argv";
 import { goodputArgs } from "./gates";
+import { resolveStallSeconds } from "./stall";
 
 export { toDnsLabel } from "./names";
 
@@ -47,8 +48,10 @@ export interface ResolvedScheduling {
 }
 
 /** What the targets deploy. The gates are not in it: they judge the figures afterwards (program.ts), so changing one never re-runs a benchmark. */
-export interface BenchmarkSpec extends Omit<ParsedSpec, "prefill" | "decode" | "name" | "image" | "scheduling" | "gates"> {
+export interface BenchmarkSpec extends Omit<ParsedSpec, "prefill" | "decode" | "name" | "image" | "scheduling" | "gates" | "timeouts"> {
     name: string;
+    /** The stall bound is always set: given, or derived from the load (config/stall.ts). */
+    timeouts: ParsedSpec["timeouts"] & { stallSeconds: number };
     scheduling: ResolvedScheduling;
     stack: string;
     image: string;
@@ -73,6 +76,7 @@ export function resolveSpec(parsed: ParsedSpec, stack: string): BenchmarkSpec {
     const totalWorkerGpus = decode.gpusPerWorker * decode.replicas + (prefill ? prefill.gpusPerWorker * prefill.replicas : 0);
     const { prefill: _p, decode: _d, name: _n, image: _i, gates: _g, ...rest } = parsed;
     const name = parsed.name ?? toDnsLabel(stack);
+    const phases = resolvePhases(parsed.benchmark);
     return {
         ...rest,
         name,
@@ -82,7 +86,8 @@ export function resolveSpec(parsed: ParsedSpec, stack: string): BenchmarkSpec {
         servedModelName: parsed.model.servedName ?? parsed.model.id,
         prefill,
         decode,
-        phases: resolvePhases(parsed.benchmark),
+        phases,
+        timeouts: { ...parsed.timeouts, stallSeconds: resolveStallSeconds(parsed.timeouts.stallSeconds, phases, parsed.timeouts.benchmarkSeconds) },
         totalWorkerGpus,
     };
 }

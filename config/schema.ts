@@ -230,6 +230,13 @@ export const timeoutsSchema = z.strictObject({
     /** All benchmark phases together. */
     benchmarkSeconds: timeoutSeconds.default(3600),
     /**
+     * A phase with requests in flight and none completed for this long is
+     * stopped and reported as stalled (a hung worker), instead of waiting out
+     * benchmarkSeconds. Must be below benchmarkSeconds. Unset: derived from the
+     * load (config/stall.ts), within 60-1800 s.
+     */
+    stallSeconds: timeoutSeconds.optional(),
+    /**
      * Kubernetes: how long `pulumi destroy` waits for each object to be gone (a
      * finalizer nobody removes, a namespace whose contents cannot go) before it
      * fails naming the object; the provider's own default is 10 minutes.

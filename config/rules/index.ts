@@ -10,6 +10,7 @@ import { checkPortRules } from "./ports";
 import { checkValueRules } from "./values";
 import { checkSecretEnvRules } from "./secret-env";
 import { checkSlurmRules } from "./slurm";
+import { checkTimeoutRules } from "./timeouts";
 import type { RuleViolation } from "./violation";
 
 export { gpusPerWorker } from "./common";
@@ -30,6 +31,7 @@ export function checkRules(spec: ParsedSpec, stack = "bench", secretsPresent?: R
         ...checkPortRules(spec),
         ...checkValueRules(spec),
         ...checkSecretEnvRules(spec, context),
+        ...checkTimeoutRules(spec.timeouts),
     ];
     if (spec.target === "kubernetes") violations.push(...checkKubernetesRules(spec, context));
     if (spec.target === "slurm") violations.push(...checkSlurmRules(spec, context));

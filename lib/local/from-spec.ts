@@ -83,6 +83,7 @@ export function planInputFromSpec(spec: BenchmarkSpec, defaults: LocalDefaults):
             readySeconds: spec.timeouts.readySeconds,
             benchmarkSeconds: spec.timeouts.benchmarkSeconds,
             teardownGraceSeconds: defaults.teardownGraceSeconds ?? 10,
+            stallSeconds: spec.timeouts.stallSeconds,
         },
     };
 }

@@ -9,7 +9,9 @@ import * as path from "node:path";
 import type { BetweenPhasesSpec } from "../../config/between-phases";
 import type { MockerSpec } from "../../config/mocker";
 import type { ResolvedPhase } from "../../config/resolve";
+import { resolveStallSeconds } from "../../config/stall";
 import { loadArgv } from "../benchmark/load-argv";
+import { progressMetrics, type ProgressMetrics } from "../dynamo/progress-metrics";
 import type { PortRequest } from "./ports";
 import { SECRET_ENV_VARIABLE, secretEnvFrom } from "./secret-env";
 import {
@@ -100,6 +102,8 @@ export interface LocalRunPlanInput {
         benchmarkSeconds: number;
         /** SIGTERM to SIGKILL at teardown. */
         teardownGraceSeconds: number;
+        /** A phase with requests in flight and none completed this long is stalled; unset: config/stall.ts's default. */
+        stallSeconds?: number;
     };
 }
 
@@ -161,6 +165,8 @@ export interface LocalRunPlan {
     /** After each phase but the last; unset when there is nothing to do between phases. */
     betweenPhases?: PlannedBetweenPhases;
     timeouts: LocalRunPlanInput["timeouts"];
+    /** The stall watchdog (lib/watchdog): its bound, and the frontend counters it reads. */
+    stall: { seconds: number; metricsUrl: string; metrics: ProgressMetrics };
 }
 
 export interface PlannedBetweenPhases {
@@ -352,6 +358,7 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
         return { name: phase.name, argv, env: aiperfEnv, artifactDir, logFile: path.join(logs, `aiperf-${phase.name}.log`) };
     });
 
+    const frontendMetrics = progressMetrics(processes.find((p) => p.role === "frontend")?.env);
     const probeBody: Record<string, unknown> =
         b.endpointType === "chat"
             ? { model: input.model.servedName, messages: [{ role: "user", content: "ping" }], max_tokens: 1, stream: false }
@@ -373,6 +380,11 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
         benchmarkPhases,
         ...betweenPhasesOf(b.betweenPhases, { ...inherited, FRONTEND_URL: frontendUrl, DYNAMO_BENCH_RUN_DIR: runDir }, logs),
         timeouts: input.timeouts,
+        stall: {
+            seconds: resolveStallSeconds(input.timeouts.stallSeconds, b.phases, input.timeouts.benchmarkSeconds),
+            metricsUrl: frontendUrl + frontendMetrics.path,
+            metrics: frontendMetrics,
+        },
     };
 }
 

@@ -8,11 +8,12 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { defaultVenv, REPO_ROOT } from "../../lib/paths";
-import { namespaceFor, planLocalRun, portRequests, portsFromAllocation, type LocalRunPlanInput } from "../../lib/local/plan";
+import { planLocalRun, portRequests, portsFromAllocation, type LocalRunPlanInput } from "../../lib/local/plan";
 import { allocatePorts, PortInUseError } from "../../lib/local/ports";
-import { aiperfTempPrefix, groupAlive, LocalRunError, runLocalPlan, type LocalRunResult } from "../../lib/local/runner";
+import { aiperfTempPrefix, LocalRunError, runLocalPlan, type LocalRunResult } from "../../lib/local/runner";
 import { summarizeRun, toStackOutputs } from "../../lib/results";
 import { localPlanInput } from "../helpers/local-input";
+import { assertNothingLeft } from "../helpers/local-leftovers";
 
 const venv = defaultVenv(process.env);
 const venvReady = fs.existsSync(path.join(venv, "bin", "python")) && fs.existsSync(path.join(venv, "bin", "aiperf"));
@@ -44,38 +45,6 @@ function input(name: string, over: Partial<LocalRunPlanInput> = {}): LocalRunPla
 
 async function plan(inp: LocalRunPlanInput) {
     return planLocalRun(inp, process.env, portsFromAllocation(await allocatePorts(portRequests(inp))));
-}
-
-/** Processes whose command line mentions the run (namespace in Dynamo argv, run folder in AIPerf argv). */
-function processesOf(runId: string, runDir: string): string[] {
-    const ns = namespaceFor(runId);
-    const found: string[] = [];
-    for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-        if (Number(pid) === process.pid) continue;
-        let cmd = "";
-        try {
-            cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
-        } catch {
-            continue;
-        }
-        if (cmd.includes(ns) || cmd.includes(runDir)) found.push(`${pid}: ${cmd.slice(0, 160)}`);
-    }
-    return found;
-}
-
-async function assertNothingLeft(runId: string, runDir: string, pgids: number[], waitMs = 0): Promise<void> {
-    const deadline = Date.now() + waitMs;
-    let left = processesOf(runId, runDir);
-    let groups = pgids.filter(groupAlive);
-    while ((left.length > 0 || groups.length > 0) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-        left = processesOf(runId, runDir);
-        groups = pgids.filter(groupAlive);
-    }
-    assert.deepEqual(groups, [], `process groups still alive: ${groups.join(", ")}`);
-    assert.deepEqual(left, [], "processes of the run still present");
-    const temps = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(aiperfTempPrefix(runId)));
-    assert.deepEqual(temps, [], "AIPerf temp folders left behind");
 }
 
 /** Process groups the runner recorded for the run. */

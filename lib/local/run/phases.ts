@@ -12,6 +12,7 @@ import { logTail } from "./log-tail";
 import type { ClientRun } from "./client-runs";
 import { finishCombined } from "./combined-run";
 import { startProcess } from "./spawn";
+import { watchStall } from "./stall-watch";
 import type { PhaseResult } from "./types";
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
@@ -107,10 +108,13 @@ export async function awaitExit(
             Math.max(0, deadline - Date.now()),
         );
     });
+    // A phase that stops completing requests fails long before the deadline (stall-watch.ts).
+    const watch = watchStall(ctx, phase.name);
     try {
-        return await ctx.race(Promise.race([exited, timeout]));
+        return await ctx.race(Promise.race([exited, timeout, watch.stalled]));
     } finally {
         clearTimeout(timer);
+        watch.stop();
     }
 }
 

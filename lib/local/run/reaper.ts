@@ -16,6 +16,7 @@ setInterval(() => {
   if (stopping || alive(parent)) return;
   stopping = true;
   signal("SIGTERM");
+  signal("SIGCONT"); // a stopped process acts on SIGTERM only once it runs again
   setTimeout(() => {
     signal("SIGKILL");
     setTimeout(() => {

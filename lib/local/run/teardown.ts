@@ -1,4 +1,4 @@
-// Stopping the run: SIGTERM to every process group, a grace period, SIGKILL
+// Stopping the run: SIGTERM (and SIGCONT) to every process group, a grace period, SIGKILL
 // for what is left; then the temp folders, the watchdog and the final timings.
 // Runs once, on success and on every failure.
 import * as fs from "node:fs";
@@ -30,7 +30,11 @@ export async function teardown(ctx: RunContext): Promise<void> {
 /** SIGTERM every group (leader and any children), wait for the leaders, then SIGKILL what is left. */
 async function stopGroups(ctx: RunContext): Promise<void> {
     const graceMs = ctx.plan.timeouts.teardownGraceSeconds * 1000;
-    for (const m of ctx.alive()) killGroup(m.pid, "SIGTERM");
+    for (const m of ctx.alive()) {
+        killGroup(m.pid, "SIGTERM");
+        // A stopped process (SIGSTOP, a hung worker) keeps SIGTERM pending until it runs again.
+        killGroup(m.pid, "SIGCONT");
+    }
     await waitGone(ctx, Date.now() + graceMs);
     const stubborn = ctx.alive();
     if (stubborn.length > 0) {
