@@ -31,3 +31,8 @@ export function progressMetrics(frontendEnv: Readonly<Record<string, string | un
     const prefix = frontendEnv[METRICS_PREFIX_ENV] || FRONTEND_METRICS_PREFIX;
     return { completed: `${prefix}_requests_total`, started: `${prefix}_requests_started_total`, path: "/metrics" };
 }
+
+/** The counters for a benchmark's frontend (the stack's env, then the frontend's own). */
+export function progressMetricsOf(spec: { env: Record<string, string>; frontend: { env: Record<string, string> } }): ProgressMetrics {
+    return progressMetrics({ ...spec.env, ...spec.frontend.env });
+}

@@ -5,6 +5,8 @@ import { assign, assignArray } from "../shell-quote";
 import { componentFor, fatalPatterns, frontendProcess, phaseProcess, serviceProcesses, workerProcess, type CommandContext, type ProcessSpec } from "./commands";
 import type { JobTimeLimit } from "./job-args";
 import type { JobPlan } from "./plan";
+import { progressMetricsOf } from "../dynamo/progress-metrics";
+import { scrapeIntervalSeconds } from "../watchdog/stall";
 
 /** What job.env is made from, besides the spec. */
 export interface JobEnvInput {
@@ -50,6 +52,7 @@ export function renderJobEnv(spec: BenchmarkSpec, job: JobEnvInput): string {
 function headerLines(spec: BenchmarkSpec, job: JobEnvInput): string[] {
     const s = spec.slurm;
     const probe = readinessProbe(spec);
+    const metrics = progressMetricsOf(spec);
     const expect: Array<[string, number]> = [[componentFor(spec, "decode"), spec.decode.replicas]];
     if (spec.prefill) expect.unshift([componentFor(spec, "prefill"), spec.prefill.replicas]);
     return [
@@ -77,6 +80,12 @@ function headerLines(spec: BenchmarkSpec, job: JobEnvInput): string[] {
         ),
         assign("READY_TIMEOUT", spec.timeouts.readySeconds),
         assign("BENCH_TIMEOUT", spec.timeouts.benchmarkSeconds),
+        // The stall watchdog (scripts/stall-watch.sh): its bound, scrape interval and the frontend's counters.
+        assign("STALL_SECONDS", spec.timeouts.stallSeconds),
+        assign("STALL_POLL_SECONDS", scrapeIntervalSeconds(spec.timeouts.stallSeconds)),
+        assign("STALL_METRICS_PATH", metrics.path),
+        assign("STALL_COMPLETED_METRIC", metrics.completed),
+        assign("STALL_STARTED_METRIC", metrics.started),
         assign("POLL_SECONDS", s.readiness.pollSeconds),
         assign("HTTP_TIMEOUT", 5),
         assign("HTTP_CLIENT", "auto"),

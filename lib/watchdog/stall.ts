@@ -10,6 +10,16 @@
 // running: no answer is no progress.
 import type { ProgressMetrics } from "../dynamo/progress-metrics";
 
+/** Scrape interval: often enough to report within a few seconds of the bound, rarely enough to cost nothing. */
+export function scrapeIntervalMs(stallSeconds: number): number {
+    return Math.min(2000, Math.max(200, (stallSeconds * 1000) / 10));
+}
+
+/** The same in whole seconds, for the node scripts (bash counts whole seconds). */
+export function scrapeIntervalSeconds(stallSeconds: number): number {
+    return Math.max(1, Math.round(scrapeIntervalMs(stallSeconds) / 1000));
+}
+
 export interface ProgressSample {
     completed: number;
     started: number;

@@ -15,7 +15,10 @@
 #      request; meanwhile a process that exits or a worker log line matching a
 #      fatal pattern fails the job at once;
 #   4. runs the benchmark phases on the frontend's node, bounded by BENCH_TIMEOUT,
-#      still watching every process;
+#      still watching every process, and the frontend's completed-request
+#      counter (stall-watch.sh): a phase with requests in flight and none
+#      completed for STALL_SECONDS fails with reason "stalled", naming each
+#      process's state (/proc on its node) and quoting every log;
 #   5. writes RUN_DIR/SUCCESS.json (timings, nodes, phases) or RUN_DIR/FAILURE
 #      (reason first, then the log tail that explains it), and on every exit
 #      stops every process it started: SIGTERM, STOP_GRACE seconds, SIGKILL.
@@ -33,6 +36,8 @@ source "$ENV_FILE"
 
 # the shared scripts: the run folder, or the sweep job's folder when this run is a point of one (sweep.sh)
 NODE_SH=$JOB_DIR/node.sh
+# shellcheck source=scripts/stall-watch.sh
+source "$JOB_DIR/stall-watch.sh" || { echo "dynamo-bench job: cannot read $JOB_DIR/stall-watch.sh" >&2; exit 2; }
 LOG_DIR=$RUN_DIR/logs
 FAILURE_MARKER=$RUN_DIR/FAILURE
 SUCCESS_MARKER=$RUN_DIR/SUCCESS.json
@@ -72,9 +77,11 @@ stop_processes() { # SIGTERM to every step's processes, STOP_GRACE seconds, then
     for step in $(timeout 10 squeue -h -s -j "$JOB_ID" -o %i 2>/dev/null); do
       case $step in *.batch|*.extern) continue;; esac
       timeout 10 scancel --signal=TERM "$step" 2>/dev/null
+      # a stopped process (SIGSTOP, a hung worker) keeps SIGTERM pending until it runs again
+      timeout 10 scancel --signal=CONT "$step" 2>/dev/null
     done
   fi
-  for pid in "${all[@]}"; do kill -0 "$pid" 2>/dev/null || continue; [ "$JOB_ID" = none ] && kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${all[@]}"; do kill -0 "$pid" 2>/dev/null || continue; [ "$JOB_ID" = none ] && kill -TERM "$pid" 2>/dev/null && kill -CONT "$pid" 2>/dev/null; done
   deadline=$((SECONDS + STOP_GRACE))
   while [ "$SECONDS" -lt "$deadline" ]; do
     alive=0
@@ -233,6 +240,35 @@ scan_fatal() { # a worker log line matching a fatal pattern fails the job
 
 watch() { check_processes; scan_fatal; }
 
+proc_states() { # each process's state on its node (pids/NAME.pid: pid node), one srun per other node, bounded
+  local f name pid node states line here=${SLURMD_NODENAME:-$(hostname)}
+  declare -A on=()
+  for f in "$RUN_DIR"/pids/*.pid; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .pid)
+    case $name in phase-*) continue;; esac
+    read -r pid node _ < "$f"
+    on[$node]+="$pid:$name "
+  done
+  # shellcheck disable=SC2016  # the inner script expands its own arguments
+  local show='for a in "$@"; do p=${a%%:*}; s=$(cat "/proc/$p/stat" 2>/dev/null) || { printf "  %s (pid %s): gone\n" "${a#*:}" "$p"; continue; }; s=${s##*) }; printf "  %s (pid %s): %s\n" "${a#*:}" "$p" "${s%% *}"; done'
+  for node in "${!on[@]}"; do
+    # shellcheck disable=SC2086  # one word per process
+    if [ "$node" = "$here" ]; then states=$(bash -c "$show" _ ${on[$node]})
+    else states=$(timeout 20 srun --overlap --nodes=1 --ntasks=1 --nodelist="$node" bash -c "$show" _ ${on[$node]} 2>/dev/null) || states="  (states on $node could not be read)"
+    fi
+    while IFS= read -r line; do printf '%s on %s\n' "$line" "$node"; done <<<"$states"
+  done
+}
+
+stalled() { # stalled PHASE: the phase completes no request (stall-watch.sh); names stopped processes, quotes every log
+  local states stopped
+  states=$(proc_states)
+  stopped=$(awk -F'[ (]' '/\): [Tt] on / { printf "%s%s", sep, $3; sep = ", " }' <<<"$states")
+  printf 'process states (/proc, T = stopped):\n%s\n' "$states" > "$RUN_DIR/stall-states.txt"
+  fail "$STALL_MESSAGE; ${stopped:+stopped process: $stopped}${stopped:-no process is stopped (see $RUN_DIR/stall-states.txt and the logs)}" "$RUN_DIR/stall-states.txt" "${PLOGS[@]}" "$LOG_DIR/phase-$1.log"
+}
+
 if [ "$PREPARE_CONTAINERS" = 1 ]; then
   set_state "preparing the container on ${#HOSTS[@]} nodes"
   timeout "$READY_TIMEOUT" srun --overlap --nodes=${#HOSTS[@]} --ntasks=${#HOSTS[@]} --ntasks-per-node=1 \
@@ -320,9 +356,17 @@ for i in "${!PHASE_NAMES[@]}"; do
   if ! { rm -rf "${PHASE_DIRS[$i]}" && mkdir -p "${PHASE_DIRS[$i]}"; }; then fail "cannot create ${PHASE_DIRS[$i]}"; fi
   PHASE_START[i]=$(date +%s%N)
   launch "PH$i" "phase-$name" "$FRONTEND_SLOT" "$FRONTEND_SLOT" bench
+  stall_begin "$name"
+  next_scrape=$((SECONDS + STALL_POLL_SECONDS))
   while kill -0 "$BENCH_PID" 2>/dev/null; do
     watch
     [ "$SECONDS" -lt "$bench_deadline" ] || fail "benchmark not done after ${BENCH_TIMEOUT}s (timeouts.benchmarkSeconds), in phase $name" "$LOG_DIR/phase-$name.log"
+    if [ "$SECONDS" -ge "$next_scrape" ]; then
+      next_scrape=$((SECONDS + STALL_POLL_SECONDS))
+      if http "$FRONTEND_URL$STALL_METRICS_PATH"; then stall_observe "$HTTP_BODY" && stalled "$name"
+      else stall_observe "" "HTTP $HTTP_CODE from $FRONTEND_URL$STALL_METRICS_PATH" && stalled "$name"
+      fi
+    fi
     sleep "$POLL_SECONDS"
   done
   wait "$BENCH_PID"; rc=$?

@@ -73,7 +73,7 @@ function sourcedArgv(envFile: string, key: string): string[] {
 }
 
 function slurmLaunches(spec: BenchmarkSpec): Launches {
-    const job = renderJob(spec, { scripts: { "batch.sh": "", "node.sh": "", "submit.sh": "" } });
+    const job = renderJob(spec, { scripts: { "batch.sh": "", "node.sh": "", "stall-watch.sh": "", "submit.sh": "" } });
     const dir = fs.mkdtempSync(path.join(TMP, "job-"));
     for (const f of job.files) fs.writeFileSync(path.join(dir, f.name), f.content);
     const envFile = path.join(dir, "job.env");

@@ -10,12 +10,7 @@ import { LocalRunError } from "./error";
 import { sleep } from "./groups";
 import { logTail } from "./log-tail";
 import { groupStates, isStopped, stateName } from "./proc-state";
-import { describeStall, parseProgress, StallClock } from "../../watchdog/stall";
-
-/** Scrape interval: often enough to report within a few seconds of the bound, rarely enough to cost nothing. */
-export function scrapeIntervalMs(stallSeconds: number): number {
-    return Math.min(2000, Math.max(200, (stallSeconds * 1000) / 10));
-}
+import { describeStall, parseProgress, scrapeIntervalMs, StallClock } from "../../watchdog/stall";
 
 /** Rejects with a "stalled" LocalRunError once the phase stalls; `stop` ends the watch. */
 export function watchStall(ctx: RunContext, phase: string): { stalled: Promise<never>; stop: () => void } {
