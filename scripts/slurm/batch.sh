@@ -266,7 +266,8 @@ stalled() { # stalled PHASE: the phase completes no request (stall-watch.sh); na
   states=$(proc_states)
   stopped=$(awk -F'[ (]' '/\): [Tt] on / { printf "%s%s", sep, $3; sep = ", " }' <<<"$states")
   printf 'process states (/proc, T = stopped):\n%s\n' "$states" > "$RUN_DIR/stall-states.txt"
-  fail "$STALL_MESSAGE; ${stopped:+stopped process: $stopped}${stopped:-no process is stopped (see $RUN_DIR/stall-states.txt and the logs)}" "$RUN_DIR/stall-states.txt" "${PLOGS[@]}" "$LOG_DIR/phase-$1.log"
+  if [ -n "$stopped" ]; then stopped="stopped process: $stopped"; else stopped="no process is stopped (see the states and logs below)"; fi
+  fail "$STALL_MESSAGE; $stopped" "$RUN_DIR/stall-states.txt" "${PLOGS[@]}" "$LOG_DIR/phase-$1.log"
 }
 
 if [ "$PREPARE_CONTAINERS" = 1 ]; then

@@ -6,11 +6,13 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
+    assertNothingLeft,
+    benchmarkRunning,
     cancel,
+    failureMarker,
     jobState,
     liveJobs,
     mockerConfig,
-    pidAlive,
     pythonRuntime,
     render,
     sh,
@@ -43,26 +45,6 @@ async function start(over: Record<string, unknown>, stack: string): Promise<{ ru
     const run = render(await mockerConfig(over), stack);
     runs.push(run);
     return { run, jobId: await stageAndSubmit(run) };
-}
-
-/** Resolves once AIPerf is sending requests: the benchmark is really running. */
-async function benchmarkRunning(run: Run): Promise<void> {
-    const log = path.join(run.job.runDir, "logs", "phase-main.log");
-    await until(
-        "the benchmark to send requests",
-        () => (fs.existsSync(log) && /Phase profiling \(profiling\) started/.test(fs.readFileSync(log, "utf8")) ? true : undefined),
-        120_000,
-    );
-}
-
-function failureMarker(run: Run): string {
-    return fs.readFileSync(path.join(run.job.runDir, "FAILURE"), "utf8");
-}
-
-function assertNothingLeft(run: Run) {
-    assert.deepEqual(liveJobs(run.job.jobName), []);
-    const pids = path.join(run.job.runDir, "pids");
-    for (const f of fs.existsSync(pids) ? fs.readdirSync(pids) : []) assert.ok(!pidAlive(path.join(pids, f)), `${f}: the process outlived the job`);
 }
 
 describe("Slurm: failures end the job with their reason", { skip }, () => {

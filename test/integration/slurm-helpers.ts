@@ -1,6 +1,7 @@
 // Shared by the Slurm integration tests: the prerequisites (the project's
 // one-machine Slurm cluster, the Python runtime, the test sshd) and the same
 // steps the Slurm component's commands run (stage, submit, wait, cancel).
+import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -253,4 +254,26 @@ export function pidAlive(pidFile: string): boolean {
     }
     const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
     return !/^State:\s*Z/m.test(status);
+}
+
+/** Resolves once AIPerf is sending requests in phase `phase`: the benchmark is really running. */
+export async function benchmarkRunning(run: Run, phase = "main"): Promise<void> {
+    const log = path.join(run.job.runDir, "logs", `phase-${phase}.log`);
+    await until(
+        "the benchmark to send requests",
+        () => (fs.existsSync(log) && /Phase profiling \(profiling\) started/.test(fs.readFileSync(log, "utf8")) ? true : undefined),
+        120_000,
+    );
+}
+
+/** The job's FAILURE marker: reason first, then log tails. */
+export function failureMarker(run: Run): string {
+    return fs.readFileSync(path.join(run.job.runDir, "FAILURE"), "utf8");
+}
+
+/** No job of the run queued or running, and no process recorded in its pids folder alive. */
+export function assertNothingLeft(run: Run): void {
+    assert.deepEqual(liveJobs(run.job.jobName), []);
+    const pids = path.join(run.job.runDir, "pids");
+    for (const f of fs.existsSync(pids) ? fs.readdirSync(pids) : []) assert.ok(!pidAlive(path.join(pids, f)), `${f}: the process outlived the job`);
 }
