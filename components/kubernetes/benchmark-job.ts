@@ -6,7 +6,7 @@ import { shellCommand, type CommandRunner } from "../exec";
 import type { BenchmarkSpec } from "../../config/resolve";
 import { notRun, RESULTS_COLLECTED, type BenchmarkTimings } from "../../lib/outputs";
 import { parseResultLine, phaseFigures, type ResultLine, type StackOutputs } from "../../lib/results";
-import { buildBenchmarkJob, buildBenchmarkPlan, buildScriptConfigMap, collectArgv, digestOf, k8sNames, readBenchmarkScript } from "../../lib/kubernetes";
+import { buildBenchmarkJob, buildBenchmarkPlan, buildScriptConfigMap, collectArgv, digestOf, k8sNames, readBenchmarkScripts } from "../../lib/kubernetes";
 import { CLI_ENTRY, repoDirFrom } from "../../lib/paths";
 import { shJoin } from "../../lib/shell-quote";
 import { deleteBound } from "./delete-bound";
@@ -43,10 +43,10 @@ export class BenchmarkJob extends pulumi.ComponentResource {
         super("dynamo-bench:k8s:BenchmarkJob", name, {}, opts);
         const { spec } = args;
         const names = k8sNames(spec.name, spec.kubernetes.namespace);
-        const script = readBenchmarkScript();
+        const scripts = readBenchmarkScripts();
         const plan = buildBenchmarkPlan(spec);
 
-        const cm = buildScriptConfigMap(spec, script, plan);
+        const cm = buildScriptConfigMap(spec, scripts, plan);
         const configMap = new k8s.core.v1.ConfigMap(
             `${name}-script`,
             { metadata: cm.metadata, data: cm.data as Record<string, string> },
@@ -55,7 +55,7 @@ export class BenchmarkJob extends pulumi.ComponentResource {
 
         const manifest = buildBenchmarkJob(spec, {
             hfTokenSecret: args.hfTokenSecretName,
-            inputsDigest: digestOf({ graph: args.graphManifest, plan, script }),
+            inputsDigest: digestOf({ graph: args.graphManifest, plan, scripts }),
         });
         this.job = new k8s.batch.v1.Job(
             `${name}-job`,

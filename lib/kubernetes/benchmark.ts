@@ -6,6 +6,8 @@ import { loadArgv, serverMetricsOn } from "../benchmark/load-argv";
 import type { BenchmarkSpec, ResolvedPhase } from "../../config/resolve";
 import { ANNOTATIONS, HF_TOKEN_KEY, commonLabels, hfHome, type Manifest } from "./graph";
 import { FRONTEND_SERVICE_PORT, k8sNames } from "./names";
+import { progressMetricsOf } from "../dynamo/progress-metrics";
+import { scrapeIntervalSeconds } from "../watchdog/stall";
 
 export const SCRIPT_FILE = "run-benchmark.sh";
 export const PLAN_FILE = "plan.json";
@@ -27,6 +29,8 @@ export interface BenchmarkPlan {
     modelsUrl: string;
     model: string;
     modelWaitSeconds: number;
+    /** The stall watchdog (scripts/stall-watch.sh): the frontend's counters, its bound and scrape interval. */
+    stall: { seconds: number; pollSeconds: number; metricsUrl: string; completedMetric: string; startedMetric: string };
     phases: PhasePlan[];
 }
 
@@ -51,12 +55,20 @@ export function toolArgv(spec: ToolInputs, phase: ResolvedPhase, host: string, p
 export function buildBenchmarkPlan(spec: BenchmarkSpec): BenchmarkPlan {
     const host = k8sNames(spec.name, spec.kubernetes.namespace).frontendHost;
     const port = FRONTEND_SERVICE_PORT;
+    const metrics = progressMetricsOf(spec);
     return {
         tool: spec.benchmark.tool,
         modelsUrl: `http://${host}:${port}/v1/models`,
         model: spec.servedModelName,
         // The graph is Ready before the Job starts; workers still need to register the model.
         modelWaitSeconds: Math.min(spec.timeouts.readySeconds, spec.timeouts.benchmarkSeconds, 900),
+        stall: {
+            seconds: spec.timeouts.stallSeconds,
+            pollSeconds: scrapeIntervalSeconds(spec.timeouts.stallSeconds),
+            metricsUrl: `http://${host}:${port}${metrics.path}`,
+            completedMetric: metrics.completed,
+            startedMetric: metrics.started,
+        },
         phases: spec.phases.map((phase) => {
             const artifactDir = `${RESULTS_DIR}/${phase.name}`;
             return { name: phase.name, artifactDir, argv: toolArgv(spec, phase, host, port, artifactDir) };
@@ -64,12 +76,13 @@ export function buildBenchmarkPlan(spec: BenchmarkSpec): BenchmarkPlan {
     };
 }
 
-export function buildScriptConfigMap(spec: BenchmarkSpec, script: string, plan: BenchmarkPlan): Manifest {
+/** The ConfigMap mounted at SCRIPT_MOUNT: the scripts (SCRIPT_FILE and what it sources) and the plan. */
+export function buildScriptConfigMap(spec: BenchmarkSpec, scripts: Record<string, string>, plan: BenchmarkPlan): Manifest {
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: { name: k8sNames(spec.name, spec.kubernetes.namespace).scriptConfigMap, namespace: spec.kubernetes.namespace, labels: commonLabels(spec) },
-        data: { [SCRIPT_FILE]: script, [PLAN_FILE]: `${JSON.stringify(plan, null, 2)}\n` },
+        data: { ...scripts, [PLAN_FILE]: `${JSON.stringify(plan, null, 2)}\n` },
     };
 }
 

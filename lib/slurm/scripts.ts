@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { repoPath } from "../paths";
+import { STALL_WATCH_FILE, STALL_WATCH_SCRIPT_PATH } from "../watchdog/script";
 
 export const SCRIPT_NAMES = ["batch.sh", "node.sh", "stall-watch.sh", "submit.sh", "sweep.sh"] as const;
 /** What one benchmark's job ships; a sweep job (slurm.sweepJob) adds sweep.sh, its batch script. */
@@ -17,10 +18,8 @@ export type SlurmScripts = Record<ScriptName, string>;
 
 /** Folder of the static scripts in this repository. */
 export const SCRIPTS_DIR = repoPath("scripts", "slurm");
-/** The stall watchdog's rule, shared with scripts/k8s/run-benchmark.sh. */
-export const STALL_WATCH_SCRIPT = repoPath("scripts", "stall-watch.sh");
 
 export function loadScripts(): SlurmScripts {
-    const file = (n: ScriptName) => (n === "stall-watch.sh" ? STALL_WATCH_SCRIPT : path.join(SCRIPTS_DIR, n));
+    const file = (n: ScriptName) => (n === STALL_WATCH_FILE ? STALL_WATCH_SCRIPT_PATH : path.join(SCRIPTS_DIR, n));
     return Object.fromEntries(SCRIPT_NAMES.map((n) => [n, fs.readFileSync(file(n), "utf8")])) as SlurmScripts;
 }

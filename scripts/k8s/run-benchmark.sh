@@ -6,7 +6,11 @@
 # benchmark tool once per phase with the argv the plan gives, and prints each
 # phase's small export files base64-encoded between markers, so `dynamo-bench
 # k8s-collect` can recover them from `kubectl logs`. Any failure ends the Job
-# with a non-zero exit and a FAILED marker naming the reason.
+# with a non-zero exit and a FAILED marker naming the reason. While a phase
+# runs, the frontend's completed-request counter is watched (stall-watch.sh,
+# shipped next to this script): requests in flight and none completed for
+# the plan's stall.seconds stops the tool and fails with reason=stalled (the
+# collector then quotes every graph pod's log tail).
 #
 # Markers (parsed by lib/kubernetes/collect.ts; keep both in step):
 #   ===DYNAMO-BENCH-PHASE phase=<p> BEGIN===
@@ -19,6 +23,15 @@ set -euo pipefail
 
 PLAN="${DYNAMO_BENCH_PLAN:?DYNAMO_BENCH_PLAN must name the plan JSON file}"
 MARK="===DYNAMO-BENCH"
+# The stall watchdog's rule: next to this script in the Job (the ConfigMap
+# mount), one folder up in this repository's layout (scripts/stall-watch.sh).
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+STALL_WATCH="${SCRIPT_DIR}/stall-watch.sh"
+[[ -r "$STALL_WATCH" ]] || STALL_WATCH="${SCRIPT_DIR}/../stall-watch.sh"
+# shellcheck source=scripts/stall-watch.sh
+source "$STALL_WATCH"
+# How long a stopped tool gets between SIGTERM and SIGKILL.
+STOP_GRACE_SECONDS=10
 COMPLETED_NAMES=()
 COMPLETED_DIRS=()
 
@@ -106,6 +119,61 @@ PY
     log "model '${model}' is served"
 }
 
+# fetch_metrics URL: prints the frontend's Prometheus text; on failure, why (stderr) and status 1.
+fetch_metrics() {
+    python3 - "$1" <<'PY'
+import sys
+import urllib.request
+
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=5) as response:
+        sys.stdout.write(response.read().decode("utf-8", "replace"))
+except Exception as error:  # any failure is "no answer"; the rule decides
+    sys.stderr.write(str(error))
+    sys.exit(1)
+PY
+}
+
+# stop_tool PID: SIGTERM, and SIGCONT for a stopped one, then SIGKILL after the grace.
+stop_tool() {
+    local pid="$1" deadline
+    kill -TERM "$pid" 2>/dev/null || return 0
+    kill -CONT "$pid" 2>/dev/null || true
+    deadline=$(($(date +%s) + STOP_GRACE_SECONDS))
+    while kill -0 "$pid" 2>/dev/null && (($(date +%s) < deadline)); do sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+# run_phase NAME DIR ARGV...: runs the tool (its output to the Job's log and DIR/tool.log),
+# watching the frontend for a stall; sets PHASE_RC to the tool's exit status.
+run_phase() {
+    local name="$1" dir="$2" runner tool_pid="" body why next
+    shift 2
+    rm -f "${dir}/.tool.pid"
+    # The subshell ends once tee has written everything, so the markers that follow never interleave.
+    { (cd "$dir" && printf '%s\n' "$BASHPID" >"${dir}/.tool.pid" && exec "$@") 2>&1 | tee "${dir}/tool.log"; exit "${PIPESTATUS[0]}"; } &
+    runner=$!
+    stall_begin "$name"
+    next=$(($(date +%s) + STALL_POLL_SECONDS))
+    while kill -0 "$runner" 2>/dev/null; do
+        sleep 0.5
+        (($(date +%s) >= next)) || continue
+        next=$(($(date +%s) + STALL_POLL_SECONDS))
+        if body="$(fetch_metrics "$STALL_METRICS_URL" 2>"${dir}/.scrape-error")"; then why=""; else body="" why="$(head -c 300 "${dir}/.scrape-error")"; fi
+        if stall_observe "$body" "${why:-no answer}"; then
+            [[ -s "${dir}/.tool.pid" ]] && tool_pid="$(cat "${dir}/.tool.pid")"
+            log "${STALL_MESSAGE}; stopping ${tool_pid:+the tool (pid ${tool_pid})}"
+            [[ -n "$tool_pid" ]] && stop_tool "$tool_pid"
+            wait "$runner" 2>/dev/null || true
+            fail stalled "${STALL_MESSAGE}; every graph pod's log tail follows from the collector"
+        fi
+    done
+    set +e
+    wait "$runner"
+    PHASE_RC=$?
+    set -e
+}
+
 main() {
     [[ -r "$PLAN" ]] || fail bad-plan "cannot read the plan file ${PLAN}"
     local tool models_url model wait_seconds count i name dir rc found
@@ -114,6 +182,11 @@ main() {
     model="$(plan str model)"
     wait_seconds="$(plan str modelWaitSeconds)"
     count="$(plan len phases)"
+    STALL_SECONDS="$(plan str stall seconds)"
+    STALL_POLL_SECONDS="$(plan str stall pollSeconds)"
+    STALL_METRICS_URL="$(plan str stall metricsUrl)"
+    STALL_COMPLETED_METRIC="$(plan str stall completedMetric)"
+    STALL_STARTED_METRIC="$(plan str stall startedMetric)"
     command -v "$tool" >/dev/null 2>&1 || fail tool-missing "'${tool}' is not installed in this image; set benchmark.image to an image that has it"
 
     wait_for_model "$models_url" "$model" "$wait_seconds"
@@ -126,10 +199,8 @@ main() {
         mkdir -p "$dir"
         printf '%s-PHASE phase=%s BEGIN===\n' "$MARK" "$name"
         log "phase ${name} ($((i + 1))/${count}): ${argv[*]}"
-        set +e
-        (cd "$dir" && "${argv[@]}") 2>&1 | tee "${dir}/tool.log"
-        rc="${PIPESTATUS[0]}"
-        set -e
+        run_phase "$name" "$dir" "${argv[@]}"
+        rc="$PHASE_RC"
         if ((rc != 0)); then
             fail tool-exit "phase ${name}: ${tool} exited with status ${rc} (last lines above)"
         fi

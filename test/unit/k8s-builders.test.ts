@@ -591,12 +591,13 @@ describe("benchmark plan and Job", () => {
         assert.equal(rwo.template.spec.volumes.length, 2, "a ReadWriteOnce claim stays with the graph");
     });
 
-    test("ConfigMap carries the script verbatim and the plan as JSON", () => {
+    test("ConfigMap carries the scripts verbatim and the plan as JSON", () => {
         const spec = phased();
         const plan = buildBenchmarkPlan(spec);
-        const cm = buildScriptConfigMap(spec, "#!/bin/bash\necho hi\n", plan);
+        const cm = buildScriptConfigMap(spec, { "run-benchmark.sh": "#!/bin/bash\necho hi\n", "stall-watch.sh": "# rule\n" }, plan);
         assert.equal(cm.metadata.name, k8sNames("bench", "dynamo-bench").scriptConfigMap);
         assert.equal((cm.data as Obj)["run-benchmark.sh"], "#!/bin/bash\necho hi\n");
+        assert.equal((cm.data as Obj)["stall-watch.sh"], "# rule\n");
         assert.deepEqual(JSON.parse((cm.data as Obj)["plan.json"]), plan);
     });
 

@@ -181,6 +181,7 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.equal(job.spec.backoffLimit, 0);
         const cm = mocks.one(T.configMap).inputs;
         assert.equal(cm.data["run-benchmark.sh"], fs.readFileSync(path.join(repoRoot, "scripts/k8s/run-benchmark.sh"), "utf8"));
+        assert.equal(cm.data["stall-watch.sh"], fs.readFileSync(path.join(repoRoot, "scripts/stall-watch.sh"), "utf8"));
         assert.equal(JSON.parse(cm.data["plan.json"]).phases[0].name, "main");
     });
 

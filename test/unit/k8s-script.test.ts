@@ -8,6 +8,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { REPO_ROOT } from "../../lib/paths";
 import { BENCHMARK_SCRIPT_PATH, checkCompleteness, parseBenchmarkLog, type BenchmarkPlan } from "../../lib/kubernetes";
 
 const FAKE_AIPERF = `#!/usr/bin/env bash
@@ -58,6 +59,14 @@ function plan(name: string, phases: string[], over: Partial<BenchmarkPlan> = {})
         modelsUrl: `http://127.0.0.1:${port}/v1/models`,
         model: "served/model",
         modelWaitSeconds: 20,
+        // The fake frontend serves no metrics: the stall clock runs from each phase's start, far longer than a fake phase.
+        stall: {
+            seconds: 60,
+            pollSeconds: 1,
+            metricsUrl: `http://127.0.0.1:${port}/metrics`,
+            completedMetric: "dynamo_frontend_requests_total",
+            startedMetric: "dynamo_frontend_requests_started_total",
+        },
         phases: phases.map((ph) => ({
             name: ph,
             artifactDir: `${results}/${ph}`,
@@ -89,7 +98,8 @@ function runScript(planFile: string, env: Record<string, string> = {}): Promise<
 
 describe("run-benchmark.sh", () => {
     test("is shellcheck-clean", { skip: !hasShellcheck() && "shellcheck not installed" }, () => {
-        execFileSync("shellcheck", [BENCHMARK_SCRIPT_PATH], { encoding: "utf8" });
+        // -x from the repository root follows the stall watchdog's rule it sources, as scripts/lint-shell.sh does.
+        execFileSync("shellcheck", ["-x", BENCHMARK_SCRIPT_PATH], { encoding: "utf8", cwd: REPO_ROOT });
     });
 
     test("runs every phase with the exact argv and prints the small exports between markers", async () => {
