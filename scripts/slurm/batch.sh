@@ -124,7 +124,7 @@ trap 'fail "received SIGTERM while $STATE: the job was cancelled (scancel or pul
 trap 'fail "received SIGINT while $STATE"' INT
 
 mkdir -p "$LOG_DIR" "$RUN_DIR/pids" "$RUN_DIR/exports" || { echo "cannot create folders in $RUN_DIR" >&2; exit 1; }
-rm -f "$FAILURE_MARKER" "$SUCCESS_MARKER" "$RUN_DIR/pids/"*.pid
+rm -f "$FAILURE_MARKER" "$SUCCESS_MARKER" "$RUN_DIR/stall-states.txt" "$RUN_DIR/pids/"*.pid
 log "dynamo-bench job $JOB_ID ($JOB_NAME), run $RUN_DIR"
 
 # ---------------------------------------------------------------- HTTP
@@ -241,7 +241,7 @@ scan_fatal() { # a worker log line matching a fatal pattern fails the job
 watch() { check_processes; scan_fatal; }
 
 proc_states() { # each process's state on its node (pids/NAME.pid: pid node), one srun per other node, bounded
-  local f name pid node states line here=${SLURMD_NODENAME:-$(hostname)}
+  local f name pid node states line now here=${SLURMD_NODENAME:-$(hostname)}
   declare -A on=()
   for f in "$RUN_DIR"/pids/*.pid; do
     [ -e "$f" ] || continue
@@ -252,12 +252,18 @@ proc_states() { # each process's state on its node (pids/NAME.pid: pid node), on
   done
   # shellcheck disable=SC2016  # the inner script expands its own arguments
   local show='for a in "$@"; do p=${a%%:*}; s=$(cat "/proc/$p/stat" 2>/dev/null) || { printf "  %s (pid %s): gone\n" "${a#*:}" "$p"; continue; }; s=${s##*) }; printf "  %s (pid %s): %s\n" "${a#*:}" "$p" "${s%% *}"; done'
+  now=$(date +%s)
   for node in "${!on[@]}"; do
     # shellcheck disable=SC2086  # one word per process
     if [ "$node" = "$here" ]; then states=$(bash -c "$show" _ ${on[$node]})
     else states=$(timeout 20 srun --overlap --nodes=1 --ntasks=1 --nodelist="$node" bash -c "$show" _ ${on[$node]} 2>/dev/null) || states="  (states on $node could not be read)"
     fi
-    while IFS= read -r line; do printf '%s on %s\n' "$line" "$node"; done <<<"$states"
+    while IFS= read -r line; do
+      # a worker hung while sleeping shows no state of its own, but stops logging
+      name=${line#  }; name=${name%% *}; f=$LOG_DIR/$name.log
+      if [ -e "$f" ]; then printf '%s on %s; log last written %ss ago\n' "$line" "$node" "$(( now - $(stat -c %Y "$f") ))"
+      else printf '%s on %s\n' "$line" "$node"; fi
+    done <<<"$states"
   done
 }
 

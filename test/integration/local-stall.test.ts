@@ -99,7 +99,7 @@ describe("stall watchdog on the real mocker", { skip: venvSkip }, () => {
                     /^stalled: benchmark phase "main" completed no request for \d+s \(timeouts.stallSeconds 5\) with \d+ request\(s\) in flight; last completed request: dynamo_frontend_requests_total=\d+ at /,
                 );
                 assert.match(first, new RegExp(`stopped process: decode-0 \\(pid ${decodePid}\\)`));
-                assert.match(e.message, new RegExp(`decode-0 \\(pid ${decodePid}\\): ${decodePid} \\S+ T \\(stopped\\)`));
+                assert.match(e.message, new RegExp(`decode-0 \\(pid ${decodePid}\\): ${decodePid} \\S+ T \\(stopped\\); log last written \\d+s ago`));
                 for (const name of ["frontend", "prefill-0", "decode-0"]) assert.match(e.message, new RegExp(`--- last \\d+ lines of ${name} \\(`));
                 assert.match(e.message, /request received/, "the workers' log lines are quoted");
                 assert.equal(e.detail.process, "decode-0");

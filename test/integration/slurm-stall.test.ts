@@ -74,9 +74,15 @@ describe("Slurm: a hung worker", { skip }, () => {
             const marker = failureMarker(run);
             process.stderr.write(`${marker.split("\n--- last 40 lines of ").slice(0, 2).join("\n--- ")}\n`);
             assert.match(marker, /^reason: stalled: benchmark phase "main"/);
-            assert.match(marker, new RegExp(`decode-0 \\(pid ${pid}\\): T on \\S+`));
+            assert.match(marker, new RegExp(`decode-0 \\(pid ${pid}\\): T on \\S+; log last written \\d+s ago`));
             for (const name of ["frontend", "prefill-0", "decode-0", "phase-main"])
                 assert.match(marker, new RegExp(`--- last 40 lines of \\S*/${name}\\.log ---`));
+            // Where the time went, from the job's own log: detection, states, stopping every process.
+            const jobLog = fs
+                .readFileSync(path.join(run.job.runDir, "logs", "job.log"), "utf8")
+                .trim()
+                .split("\n");
+            process.stderr.write(`the job's log from the stall on:\n${jobLog.slice(jobLog.findIndex((l) => /FAILED: stalled/.test(l))).join("\n")}\n`);
             assert.equal(jobState(jobId), "FAILED");
             await until("every process to end", () => (liveJobs(run.job.jobName).length === 0 ? true : undefined), 30_000);
             assertNothingLeft(run);
@@ -86,6 +92,7 @@ describe("Slurm: a hung worker", { skip }, () => {
             const ok = await slurmWait(run, again);
             assert.equal(ok.code, 0, ok.stderr);
             assert.ok(!fs.existsSync(path.join(run.job.runDir, "FAILURE")), "the new run cleared the old failure");
+            assert.ok(!fs.existsSync(path.join(run.job.runDir, "stall-states.txt")), "and the old stall report");
             assert.ok(fs.existsSync(path.join(run.job.runDir, "SUCCESS.json")));
             assertNothingLeft(run);
         },

@@ -5,6 +5,7 @@
 // the phase, how long, the last progress seen, each Dynamo process's state
 // from /proc (a stopped worker is named in the first line) and its log tail.
 // The runner then stops the client and every process (teardown.ts).
+import * as fs from "node:fs";
 import type { RunContext } from "./context";
 import { LocalRunError } from "./error";
 import { sleep } from "./groups";
@@ -42,6 +43,18 @@ async function scrape(url: string, timeoutMs: number, metrics: Parameters<typeof
     }
 }
 
+/**
+ * How long ago the log was last written: a worker that hangs while sleeping
+ * (a deadlock, a lost connection) shows no state of its own, but stops logging.
+ */
+function lastWritten(logFile: string, now: number): string {
+    try {
+        return `log last written ${((now - fs.statSync(logFile).mtimeMs) / 1000).toFixed(0)}s ago`;
+    } catch {
+        return "no log";
+    }
+}
+
 function stallError(ctx: RunContext, phase: string, clock: StallClock): LocalRunError {
     const now = Date.now();
     const { stall } = ctx.plan;
@@ -53,7 +66,7 @@ function stallError(ctx: RunContext, phase: string, clock: StallClock): LocalRun
         const states = groupStates(m.pid);
         if (states.some((s) => isStopped(s.state))) stopped.push(m);
         const shown = states.length > 0 ? states.map((s) => `${s.pid} ${s.command} ${stateName(s.state)}`).join(", ") : "gone";
-        lines.push(`  ${m.name} (pid ${m.pid}): ${shown}`);
+        lines.push(`  ${m.name} (pid ${m.pid}): ${shown}; ${lastWritten(m.logFile, now)}`);
     }
     const named =
         stopped.length > 0
