@@ -48,7 +48,15 @@ describe("slurm component, login node local", () => {
             .ofType(LOCAL)
             .map((r) => r.name)
             .sort();
-        assert.deepEqual(names, ["unit-file-batch-sh", "unit-file-job-env", "unit-file-node-sh", "unit-file-stall-watch-sh", "unit-file-submit-sh", "unit-job", "unit-results"]);
+        assert.deepEqual(names, [
+            "unit-file-batch-sh",
+            "unit-file-job-env",
+            "unit-file-node-sh",
+            "unit-file-stall-watch-sh",
+            "unit-file-submit-sh",
+            "unit-job",
+            "unit-results",
+        ]);
         const job = mocks.one(LOCAL, "unit-job");
         assert.match(job.inputs.create, /^env SLURM_CONF=\/lab\/slurm.conf bash \/shared\/bench\/dynamo-bench-unit\/[0-9a-f]{12}\/submit.sh /);
         assert.equal(job.inputs.delete, `env SLURM_CONF=/lab/slurm.conf scancel --name=dynamo-bench-unit --user="$(id -un)"`);
@@ -85,7 +93,15 @@ describe("slurm component, login node local", () => {
             .ofType("pulumi-nodejs:dynamic:Resource")
             .map((r) => r.name)
             .sort();
-        assert.deepEqual(names, ["unit-file-batch-sh", "unit-file-job-env", "unit-file-node-sh", "unit-file-stall-watch-sh", "unit-file-submit-sh", "unit-job", "unit-results"]);
+        assert.deepEqual(names, [
+            "unit-file-batch-sh",
+            "unit-file-job-env",
+            "unit-file-node-sh",
+            "unit-file-stall-watch-sh",
+            "unit-file-submit-sh",
+            "unit-job",
+            "unit-results",
+        ]);
         const job = mocks.one("pulumi-nodejs:dynamic:Resource", "unit-job");
         assert.match(job.inputs.delete, /^scancel --name=dynamo-bench-unit /);
         assert.equal(job.inputs.timeoutSeconds, 300);
@@ -122,7 +138,14 @@ describe("slurm component, login node over SSH", () => {
         deploy(slurmSpec(ssh), { sshPrivateKey: pulumi.secret(KEY) });
         await mocks.settle();
         const remote = mocks.ofType(REMOTE);
-        assert.deepEqual(remote.map((r) => r.name).sort(), ["unit-file-batch-sh", "unit-file-job-env", "unit-file-node-sh", "unit-file-stall-watch-sh", "unit-file-submit-sh", "unit-job"]);
+        assert.deepEqual(remote.map((r) => r.name).sort(), [
+            "unit-file-batch-sh",
+            "unit-file-job-env",
+            "unit-file-node-sh",
+            "unit-file-stall-watch-sh",
+            "unit-file-submit-sh",
+            "unit-job",
+        ]);
         for (const r of remote) {
             assert.equal(r.inputs.connection.host, "login.example");
             assert.equal(r.inputs.connection.port, 2222);
