@@ -422,7 +422,7 @@ describe("planInputFromSpec", () => {
                 ["b", 4],
             ],
         );
-        assert.deepEqual(inp.timeouts, { readySeconds: 30, benchmarkSeconds: 90, teardownGraceSeconds: 3 });
+        assert.deepEqual(inp.timeouts, { readySeconds: 30, benchmarkSeconds: 90, teardownGraceSeconds: 3, stallSeconds: 60 });
     });
 
     test("aggregated mode maps to no prefill replicas", () => {

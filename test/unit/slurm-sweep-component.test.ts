@@ -80,6 +80,7 @@ describe("a Slurm sweep job under mocks", () => {
             "unit-file-points-d1-job-env",
             "unit-file-points-d2-job-env",
             "unit-file-points-json",
+            "unit-file-stall-watch-sh",
             "unit-file-submit-sh",
             "unit-file-sweep-sh",
             "unit-job",
