@@ -134,6 +134,15 @@ except Exception as error:  # any failure is "no answer"; the rule decides
 PY
 }
 
+# read_stall_settings: the watchdog's settings from the plan (lib/kubernetes/benchmark.ts writes them).
+read_stall_settings() {
+    STALL_SECONDS="$(plan str stall seconds 2>/dev/null)" || fail bad-plan "the plan ${PLAN} has no stall settings (stall.seconds); re-render it with this version"
+    STALL_POLL_SECONDS="$(plan str stall pollSeconds)"
+    STALL_METRICS_URL="$(plan str stall metricsUrl)"
+    STALL_COMPLETED_METRIC="$(plan str stall completedMetric)"
+    STALL_STARTED_METRIC="$(plan str stall startedMetric)"
+}
+
 # stop_tool PID: SIGTERM, and SIGCONT for a stopped one, then SIGKILL after the grace.
 stop_tool() {
     local pid="$1" deadline
@@ -182,14 +191,10 @@ main() {
     model="$(plan str model)"
     wait_seconds="$(plan str modelWaitSeconds)"
     count="$(plan len phases)"
-    STALL_SECONDS="$(plan str stall seconds)"
-    STALL_POLL_SECONDS="$(plan str stall pollSeconds)"
-    STALL_METRICS_URL="$(plan str stall metricsUrl)"
-    STALL_COMPLETED_METRIC="$(plan str stall completedMetric)"
-    STALL_STARTED_METRIC="$(plan str stall startedMetric)"
     command -v "$tool" >/dev/null 2>&1 || fail tool-missing "'${tool}' is not installed in this image; set benchmark.image to an image that has it"
 
     wait_for_model "$models_url" "$model" "$wait_seconds"
+    read_stall_settings
 
     for ((i = 0; i < count; i++)); do
         name="$(plan str phases "$i" name)"
