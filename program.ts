@@ -3,15 +3,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadSpec } from "./config/load";
 import { layerStack, type LayeredConfig } from "./config/cluster";
-import { loadStack, type StackPlan } from "./config/load-sweep";
+import { loadStack, type StackPlan, type SweepPlan } from "./config/load-sweep";
 import type { BenchmarkSpec } from "./config/resolve";
 import { SECRET_KEYS } from "./config/secrets";
 import { rawFromAllConfig } from "./config/stack-config";
 import { plainSecretMessage } from "./config/secret-settings";
 import { plainSecretEnvEntries } from "./config/stack-file-secrets";
 import type { CommandRunner } from "./components/exec";
-import type { BenchmarkOutputs, Secrets } from "./components/target";
-import { targets } from "./components/targets";
+import type { BenchmarkOutputs, DeployFn, Secrets } from "./components/target";
+import { sweepDeploys, targets } from "./components/targets";
 import { deploySweep } from "./components/sweep";
 import { withGates } from "./components/gates";
 import { withRepeats } from "./components/repeats";
@@ -92,8 +92,14 @@ export function deployBenchmark(
 export function deployStack(plan: StackPlan, secrets: Secrets, options: ProgramOptions = { commandRunner: "pulumi-command" }, gates?: GatesPlan): object {
     const outputs = plan.spec
         ? deployBenchmark(plan.spec, secrets, options)
-        : deploySweep(plan.sweep, withRepeats(targets[plan.sweep.points[0]!.spec.target]), secrets, options.commandRunner);
+        : deploySweep(plan.sweep, withRepeats(sweepPointDeploy(plan.sweep, secrets, options.commandRunner)), secrets, options.commandRunner);
     return gates ? withGates(outputs, plan, gates, plan.spec ? plan.spec.name : plan.sweep.name) : outputs;
+}
+
+/** How a sweep's points deploy: the target's own deploy, or its sweep variant when the points share resources. */
+function sweepPointDeploy(plan: SweepPlan, secrets: Secrets, runner: CommandRunner): DeployFn {
+    const target = plan.points[0]!.spec.target;
+    return sweepDeploys[target]?.(plan, secrets, runner) ?? targets[target];
 }
 
 /** DYNAMO_BENCH_COMMAND_RUNNER picks the command runner of this machine; unset means @pulumi/command. */

@@ -33,17 +33,20 @@ export interface KubectlResult {
     stderr: string;
 }
 
-export type Kubectl = (args: string[]) => Promise<KubectlResult>;
+/** `input` is written to kubectl's stdin (a manifest for `apply -f -`). */
+export type Kubectl = (args: string[], input?: string) => Promise<KubectlResult>;
 
 /** Runs kubectl with a per-call bound; never throws. */
 export function systemKubectl(binary = process.env.KUBECTL || "kubectl", callTimeoutMs = 60_000): Kubectl {
-    return (args) =>
+    return (args, input) =>
         new Promise((resolve) => {
-            execFile(binary, args, { maxBuffer: 512 * 1024 * 1024, timeout: callTimeoutMs, encoding: "utf8" }, (error, stdout, stderr) => {
+            const child = execFile(binary, args, { maxBuffer: 512 * 1024 * 1024, timeout: callTimeoutMs, encoding: "utf8" }, (error, stdout, stderr) => {
                 const code = error ? (typeof (error as NodeJS.ErrnoException).code === "number" ? Number((error as NodeJS.ErrnoException).code) : 1) : 0;
                 const reason = error && !stderr ? String(error.message) : stderr;
                 resolve({ code, stdout: stdout ?? "", stderr: reason ?? "" });
             });
+            // Without input, kubectl's stdin is closed at once, so nothing can wait on it.
+            child.stdin?.end(input ?? "");
         });
 }
 

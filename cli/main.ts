@@ -9,6 +9,7 @@ import { command as gate } from "./gate";
 import { command as importConfig } from "./import";
 import { command as k8sCollect } from "./k8s-collect";
 import { command as k8sWaitGraph } from "./k8s-wait-graph";
+import { command as k8sRunPoint, deleteCommand as k8sDeletePoint } from "./k8s-run-point";
 import { command as k8sReleaseRevision } from "./k8s-release-revision";
 import { command as k8sWaitRelease } from "./k8s-wait-release";
 import { command as localRun } from "./local-run";
@@ -27,6 +28,8 @@ const COMMANDS: Record<string, Command> = {
     import: importConfig,
     "k8s-collect": k8sCollect,
     "k8s-wait-graph": k8sWaitGraph,
+    "k8s-run-point": k8sRunPoint,
+    "k8s-delete-point": k8sDeletePoint,
     "k8s-release-revision": k8sReleaseRevision,
     "k8s-wait-release": k8sWaitRelease,
     "local-run": localRun,

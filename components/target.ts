@@ -37,3 +37,6 @@ export type DeployFn = (spec: BenchmarkSpec, secrets: Secrets, runner: CommandRu
  * undefined means the sweep runs point by point through DeployFn. Returns point id -> its outputs.
  */
 export type SweepJobFn = (plan: SweepPlan, secrets: Secrets, runner: CommandRunner) => Record<string, pulumi.Output<SweepPointOutput>> | undefined;
+
+/** The DeployFn of a sweep's points, when they share resources a single benchmark makes for itself (created on its first call). */
+export type SweepDeployFn = (plan: SweepPlan, secrets: Secrets, runner: CommandRunner) => DeployFn;

@@ -75,7 +75,7 @@ export function loadSweep(raw: Record<string, unknown>, stack: string, namespace
         else rejected.push({ id: ids[i]!, settings, reasons: e.reasons });
     });
     if (points.length === 0) fail(allRejected(expanded, rejected));
-    fail(checkSweepTarget(points[0]!.spec));
+    fail(checkSweepTarget(points[0]!.spec, sweep));
     return { name, points, rejected, sweep };
 }
 

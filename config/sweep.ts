@@ -21,6 +21,12 @@ export const sweepSchema = z.strictObject({
             requestLatencyP99Ms: positiveMs.optional(),
         })
         .default({}),
+    /**
+     * Kubernetes: keep every point's graph deployed as a resource of its own
+     * (the cluster must hold every point's GPUs at once). Default: each point's
+     * graph is deleted once its results are in, before the next point deploys.
+     */
+    keepGraphs: z.boolean().default(false),
     /** Checks beyond the configuration rules; a point that fails one is skipped and listed. */
     constraints: z
         .strictObject({

@@ -35,6 +35,49 @@ export interface DynamoGraphArgs {
 /** Time the wait command gets beyond readySeconds: the failure report (kubectl reads of the graph, pods and logs). */
 export const READY_WAIT_SLACK_SECONDS = 120;
 
+/**
+ * What the graph's pods read besides the graph: the secret-environment Secret
+ * (HF_TOKEN and secretEnv; not in render mode, where it would be written in
+ * plain text), the model-cache claim and the engine config files. Shared by
+ * DynamoGraph and a sweep point's run (point-run.ts), which applies the graph itself.
+ */
+export function graphSupport(
+    name: string,
+    spec: BenchmarkSpec,
+    args: Pick<DynamoGraphArgs, "hfToken" | "secretEnv" | "renderMode">,
+    opts: pulumi.CustomResourceOptions,
+): { envSecretName?: string; hasHfToken: boolean; resources: pulumi.Resource[] } {
+    const resources: pulumi.Resource[] = [];
+    let envSecretName: string | undefined;
+    if (args.hfToken !== undefined || args.secretEnv !== undefined) {
+        const meta = envSecretMetadata(spec);
+        envSecretName = meta.name;
+        if (!args.renderMode) {
+            // Built inside one secret Output: no value of it exists outside a secret.
+            const stringData = pulumi.secret(
+                pulumi.all([args.hfToken, args.secretEnv]).apply(([token, env]) => envSecretData(token, env as Record<string, string> | undefined)),
+            );
+            resources.push(new k8s.core.v1.Secret(`${name}-secret-env`, { metadata: meta, type: "Opaque", stringData }, { ...opts, ...deleteBound(spec) }));
+        }
+    }
+    const pvc = buildModelCachePvc(spec);
+    if (pvc) {
+        resources.push(
+            new k8s.core.v1.PersistentVolumeClaim(
+                `${name}-model-cache`,
+                { metadata: pvc.metadata, spec: pvc.spec as k8s.types.input.core.v1.PersistentVolumeClaimSpec },
+                { ...opts, ...deleteBound(spec) },
+            ),
+        );
+    }
+    const engineConfig = buildEngineConfigMap(spec);
+    if (engineConfig) {
+        const data = engineConfig.data as Record<string, string>;
+        resources.push(new k8s.core.v1.ConfigMap(`${name}-engine-config`, { metadata: engineConfig.metadata, data }, { ...opts, ...deleteBound(spec) }));
+    }
+    return { envSecretName, hasHfToken: args.hfToken !== undefined, resources };
+}
+
 export class DynamoGraph extends pulumi.ComponentResource {
     public readonly graph: k8s.apiextensions.CustomResource;
     public readonly graphName: string;
@@ -55,41 +98,10 @@ export class DynamoGraph extends pulumi.ComponentResource {
     constructor(name: string, args: DynamoGraphArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dynamo-bench:k8s:DynamoGraph", name, {}, opts);
         const { spec } = args;
-        const dependsOn: pulumi.Resource[] = [];
-
-        this.hasHfToken = args.hfToken !== undefined;
-        if (args.hfToken !== undefined || args.secretEnv !== undefined) {
-            const meta = envSecretMetadata(spec);
-            this.envSecretName = meta.name;
-            if (!args.renderMode) {
-                // Built inside one secret Output: no value of it exists outside a secret.
-                const stringData = pulumi.secret(
-                    pulumi.all([args.hfToken, args.secretEnv]).apply(([token, env]) => envSecretData(token, env as Record<string, string> | undefined)),
-                );
-                dependsOn.push(
-                    new k8s.core.v1.Secret(`${name}-secret-env`, { metadata: meta, type: "Opaque", stringData }, { parent: this, ...deleteBound(spec) }),
-                );
-            }
-        }
-
-        const pvc = buildModelCachePvc(spec);
-        if (pvc) {
-            dependsOn.push(
-                new k8s.core.v1.PersistentVolumeClaim(
-                    `${name}-model-cache`,
-                    { metadata: pvc.metadata, spec: pvc.spec as k8s.types.input.core.v1.PersistentVolumeClaimSpec },
-                    { parent: this, ...deleteBound(spec) },
-                ),
-            );
-        }
-
-        const engineConfig = buildEngineConfigMap(spec);
-        if (engineConfig) {
-            const data = engineConfig.data as Record<string, string>;
-            dependsOn.push(
-                new k8s.core.v1.ConfigMap(`${name}-engine-config`, { metadata: engineConfig.metadata, data }, { parent: this, ...deleteBound(spec) }),
-            );
-        }
+        const support = graphSupport(name, spec, args, { parent: this });
+        const dependsOn = support.resources;
+        this.envSecretName = support.envSecretName;
+        this.hasHfToken = support.hasHfToken;
 
         this.manifest = buildGraphDeployment(spec, { envSecret: this.envSecretName });
         // pulumi.com/skipAwait (in the manifest): the provider returns once the API server has the graph;

@@ -13,3 +13,4 @@ export * from "./scheduling";
 export * from "./script";
 export * from "./results";
 export * from "./launch";
+export * from "./point-run";

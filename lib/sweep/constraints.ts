@@ -34,23 +34,15 @@ export function checkSweepConstraints(spec: Pick<BenchmarkSpec, "prefill" | "dec
 }
 
 /**
- * What a whole sweep needs of its target, checked once on the first point (the
- * settings involved cannot be swept). On Kubernetes every point is a complete
- * benchmark (components/kubernetes), so points that each installed the platform
- * release or created the namespace would collide on the same names.
+ * What a whole sweep asks of its target, checked once on the first point (the
+ * target cannot be swept): `keepGraphs` only means something on Kubernetes.
  */
-export function checkSweepTarget(spec: Pick<BenchmarkSpec, "target" | "platform" | "kubernetes">): RuleViolation[] {
-    if (spec.target !== "kubernetes") return [];
-    const why = "in a sweep each point deploys its graph and Job into a platform and namespace that exist already (docs/sweeps.md)";
-    const out: RuleViolation[] = [];
-    if (spec.platform.install) {
-        out.push({
-            path: "platform.install",
-            message: `expected false for a Kubernetes sweep, got true: ${why}; install the platform once (a single-benchmark stack, or helm) and set platform.install: false`,
-        });
-    }
-    if (spec.kubernetes.createNamespace) {
-        out.push({ path: "kubernetes.createNamespace", message: `expected false for a Kubernetes sweep, got true: ${why}; create kubernetes.namespace once` });
-    }
-    return out;
+export function checkSweepTarget(spec: Pick<BenchmarkSpec, "target">, sweep: { keepGraphs: boolean }): RuleViolation[] {
+    if (!sweep.keepGraphs || spec.target === "kubernetes") return [];
+    return [
+        {
+            path: "sweep.keepGraphs",
+            message: `expected it unset (or false) on target ${spec.target}: it keeps each Kubernetes point's graph deployed, and target ${spec.target} has no graphs; remove it`,
+        },
+    ];
 }

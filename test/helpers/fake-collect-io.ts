@@ -9,17 +9,20 @@ export interface FakeIoRecord {
     stderr: string;
     /** Every kubectl argv, in order. */
     calls: string[][];
+    /** What each call wrote to kubectl's stdin (undefined: nothing), by call index. */
+    inputs: Array<string | undefined>;
     /** Milliseconds slept in all. */
     slept: number;
 }
 
-export function fakeCollectIo(answer: (args: string[]) => KubectlResult): { io: CollectIo; out: FakeIoRecord } {
-    const out: FakeIoRecord = { stdout: "", stderr: "", calls: [], slept: 0 };
+export function fakeCollectIo(answer: (args: string[], input?: string) => KubectlResult): { io: CollectIo; out: FakeIoRecord } {
+    const out: FakeIoRecord = { stdout: "", stderr: "", calls: [], inputs: [], slept: 0 };
     let clock = 0;
     const io: CollectIo = {
-        kubectl: async (args) => {
+        kubectl: async (args, input) => {
             out.calls.push(args);
-            return answer(args);
+            out.inputs.push(input);
+            return answer(args, input);
         },
         stdout: (t) => (out.stdout += t),
         stderr: (t) => (out.stderr += t),
