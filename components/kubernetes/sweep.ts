@@ -15,7 +15,8 @@ export class KubernetesSweepCluster extends pulumi.ComponentResource {
     constructor(name: string, plan: SweepPlan, runner: CommandRunner, opts?: pulumi.ComponentResourceOptions) {
         super("dynamo-bench:k8s:SweepCluster", name, {}, opts);
         // The settings involved (cluster, namespace, platform) cannot be swept, so the first point's are every point's.
-        this.shared = sharedCluster(name, plan.points[0]!.spec, runner, this);
+        // Named after the sweep (the namespace's instance label), not after its first point.
+        this.shared = sharedCluster(name, { ...plan.points[0]!.spec, name: plan.name }, runner, this);
         this.registerOutputs({ platform: this.shared.platform });
     }
 }

@@ -27,20 +27,15 @@
 // charts are absent.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as os from "node:os";
-import { defaultVenv } from "../../lib/paths";
-import { planLocalRun, portRequests, portsFromAllocation } from "../../lib/local/plan";
-import { allocatePorts } from "../../lib/local/ports";
-import { runLocalPlan } from "../../lib/local/runner";
-import { localPlanInput } from "../helpers/local-input";
 import { startDgdReadyStandIn, type StandIn } from "../stand-ins/dgd-ready-stand-in";
 import { benchmarkLog, startKubeletLogsStandIn, type KubeletLogsStandIn } from "../stand-ins/kubelet-logs-stand-in";
 import { CHART_SKIP, assemblePlatformChart } from "./k8s-chart";
+import { mockerExport, venvSkip } from "./k8s-mocker-export";
 import { pulumiAvailable, REPO_ROOT, withStack } from "./helpers";
-import { KUBECONFIG, KUBECTL, TEST_PHASE, clusterSkip, getJson, kubectl, nodeLogsServed, runnerEnv, stackConfig, writeStackConfig } from "./k8s-cluster";
+import { KUBECONFIG, KUBECTL, clusterSkip, getJson, kubectl, nodeLogsServed, runnerEnv, stackConfig, writeStackConfig } from "./k8s-cluster";
 
 const NAME = "e2e-kwok";
 const NS = "e2e-kwok";
@@ -54,34 +49,6 @@ if (skip) console.log(`# skipping the Kubernetes test-cluster stack e2e tests: $
 function jobLogFile(log: string, name: string): string {
     const m = new RegExp(`name=${name.replace(/\./g, "\\.")} base64 BEGIN===\n([\\s\\S]*?)\n===`).exec(log);
     return m ? Buffer.from(m[1]!.replace(/\n/g, ""), "base64").toString("utf8") : "";
-}
-
-const VENV = defaultVenv(process.env);
-const venvSkip =
-    fs.existsSync(path.join(VENV, "bin", "python")) && fs.existsSync(path.join(VENV, "bin", "aiperf"))
-        ? false
-        : `Python venv ${VENV} is missing (bash scripts/setup-python.sh): no mocker export to serve as the Job's log`;
-
-/**
- * A real AIPerf export from the local mocker target (1 prefill + 1 decode,
- * the tiny offline model), phase "c1" like the stack's: the files the
- * benchmark Job would print, read back from the run folder.
- */
-async function mockerExport(work: string): Promise<Record<string, string>> {
-    const modelDir = path.join(work, "tiny-model");
-    const r = spawnSync(path.join(VENV, "bin", "python"), [path.join(REPO_ROOT, "scripts", "make-tiny-model.py"), modelDir], { encoding: "utf8" });
-    assert.equal(r.status, 0, `make-tiny-model.py failed: ${r.stderr}`);
-    const base = localPlanInput({ runId: `k8s-e2e-${process.pid}`, runDir: path.join(work, "run"), venv: VENV, modelPath: modelDir });
-    const phase = { ...base.benchmark.phases[0]!, ...TEST_PHASE, warmupRequests: 0 };
-    const input = {
-        ...base,
-        benchmark: { ...base.benchmark, phases: [phase] },
-        timeouts: { readySeconds: 90, benchmarkSeconds: 120, teardownGraceSeconds: 10 },
-    };
-    const plan = planLocalRun(input, process.env, portsFromAllocation(await allocatePorts(portRequests(input))));
-    const result = await runLocalPlan(plan, { handleSignals: false });
-    const dir = result.phases[0]!.artifactDir;
-    return Object.fromEntries(["profile_export_aiperf.json", "profile_export_aiperf.csv"].map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
 }
 
 const timings: Record<string, number> = {};
