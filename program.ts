@@ -74,6 +74,8 @@ function readStackConfig<T>(load: Loader<T>): { loaded: T; secrets: Secrets } {
 /** How this machine runs commands: see components/exec. */
 export interface ProgramOptions {
     commandRunner: CommandRunner;
+    /** Where a sweep's progress file goes during `up` (lib/sweep/progress-file.ts); none without it. */
+    progressDir?: string;
 }
 
 /** Deploys the benchmark on its target; the returned object is the stack outputs (lib/outputs.ts). */
@@ -92,7 +94,13 @@ export function deployBenchmark(
 export function deployStack(plan: StackPlan, secrets: Secrets, options: ProgramOptions = { commandRunner: "pulumi-command" }, gates?: GatesPlan): object {
     const outputs = plan.spec
         ? deployBenchmark(plan.spec, secrets, options)
-        : deploySweep(plan.sweep, withRepeats(sweepPointDeploy(plan.sweep, secrets, options.commandRunner)), secrets, options.commandRunner);
+        : deploySweep(
+              plan.sweep,
+              withRepeats(sweepPointDeploy(plan.sweep, secrets, options.commandRunner)),
+              secrets,
+              options.commandRunner,
+              options.progressDir,
+          );
     return gates ? withGates(outputs, plan, gates, plan.spec ? plan.spec.name : plan.sweep.name) : outputs;
 }
 

@@ -22,6 +22,7 @@ import { formatResultLine, RESULT_MARKER, type ResultLine } from "../lib/results
 import { runK8sCollect, systemCollectIo, type CollectIo } from "./k8s-collect";
 import { runK8sWaitGraph } from "./k8s-wait-graph";
 import type { Command } from "./main";
+import { pointProgress, progressDir, type PointProgress } from "../lib/sweep/progress-file";
 
 type DeleteTarget = Pick<PointRunOptions, "namespace" | "graph" | "job" | "configMap" | "deleteSeconds" | "kubeconfig" | "context">;
 
@@ -66,7 +67,15 @@ const readStdin = async (): Promise<string> => {
     return Buffer.concat(chunks).toString("utf8");
 };
 
-export async function runK8sRunPoint(argv: string[], io: CollectIo = systemCollectIo(), stdin: () => Promise<string> = readStdin): Promise<number> {
+/** The sweep point this command runs, from the sweep's progress file (lib/sweep/progress-file.ts). */
+const sweepProgress = (names: string[]) => pointProgress(progressDir(process.env), names);
+
+export async function runK8sRunPoint(
+    argv: string[],
+    io: CollectIo = systemCollectIo(),
+    stdin: () => Promise<string> = readStdin,
+    progressFor: (names: string[]) => PointProgress = sweepProgress,
+): Promise<number> {
     const line = readCommandLine(RUN_POINT_COMMAND, argv, io, runPointOptionsFrom);
     if ("exitCode" in line) return line.exitCode;
     const o = line.options;
@@ -80,7 +89,10 @@ export async function runK8sRunPoint(argv: string[], io: CollectIo = systemColle
     }
     const ref = `${o.namespace}/${o.graph}`;
     const start = io.now();
-    const stage = (text: string) => io.stderr(`k8s-run-point: graph ${ref}: ${text} (${Math.round((io.now() - start) / 1000)} s)\n`);
+    const progress = progressFor([o.graph]);
+    // In a sweep: "sweep point i/N id: stage (elapsed, estimate)"; alone: the graph and the time since the start.
+    const stage = (text: string) =>
+        io.stderr(`k8s-run-point: ${progress.line(text) ?? `graph ${ref}: ${text} (${Math.round((io.now() - start) / 1000)} s)`}\n`);
     const fail = async (reason: string) => {
         io.stderr(`dynamo-bench k8s-run-point: FAILED: ${reason}\n`);
         // Nothing in the stack's state holds a failed point, so nothing else would free its GPUs.
@@ -103,7 +115,7 @@ export async function runK8sRunPoint(argv: string[], io: CollectIo = systemColle
     const steps = stepArgv(o);
     // k8s-wait-graph's one stdout line ("Ready after") is progress here: stdout is for the result line.
     if ((await runK8sWaitGraph(steps.wait, { ...io, stdout: io.stderr })) !== 0) return fail(`graph ${ref} did not become Ready (the reason is above)`);
-    stage("ready; starting the benchmark Job");
+    stage(`ready; benchmark Job running ${o.phases.length} load(s)`);
 
     const job = await io.kubectl(pointKubectlArgs.apply(o), JSON.stringify({ apiVersion: "v1", kind: "List", items: [manifests.configMap, manifests.job] }));
     if (job.code !== 0) return fail(`kubectl apply of the benchmark Job ${o.namespace}/${o.job} failed: ${job.stderr.trim()}`);
@@ -116,7 +128,8 @@ export async function runK8sRunPoint(argv: string[], io: CollectIo = systemColle
     const notGone = await deleteGraph(o, io);
     if (notGone) return fail(notGone);
     const graph: GraphLifetime = { ...(createdAt ? { createdAt } : {}), goneAt: new Date(io.now()).toISOString() };
-    stage("graph and its pods gone");
+    stage("done; graph and its pods gone");
+    progress.finished();
     const result = collected.split("\n").find((l) => l.startsWith(`${RESULT_MARKER} `))!;
     io.stdout(formatResultLine({ ...(JSON.parse(result.slice(RESULT_MARKER.length + 1)) as ResultLine), graph } as ResultLine));
     return 0;

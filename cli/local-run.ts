@@ -17,6 +17,7 @@ import { readAccuracy, type AccuracyOutput } from "../lib/results/accuracy";
 import { formatResultLine, RESULT_MARKER, summarizeRun, toStackOutputs, type RunSummary, type StackOutputs } from "../lib/results";
 import { defineCommand, processIo, readCommandLine, type ParsedCommandLine } from "../lib/cli-options";
 import type { Command } from "./main";
+import { pointProgress, progressDir } from "../lib/sweep/progress-file";
 
 export { RESULT_MARKER } from "../lib/results";
 
@@ -161,7 +162,7 @@ export async function summarizePhases(
 /** Runs a plan input end to end: ports, plan, processes, summaries. */
 export async function executeLocalRun(
     input: LocalRunPlanInput,
-    opts: { env: NodeJS.ProcessEnv; log: (line: string) => void; spec?: BenchmarkSpec; fullSummary?: boolean },
+    opts: { env: NodeJS.ProcessEnv; log: (line: string) => void; spec?: BenchmarkSpec; fullSummary?: boolean; onStage?: (stage: string) => void },
 ): Promise<{ output: LocalRunOutput; plan?: LocalRunPlan }> {
     const ports = portsFromAllocation(await allocatePorts(portRequests(input)), input.benchmark.serverMetrics ? workerNames(input).length : 0);
     const plan = planLocalRun(input, opts.env, ports);
@@ -176,7 +177,7 @@ export async function executeLocalRun(
     // (AIPerf's start-up is far longer than the workers') and the gate's hop added ~4 ms to
     // TTFT, so it is off by default (docs/local-runtime.md).
     const startClientEarly = opts.env.DYNAMO_BENCH_CLIENT_EARLY === "1";
-    const result = await runLocalPlan(plan, { log: opts.log, combinePhases, startClientEarly });
+    const result = await runLocalPlan(plan, { log: opts.log, combinePhases, startClientEarly, onStage: opts.onStage });
     const phases = await summarizePhases(result, opts.spec, opts.fullSummary ?? false);
     return {
         plan,
@@ -218,7 +219,13 @@ export async function localRun(
     }
 
     try {
-        const { output } = await executeLocalRun(input, { env: io.env, log, spec, fullSummary: parsed.fullSummary });
+        // In a sweep, one line per stage naming the point (lib/sweep/progress-file.ts).
+        const progress = pointProgress(progressDir(io.env), [spec.name]);
+        const onStage = (stage: string) => {
+            const text = progress.line(stage);
+            if (text) log(text);
+        };
+        const { output } = await executeLocalRun(input, { env: io.env, log, spec, fullSummary: parsed.fullSummary, onStage });
         // A phase without readable exports is a failed benchmark: no numbers, no success.
         const unreadable = (output.phases ?? []).filter((p) => p.summaryError);
         for (const p of unreadable) log(`ERROR: phase "${p.name}" exports could not be read: ${p.summaryError} (${p.artifactDir}, log ${p.logFile})`);
@@ -228,6 +235,8 @@ export async function localRun(
             return 1;
         }
         log(`done: ${output.runDir} (timings.json, logs/, phases/)`);
+        onStage("done");
+        progress.finished();
         emit(output);
         return 0;
     } catch (e) {

@@ -14,8 +14,9 @@ import { defineCommand, oneOf, parseOptionsOnly, positiveNumber, readCommandLine
 import { formatResultLine, isResultsError, type ToolName } from "../lib/results";
 import { collectResults } from "../lib/slurm/results";
 import { localTransport, sshTransport, type Transport } from "../lib/slurm/transport";
-import { WaitError, explainOutcome, waitForJob, type WaitIo } from "../lib/slurm/wait";
+import { WaitError, explainOutcome, slurmStages, waitForJob, type WaitIo } from "../lib/slurm/wait";
 import type { Command } from "./main";
+import { pointProgress, progressDir, type PointProgress } from "../lib/sweep/progress-file";
 import { reportSweep } from "./slurm-wait-sweep";
 import { SWEEP_OUTCOME } from "../lib/slurm/sweep-render";
 
@@ -55,6 +56,8 @@ export interface SlurmWaitOptions {
     ssh?: { user: string; host: string; port: number; hostKey?: string };
     fetchTo?: string;
     concurrency: Record<string, number>;
+    /** Phase names in order (--phase), for the "load k/L" stage of a sweep point. */
+    phases: string[];
     gpus?: number;
     tool?: ToolName;
     sweep: boolean;
@@ -75,9 +78,11 @@ export function slurmWaitOptionsFrom({ values: v }: ParsedCommandLine<typeof SLU
         env[m[1]!] = m[2]!;
     }
     const concurrency: Record<string, number> = {};
+    const phases: string[] = [];
     for (const item of v.phase) {
         const m = /^([^:]+)(?::([0-9.]+))?$/.exec(item);
         if (!m) throw new UsageError(`--phase must be NAME[:CONCURRENCY], got "${item}"`);
+        phases.push(m[1]!);
         if (m[2]) concurrency[m[1]!] = positiveNumber("phase", m[2]);
     }
     let ssh: SlurmWaitOptions["ssh"];
@@ -97,6 +102,7 @@ export function slurmWaitOptionsFrom({ values: v }: ParsedCommandLine<typeof SLU
         ssh,
         fetchTo: v["fetch-to"] === undefined ? undefined : path.resolve(v["fetch-to"]),
         concurrency,
+        phases,
         gpus: v.gpus === undefined ? undefined : positiveNumber("gpus", v.gpus, { integer: true }),
         tool: v.tool === undefined ? undefined : oneOf("tool", v.tool, ["aiperf", "genai-perf"] as const),
         sweep: v.sweep === true,
@@ -106,7 +112,12 @@ export function slurmWaitOptionsFrom({ values: v }: ParsedCommandLine<typeof SLU
 /** Parses slurm-wait arguments; throws UsageError on anything wrong. */
 export const parseSlurmWaitArgs = (args: readonly string[]): SlurmWaitOptions => slurmWaitOptionsFrom(parseOptionsOnly(SLURM_WAIT_COMMAND, args));
 
+/** The sweep point this command waits for, from the sweep's progress file (lib/sweep/progress-file.ts). */
+const sweepProgress = (names: string[]) => pointProgress(progressDir(process.env), names);
+
 export interface SlurmWaitIo extends WaitIo {
+    /** The sweep point's progress (tests give their own); default: the sweep's progress file. */
+    progressFor?: (names: string[]) => PointProgress;
     stdout(text: string): void;
     stderr(text: string): void;
     env: Record<string, string | undefined>;
@@ -148,11 +159,16 @@ export async function runSlurmWait(args: string[], io: SlurmWaitIo = defaultIo()
     const { o, t } = line.options;
     try {
         const jobId = o.jobId ?? (await readJobId(t, o.runDir, io));
+        // In a sweep, one line per step of the job naming the point; the run folder is <outputDir>/<job name>/<run id>.
+        const progress = (io.progressFor ?? sweepProgress)([path.posix.basename(path.posix.dirname(o.runDir))]);
+        const stages = slurmStages(o.phases);
+        const stepIo = { ...io, step: (step: string) => stages(step).forEach((s) => io.progress(progress.line(s)!)) };
         io.progress(`waiting up to ${o.timeoutSeconds}s for job ${jobId} on ${t.describe} (run ${o.runDir})`);
         const state = await waitForJob(
             t,
             { jobId, runDir: o.runDir, timeoutSeconds: o.timeoutSeconds, maxPendingSeconds: o.maxPendingSeconds, pollSeconds: o.pollSeconds },
-            io,
+            // Only a sweep point reads the job's step at every poll (one more file read each).
+            progress.inSweep && !o.sweep ? stepIo : io,
         );
         const read = (name: string) => t.readFile(path.posix.join(o.runDir, name));
         if (o.sweep) {
@@ -171,6 +187,11 @@ export async function runSlurmWait(args: string[], io: SlurmWaitIo = defaultIo()
         const localRunDir = o.ssh ? await t.fetchDir(o.runDir, o.fetchTo!) : o.runDir;
         const results = await collectResults(outcome.success!, { localRunDir, runDir: o.runDir, tool: o.tool, gpus: o.gpus, concurrency: o.concurrency });
         io.stdout(formatResultLine({ ok: true, ...results }));
+        if (!o.sweep) {
+            const done = progress.line("collected");
+            if (done) io.progress(done);
+            progress.finished();
+        }
         const t0 = results.timings;
         io.progress(
             `job ${jobId} done: ${results.phases.length} phase(s); ready after ${t0.readySeconds ?? "?"}s; last worker registered -> first request ${t0.lastWorkerToFirstRequestSeconds ?? "?"}s`,

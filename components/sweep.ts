@@ -8,6 +8,7 @@ import type { PlannedPoint, SweepPlan } from "../config/load-sweep";
 import { describeRejection } from "../config/load-sweep";
 import { pointLoads, sweepPlanOutputs, sweepResultOutputs, type SweepOutputValues, type SweepPointOutput } from "../lib/sweep/outputs";
 import { progressLine } from "../lib/sweep/progress";
+import { progressNames, writeSweepProgress } from "../lib/sweep/progress-file";
 import type { CommandRunner } from "./exec";
 import type { BenchmarkOutputs, DeployFn, Secrets } from "./target";
 import { sweepJobs } from "./targets";
@@ -45,7 +46,17 @@ export function deploySweep(
     deploy: DeployFn,
     secrets: Secrets,
     runner: CommandRunner,
+    progressDir?: string,
 ): { [K in keyof SweepOutputValues]: pulumi.Input<SweepOutputValues[K]> } {
+    // During `up` only: preview runs no command, and a preview must not reset a running sweep's file.
+    if (progressDir && !pulumi.runtime.isDryRun()) {
+        writeSweepProgress(progressDir, {
+            sweep: plan.name,
+            startedAtMs: Date.now(),
+            points: plan.points.map((p) => ({ id: p.id, names: progressNames(p.spec) })),
+            ran: {},
+        });
+    }
     for (const rejected of plan.rejected) pulumi.log.warn(`sweep point ${describeRejection(rejected)}; skipped`);
     // A target may run the whole sweep as one unit (Slurm: slurm.sweepJob, one job for every point).
     const whole = sweepJobs[plan.points[0]!.spec.target]?.(plan, secrets, runner);

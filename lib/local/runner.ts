@@ -68,6 +68,7 @@ export async function runLocalPlan(plan: LocalRunPlan, opts: RunOptions = {}): P
 async function runStages(ctx: RunContext): Promise<PhaseResult[]> {
     const { plan, log } = ctx;
     ctx.stage = "process start";
+    ctx.opts.onStage?.("deploying");
     if (ctx.failed) throw ctx.failed;
     for (const p of plan.processes) {
         const m = startProcess(ctx, { name: p.name, role: p.role, argv: p.argv, env: p.env, logFile: p.logFile, expectedExit: false });
@@ -117,6 +118,7 @@ async function readyThenBenchmark(
     await ctx.race(waitServing(plan, readyDeadline, polling));
     ctx.timings.readinessMs = ctx.since() - regAt;
     log(`model "${plan.servedModelName}" served at ${plan.frontendUrl} after ${(ctx.since() / 1000).toFixed(1)}s`);
+    ctx.opts.onStage?.("ready");
 
     const benchStart = ctx.since();
     if (early) {
@@ -129,6 +131,7 @@ async function readyThenBenchmark(
     for (const [i, planned] of runs.entries()) {
         const run = i === 0 && early ? early.run : planned;
         ctx.stage = `benchmark phase "${run.name}"`;
+        ctx.opts.onStage?.(loadStage(runs, i));
         const started = i === 0 && early ? early.started : startClient(ctx, run);
         phases.push(...(await finishClient(ctx, run, started, benchDeadline)));
         const next = runs[i + 1];
@@ -136,6 +139,15 @@ async function readyThenBenchmark(
     }
     ctx.timings.benchmarkMs = ctx.since() - benchStart;
     return phases;
+}
+
+/** "load k/L <phase>" for client run i: its phases' positions among all the phases, and their names. */
+export function loadStage(runs: readonly Pick<ClientRun, "phases">[], i: number): string {
+    const before = runs.slice(0, i).reduce((n, r) => n + r.phases.length, 0);
+    const total = runs.reduce((n, r) => n + r.phases.length, 0);
+    const count = runs[i]!.phases.length;
+    const position = count > 1 ? `${before + 1}-${before + count}` : `${before + 1}`;
+    return `load ${position}/${total} ${runs[i]!.phases.map((p) => p.name).join("+")}`;
 }
 
 /** Any failure as a LocalRunError; a run that never got ready quotes the end of every Dynamo log. */

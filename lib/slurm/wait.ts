@@ -87,6 +87,12 @@ export interface WaitIo {
     now(): number;
     sleep(ms: number): Promise<void>;
     progress(line: string): void;
+    /**
+     * Called when the job's step changes: "queued", then each line the job
+     * script writes to <run dir>/state ("waiting for workers", "benchmark phase
+     * c1", "done"). Only when set is the state file read at every poll.
+     */
+    step?(step: string): void;
 }
 
 export interface JobOutcome {
@@ -109,6 +115,7 @@ export async function waitForJob(t: Transport, o: WaitOptions, io: WaitIo): Prom
     let pendingSince: number | undefined;
     let unknownSince: number | undefined;
     let lastContact: number | undefined;
+    let lastStep: string | undefined;
     for (;;) {
         let state: JobState | undefined;
         try {
@@ -139,6 +146,11 @@ export async function waitForJob(t: Transport, o: WaitOptions, io: WaitIo): Prom
                 }
             } else {
                 pendingSince = undefined;
+            }
+            if (io.step) {
+                const step = PENDING_STATES.has(state.state) ? "queued" : (await t.readFile(path.posix.join(o.runDir, "state")).catch(() => undefined))?.trim();
+                if (step && step !== lastStep) io.step(step);
+                lastStep = step ?? lastStep;
             }
             if (now - lastProgress >= 30_000) {
                 const step = (await t.readFile(path.posix.join(o.runDir, "state")).catch(() => undefined))?.trim();
@@ -185,4 +197,24 @@ export function explainOutcome(jobId: string, state: JobState, markers: { succes
             else message = `job ${jobId} ended ${state.state}${exit}${reasonLine ? `: ${reasonLine}` : ""}`;
     }
     return { ok: false, state, success: markers.success, failure: markers.failure, message: `${message}${detail}` };
+}
+
+/**
+ * The stages of a sweep point from the job's steps (what io.step reports):
+ * "queued", "deploying: <step>" while the job starts its processes, "ready"
+ * once before the first load, "load k/L <phase>", "done". Keeps its own state.
+ */
+export function slurmStages(phases: readonly string[]): (step: string) => string[] {
+    let loading = false;
+    return (step) => {
+        if (step === "queued") return ["queued"];
+        if (step === "done") return ["done; fetching the results"];
+        const phase = /^benchmark phase (\S+)$/.exec(step)?.[1];
+        if (!phase) return [`deploying: ${step}`];
+        const k = phases.indexOf(phase);
+        const load = k >= 0 ? `load ${k + 1}/${phases.length} ${phase}` : `load ${phase}`;
+        const first = !loading;
+        loading = true;
+        return first ? ["ready", load] : [load];
+    };
 }

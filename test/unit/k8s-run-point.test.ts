@@ -152,7 +152,7 @@ describe("k8s-run-point", () => {
             assert.equal(line.graph.createdAt, "2026-12-02T07:00:00Z");
             assert.match(line.graph.goneAt, /^1970-01-01T00:00:0\dZ|^1970-01-01T00:00:\d\d\.\d{3}Z$/);
             assert.equal(out.stdout.split("\n").filter(Boolean).length, 1, "stdout holds the result line only");
-            for (const stage of ["deploying", "ready; starting the benchmark Job", "collected; deleting the graph", "graph and its pods gone"]) {
+            for (const stage of ["deploying", "ready; benchmark Job running 1 load\\(s\\)", "collected; deleting the graph", "done; graph and its pods gone"]) {
                 assert.match(out.stderr, new RegExp(`k8s-run-point: graph ns/sw-d1: ${stage} \\(\\d+ s\\)`));
             }
         },
@@ -177,6 +177,21 @@ describe("k8s-run-point", () => {
         const { io, out } = clusterIo(state);
         assert.equal(await runK8sRunPoint(argv, io, async () => JSON.stringify(manifests)), 1);
         assert.match(out.stderr, /was deleted but its pods were not gone within 30s \(timeouts.deleteSeconds\); pods still there: pod\/sw-d1-decode-0/);
+    });
+
+    test("in a sweep, each stage line names the point, with the sweep's elapsed time and estimate", { skip: NO_METRICS }, async () => {
+        const { io, out } = clusterIo({ graph: false, pods: 0, job: false, configMap: false, readyAfter: 0, podsLinger: 0 });
+        let finished = 0;
+        const asked: string[][] = [];
+        const progressFor = (names: string[]) => {
+            asked.push(names);
+            return { inSweep: true, line: (stage: string) => `sweep point 2/3 d1: ${stage} (elapsed 5 s, about 9 s left)`, finished: () => (finished += 1) };
+        };
+        assert.equal(await runK8sRunPoint(argv, io, async () => JSON.stringify(manifests), progressFor), 0, out.stderr);
+        assert.deepEqual(asked, [["sw-d1"]]);
+        assert.match(out.stderr, /^k8s-run-point: sweep point 2\/3 d1: deploying \(elapsed 5 s, about 9 s left\)$/m);
+        assert.match(out.stderr, /^k8s-run-point: sweep point 2\/3 d1: done; graph and its pods gone/m);
+        assert.equal(finished, 1);
     });
 
     test("stdin that is not the three manifests is a usage error before any kubectl call", async () => {

@@ -98,6 +98,20 @@ describe("waiting for a job", () => {
         assert.equal(s.state, "COMPLETED");
         assert.equal(io.now(), 6000);
     });
+    test("with a step reporter: queued, then each new line of the job's state file, once", async () => {
+        const states = ["PENDING", "RUNNING", "RUNNING", "RUNNING", "COMPLETED"];
+        const steps = ["waiting for workers", "benchmark phase c1", "benchmark phase c1"];
+        const files: Record<string, string> = {};
+        const t = fakeTransport((argv) => {
+            if (argv[0] !== "scontrol") return { code: 1, stdout: "", stderr: "" };
+            const state = states.shift();
+            if (state === "RUNNING") files["/r/state"] = `${steps.shift()}\n`;
+            return { code: 0, stdout: `JobId=1 JobState=${state} Reason=None`, stderr: "" };
+        }, files);
+        const seen: string[] = [];
+        await waitForJob(t, { jobId: "1", runDir: "/r", timeoutSeconds: 60, maxPendingSeconds: 60, pollSeconds: 2 }, { ...clock(), step: (s) => seen.push(s) });
+        assert.deepEqual(seen, ["queued", "waiting for workers", "benchmark phase c1"]);
+    });
     test("a job pending too long is cancelled, with the reason", async () => {
         const t = fakeTransport((argv) =>
             argv[0] === "scontrol" ? { code: 0, stdout: "JobState=PENDING Reason=Resources", stderr: "" } : { code: 0, stdout: "", stderr: "" },

@@ -18,6 +18,8 @@ export interface RunOptions {
     logTailLines?: number;
     /** Called once every process is spawned (tests use it to inject faults). */
     onStarted?: (processes: ReadonlyArray<{ name: string; role: string; pid: number }>) => void;
+    /** Called at each stage: "deploying", "ready", "load k/L <phase>" (a combined client run: "load 1-2/2 c1+c8"). */
+    onStage?: (stage: string) => void;
     /** Called when a benchmark phase's aiperf process has started. */
     onPhaseStarted?: (phase: string, pid: number) => void;
     /**
