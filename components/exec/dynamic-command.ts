@@ -33,6 +33,12 @@ export interface DynamicCommandInputs {
     /** Bound on each run of create or delete. */
     timeoutSeconds: pulumi.Input<number>;
     connection?: pulumi.Input<SshConnection>;
+    /**
+     * Pass the command's stderr on while it runs: the engine shows a dynamic
+     * provider's stderr in the `up` output (progress lines of long commands).
+     * Not part of the diff: turning it on runs nothing again.
+     */
+    streamStderr?: pulumi.Input<boolean>;
 }
 
 interface PlainInputs {
@@ -44,6 +50,7 @@ interface PlainInputs {
     triggers?: unknown[];
     timeoutSeconds: number;
     connection?: SshConnection;
+    streamStderr?: boolean;
 }
 
 /** Lines of output quoted in an error. */
@@ -56,7 +63,14 @@ async function execute(inputs: PlainInputs, script: string, extraEnv: Record<str
 
     if (!inputs.connection) {
         const env = { ...(process.env as Record<string, string>), ...(inputs.environment ?? {}), ...extraEnv };
-        return spawnCollect(["/bin/sh", "-c", script], { env, cwd: inputs.dir, stdin: inputs.stdin, timeoutSeconds: inputs.timeoutSeconds, label: script });
+        return spawnCollect(["/bin/sh", "-c", script], {
+            env,
+            cwd: inputs.dir,
+            stdin: inputs.stdin,
+            timeoutSeconds: inputs.timeoutSeconds,
+            label: script,
+            streamStderr: inputs.streamStderr,
+        });
     }
     // The key and known-hosts files live in a 0700 folder, removed when the command ends, however it ends.
     const c = inputs.connection;
@@ -118,7 +132,7 @@ async function execute(inputs: PlainInputs, script: string, extraEnv: Record<str
 /** Runs argv to its end within a bound; a failure carries the tail of both streams. */
 async function spawnCollect(
     argv: string[],
-    o: { env: Record<string, string>; cwd?: string; stdin?: string; timeoutSeconds: number; label: string },
+    o: { env: Record<string, string>; cwd?: string; stdin?: string; timeoutSeconds: number; label: string; streamStderr?: boolean },
 ): Promise<{ stdout: string; stderr: string }> {
     const { spawn } = require("node:child_process") as typeof import("node:child_process");
     return await new Promise((resolve, reject) => {
@@ -135,7 +149,10 @@ async function spawnCollect(
         let stderr = "";
         let timedOut = false;
         child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.stderr.on("data", (d: Buffer) => {
+            stderr += d.toString();
+            if (o.streamStderr) process.stderr.write(d);
+        });
         const timer = setTimeout(() => {
             timedOut = true;
             signalGroup("SIGTERM");

@@ -11,10 +11,10 @@ export type { SshConnection } from "./dynamic-command";
 export const commandRunners = ["pulumi-command", "dynamic"] as const;
 export type CommandRunner = (typeof commandRunners)[number];
 
-export interface ShellCommandArgs extends Omit<DynamicCommandInputs, "timeoutSeconds" | "connection"> {
+export interface ShellCommandArgs extends Omit<DynamicCommandInputs, "timeoutSeconds" | "connection" | "streamStderr"> {
     /** Bound on create (and on delete). */
     timeoutSeconds: number;
-    /** Stream the command's stderr into the Pulumi output (pulumi-command runner only). */
+    /** Stream the command's stderr into the Pulumi output (local commands; over SSH with the pulumi-command runner only). */
     streamStderr?: boolean;
     /** Run over SSH instead of on this machine. */
     connection?: pulumi.Input<SshConnection>;
@@ -28,8 +28,7 @@ export interface ShellCommand {
 export function shellCommand(runner: CommandRunner, name: string, args: ShellCommandArgs, opts: pulumi.CustomResourceOptions): ShellCommand {
     const timeout = `${args.timeoutSeconds}s`;
     if (runner === "dynamic") {
-        const { streamStderr: _ignored, ...rest } = args;
-        const resource = new DynamicCommand(name, rest, opts);
+        const resource = new DynamicCommand(name, args, opts);
         return { resource, stdout: resource.stdout };
     }
     const common = {

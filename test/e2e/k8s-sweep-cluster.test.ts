@@ -105,6 +105,11 @@ describe("Kubernetes sweep on the test cluster: each point's GPUs freed before t
                         .map((l) => `# ${l.trim()}`)
                         .join("\n"),
                 );
+                // One line per stage of each point, from the run command, shown by the engine while it runs.
+                assert.match(up.stdout, /k8s-run-point: sweep point 1\/2 kv: deploying \(elapsed \d+ s, estimate after the first point\)/);
+                assert.match(up.stdout, /k8s-run-point: sweep point 1\/2 kv: ready; benchmark Job running 1 load\(s\)/);
+                assert.match(up.stdout, /k8s-run-point: sweep point 2\/2 rr: deploying \(elapsed \d+ s, about \d+ s left\)/);
+                assert.match(up.stdout, /k8s-run-point: sweep point 2\/2 rr: done; graph and its pods gone/);
                 const outputs = await stack.outputs();
                 const points = outputs.points as Record<string, Record<string, any>>;
                 assert.deepEqual(Object.keys(points), IDS);

@@ -6,13 +6,14 @@
 // charts with the stack's own frontier; destroy leaves no resource.
 // Without the engine the suite is skipped with set-up instructions; under CI
 // a missing engine is a failure.
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { reportCommand } from "../../cli/report";
+import { progressDir } from "../../lib/sweep/progress-file";
 import { pulumiAvailable, REPO_ROOT, stackConfigFile, withStack } from "./helpers";
 
 const avail = pulumiAvailable();
@@ -60,6 +61,7 @@ function runTimes(point: PointOut): { startedAt: number; endedAt: number } {
 }
 
 describe("local sweep through the real engine", { skip }, () => {
+    after(() => fs.rmSync(path.join(progressDir(process.env), `${STACK}.json`), { force: true }));
     test("2 deployments x 2 loads in order; a changed point re-runs alone; a removed point goes alone; destroy", { timeout: 1_500_000 }, async () => {
         await withStack(
             REPO_ROOT,
@@ -75,6 +77,13 @@ describe("local sweep through the real engine", { skip }, () => {
                 const upSeconds = (Date.now() - t0) / 1000;
                 assert.match(first.stdout, /sweep point 1\/2 d1: collected/);
                 assert.match(first.stdout, /sweep point 2\/2 d2-de-mark: collected .*sweep done/);
+                // One line per stage of each point, from local-run while it runs (lib/sweep/progress-file.ts).
+                const stages = first.stdout.split("\n").filter((l) => l.includes("[local-run] sweep point"));
+                console.log(stages.map((l) => `# ${l.trim()}`).join("\n"));
+                for (const stage of ["deploying", "ready", "load 1-2/2 c1\\+c2", "done"]) {
+                    assert.match(first.stdout, new RegExp(`\\[local-run\\] sweep point 1/2 d1: ${stage} \\(elapsed \\d+ s, estimate after the first point\\)`));
+                }
+                assert.match(first.stdout, /\[local-run\] sweep point 2\/2 d2-de-mark: deploying \(elapsed \d+ s, about \d+ s left\)/);
                 const out = (await stack.outputs()) as Record<string, any>;
                 assert.equal(out.target, "local");
                 assert.equal(out.benchmark, STACK);

@@ -26,6 +26,21 @@ describe("dynamic command runner", () => {
         }
     });
 
+    test("streamStderr passes the command's stderr on as it comes (the engine shows a dynamic provider's stderr); without it nothing is passed", async () => {
+        const seen: string[] = [];
+        const write = process.stderr.write.bind(process.stderr);
+        process.stderr.write = ((chunk: string | Uint8Array) => (seen.push(String(chunk)), true)) as typeof process.stderr.write;
+        try {
+            await provider.create!({ ...base, create: "echo stage-one >&2; echo result", streamStderr: true });
+            await provider.create!({ ...base, create: "echo quiet >&2" });
+        } finally {
+            process.stderr.write = write;
+        }
+        assert.equal(seen.join(""), "stage-one\n");
+        // Not part of the diff: turning it on runs nothing again.
+        assert.deepEqual(await provider.diff!("id", { ...base }, { ...base, streamStderr: true }), { changes: false, replaces: [], deleteBeforeReplace: true });
+    });
+
     test("a failing command fails with its exit code and the tail of both streams", async () => {
         await assert.rejects(
             provider.create!({ ...base, create: "for i in $(seq 1 100); do echo line-$i >&2; done; echo out; exit 3" }),
