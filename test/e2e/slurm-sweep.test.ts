@@ -4,12 +4,13 @@
 // other in its allocation, and each point's figures come back under its id;
 // without it each point is a job of its own, submitted once the previous one
 // ended. `pulumi destroy` leaves no job. The program is the project's index.ts.
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
 import { parseSweepOutcome } from "../../lib/slurm/sweep-results";
+import { progressDir } from "../../lib/sweep/progress-file";
 import { createProgramDir, pulumiAvailable, withStack, type StackContext } from "./helpers";
 import { liveJobs, mockerConfig, pidAlive, pythonRuntime, REPO_ROOT, slurmCluster } from "../integration/slurm-helpers";
 
@@ -98,6 +99,8 @@ function between(d1: PointOut, d2: PointOut): number {
 }
 
 describe(`Slurm sweep through the real Pulumi engine (commands: ${RUNNER})`, { skip }, () => {
+    // The progress file the program wrote for the per-point sweep (lib/sweep/progress-file.ts).
+    after(() => fs.rmSync(path.join(progressDir(process.env), "slurm-sweep-e2e.json"), { force: true }));
     test("slurm.sweepJob: 2 points in one Slurm job, each point's figures in the outputs; destroy", { timeout: 1_200_000 }, async () => {
         let jobName = "";
         await withSweepStack("slurm-sweepjob-e2e", await sweepConfig(true), async (stack) => {
@@ -173,6 +176,18 @@ describe(`Slurm sweep through the real Pulumi engine (commands: ${RUNNER})`, { s
             const up = await stack.up();
             const upSeconds = (Date.now() - t0) / 1000;
             assert.match(up.stdout, /dynamo-bench:sweep:Point/);
+            // One line per step of each point's job, from slurm-wait while it waits (lib/sweep/progress-file.ts).
+            console.log(
+                up.stdout
+                    .split("\n")
+                    .filter((l) => l.includes("slurm-wait: sweep point"))
+                    .map((l) => `# ${l.trim()}`)
+                    .join("\n"),
+            );
+            // The job's first steps may pass before slurm-wait's first look (a second or two here), so "deploying" is not required.
+            for (const stage of ["ready", "load 1/2 c1", "load 2/2 c2", "collected"])
+                assert.match(up.stdout, new RegExp(`slurm-wait: sweep point 1/2 d1: ${stage} \\(`));
+            assert.match(up.stdout, /slurm-wait: sweep point 2\/2 d2: [a-z:; ]+ \(elapsed \d+ s, about \d+ s left\)/);
             const points = checkPoints((await stack.outputs()) as Record<string, any>);
             const [d1, d2] = [points.d1!, points.d2!];
             names.push(d1.details.jobName, d2.details.jobName);

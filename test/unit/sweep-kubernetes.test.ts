@@ -173,7 +173,11 @@ describe("a Kubernetes sweep on a cluster, graphs freed between points (the defa
         const [first, second] = runs();
         assert.ok(mocks.dependsOn(second!, first!));
         assert.ok(!mocks.dependsOn(first!, second!));
-        for (const id of pointIds) assert.ok(mocks.dependsOn(mocks.one(COMMAND, `sw-${id}-run`), mocks.one(SECRET, `sw-${id}-hf-token`)));
+        for (const id of pointIds) {
+            const secret = mocks.one(SECRET, `sw-${id}-hf-token`);
+            assert.ok(mocks.dependsOn(mocks.one(COMMAND, `sw-${id}-run`), secret));
+            assert.ok(mocks.dependsOn(secret, mocks.one(NAMESPACE)), `the Secret of ${id} goes into the namespace after it exists`);
+        }
     });
 
     test("a changed manifest replaces the run: its digest is the trigger", () => {
