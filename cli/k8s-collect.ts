@@ -45,7 +45,9 @@ export function systemKubectl(binary = process.env.KUBECTL || "kubectl", callTim
                 const reason = error && !stderr ? String(error.message) : stderr;
                 resolve({ code, stdout: stdout ?? "", stderr: reason ?? "" });
             });
-            // Without input, kubectl's stdin is closed at once, so nothing can wait on it.
+            // Without input, kubectl's stdin is closed at once, so nothing can wait on it;
+            // a kubectl that exits without reading it (EPIPE) is judged by its exit status alone.
+            child.stdin?.on("error", () => undefined);
             child.stdin?.end(input ?? "");
         });
 }
