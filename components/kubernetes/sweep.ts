@@ -26,9 +26,10 @@ export function kubernetesSweepDeploy(plan: SweepPlan, secrets: Secrets, runner:
     let cluster: KubernetesSweepCluster | undefined;
     return (spec, pointSecrets, pointRunner, opts) => {
         cluster ??= new KubernetesSweepCluster(plan.name, plan, runner);
+        const { hfToken, secretEnv } = pointSecrets ?? secrets;
         return new KubernetesBenchmark(
             spec.name,
-            { spec, hfToken: (pointSecrets ?? secrets).hfToken, runner: pointRunner, shared: cluster.shared, freeGpus: !plan.sweep.keepGraphs },
+            { spec, hfToken, secretEnv, runner: pointRunner, shared: cluster.shared, freeGpus: !plan.sweep.keepGraphs },
             opts,
         ).outputs;
     };

@@ -121,7 +121,11 @@ async function deployOnCluster(sweep: Record<string, unknown> = {}): Promise<Rec
     mocks.reset();
     const out = (await promiseOf(
         pulumi.output(
-            program.deployStack({ sweep: loadSweep(onCluster(sweep), "test") }, { hfToken: pulumi.secret("hf_test") }, { commandRunner: "pulumi-command" }),
+            program.deployStack(
+                { sweep: loadSweep(onCluster(sweep), "test") },
+                { hfToken: pulumi.secret("hf_test"), secretEnv: pulumi.secret({ API_KEY: "sk_test_value" }) },
+                { commandRunner: "pulumi-command" },
+            ),
         ),
     )) as Record<string, any>;
     await mocks.settle();
@@ -160,21 +164,22 @@ describe("a Kubernetes sweep on a cluster, graphs freed between points (the defa
             assert.equal(manifests.job.metadata.name, `sw-${pointIds[i]}-bench`);
             assert.equal(manifests.configMap.metadata.name, `sw-${pointIds[i]}-bench-script`);
             assert.equal(JSON.stringify(manifests.graph.spec.services.decode).includes('"--tensor-parallel-size","2"'), i === 1);
-            // The token stays in its Secret resource: the manifests name it only.
-            assert.ok(!run.inputs.stdin.includes("hf_test"), "no token in the run's input");
+            // The token and secretEnv stay in their Secret resource: the manifests name it only.
+            assert.ok(!run.inputs.stdin.includes("hf_test") && !run.inputs.stdin.includes("sk_test_value"), "no secret value in the run's input");
             assert.equal(
                 manifests.job.spec.template.spec.containers[0].env.find((e: any) => e.name === "HF_TOKEN").valueFrom.secretKeyRef.name,
-                `sw-${pointIds[i]}-hf-token`,
+                `sw-${pointIds[i]}-secret-env`,
             );
+            assert.ok(JSON.stringify(manifests.graph.spec.services.decode).includes(`"sw-${pointIds[i]}-secret-env"`), "the services read the Secret");
         });
     });
 
-    test("point 2's run waits for point 1's, and each run for its own token Secret", () => {
+    test("point 2's run waits for point 1's, and each run for its own secret-environment Secret", () => {
         const [first, second] = runs();
         assert.ok(mocks.dependsOn(second!, first!));
         assert.ok(!mocks.dependsOn(first!, second!));
         for (const id of pointIds) {
-            const secret = mocks.one(SECRET, `sw-${id}-hf-token`);
+            const secret = mocks.one(SECRET, `sw-${id}-secret-env`);
             assert.ok(mocks.dependsOn(mocks.one(COMMAND, `sw-${id}-run`), secret));
             assert.ok(mocks.dependsOn(secret, mocks.one(NAMESPACE)), `the Secret of ${id} goes into the namespace after it exists`);
         }
