@@ -19,7 +19,7 @@ import {
     deletePointArgv,
     digestOf,
     k8sNames,
-    readBenchmarkScript,
+    readBenchmarkScripts,
     runPointArgv,
     type GraphLifetime,
     type PointManifests,
@@ -40,12 +40,12 @@ export interface PointRunArgs {
 
 /** The manifests k8s-run-point applies, built by the same pure builders as a single benchmark's resources. */
 export function pointManifests(spec: BenchmarkSpec, secret: { envSecretName?: string; hasHfToken: boolean }): PointManifests {
-    const script = readBenchmarkScript();
+    const scripts = readBenchmarkScripts();
     const plan = buildBenchmarkPlan(spec);
     const graph = buildGraphDeployment(spec, { envSecret: secret.envSecretName });
     const hfTokenSecret = secret.hasHfToken ? secret.envSecretName : undefined;
-    const job = buildBenchmarkJob(spec, { hfTokenSecret, inputsDigest: digestOf({ graph, plan, script }) });
-    return { graph, configMap: buildScriptConfigMap(spec, script, plan), job };
+    const job = buildBenchmarkJob(spec, { hfTokenSecret, inputsDigest: digestOf({ graph, plan, scripts }) });
+    return { graph, configMap: buildScriptConfigMap(spec, scripts, plan), job };
 }
 
 export class PointRun extends pulumi.ComponentResource {
