@@ -6,6 +6,8 @@ import { gatesSchema, goodputSchema } from "./gates";
 import { mockerSchema } from "./mocker";
 import { betweenPhasesSchema } from "./between-phases";
 import { accuracySchema } from "./accuracy";
+import { kvCacheSchema } from "./kv-cache";
+import { wideEpSchema } from "./wide-ep";
 
 /** DNS-1123 label: what Kubernetes accepts for names derived from it. */
 const dnsLabel = z
@@ -76,6 +78,8 @@ export const workerSchema = z.strictObject({
     env: envMap,
     /** Overrides the runtime image for this role. */
     image: imageRef.optional(),
+    /** SGLang wide expert parallelism with data-parallel attention (config/wide-ep.ts). */
+    wideEp: wideEpSchema.optional(),
 });
 
 export const frontendSchema = z.strictObject({
@@ -291,6 +295,8 @@ export const benchmarkSpecSchema = z.strictObject({
     prefill: workerSchema.prefault({}),
     decode: workerSchema.prefault({}),
     env: envMap,
+    /** KV-cache connector and its settings (config/kv-cache.ts). */
+    kvCache: kvCacheSchema.prefault({}),
     platform: platformSchema.prefault({}),
     scheduling: schedulingSchema.prefault({}),
     network: networkSchema.prefault({}),

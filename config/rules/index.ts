@@ -4,6 +4,8 @@ import type { ParsedSpec } from "../schema";
 import { toDnsLabel } from "../names";
 import { checkCommonRules } from "./common";
 import { checkKubernetesRules } from "./kubernetes";
+import { checkKvCacheRules } from "./kv-cache";
+import { checkWideEpRules } from "./wide-ep";
 import { checkLoadRules } from "./loads";
 import { checkLocalRules } from "./local";
 import { checkPortRules } from "./ports";
@@ -32,6 +34,8 @@ export function checkRules(spec: ParsedSpec, stack = "bench", secretsPresent?: R
         ...checkValueRules(spec),
         ...checkSecretEnvRules(spec, context),
         ...checkTimeoutRules(spec.timeouts),
+        ...checkKvCacheRules(spec),
+        ...checkWideEpRules(spec),
     ];
     if (spec.target === "kubernetes") violations.push(...checkKubernetesRules(spec, context));
     if (spec.target === "slurm") violations.push(...checkSlurmRules(spec, context));

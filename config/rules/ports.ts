@@ -10,6 +10,7 @@
 // no two processes that may share a node on the same port.
 import type { ParsedSpec } from "../schema";
 import { DEFAULT_FRONTEND_PORT, PORT_BLOCK, PORT_OFFSETS } from "../../lib/dynamo/ports";
+import { KVBM_CONSOLIDATOR_PORT_OFFSET } from "../../lib/dynamo/workers/kv-cache";
 import type { RuleViolation } from "./violation";
 
 /** Highest DYN_SYSTEM_PORT Dynamo accepts (it parses the variable as a signed 16-bit number). */
@@ -32,6 +33,9 @@ const PLAN_ENV: Record<string, string> = {
     DYN_SYSTEM_PORT: "slurm.workerPortBase (Slurm) or nothing (the plan picks it)",
     DYN_VLLM_KV_EVENT_PORT: "slurm.workerPortBase (Slurm) or nothing (the plan picks it)",
     VLLM_NIXL_SIDE_CHANNEL_PORT: "slurm.workerPortBase (Slurm) or nothing (the plan picks it)",
+    DYN_KVBM_LEADER_ZMQ_PUB_PORT: "slurm.workerPortBase (Slurm) or nothing (the plan picks it)",
+    DYN_KVBM_LEADER_ZMQ_ACK_PORT: "slurm.workerPortBase (Slurm) or nothing (the plan picks it)",
+    DYN_KVBM_METRICS_PORT: "kvCache.kvbm.metrics (the plan picks the port)",
 };
 
 export function checkPortRules(spec: ParsedSpec): RuleViolation[] {
@@ -123,11 +127,43 @@ function checkSlurmPorts(spec: ParsedSpec): RuleViolation[] {
             }
         }
     }
+    if (count > 0 && spec.kvCache.connector === "kvbm") out.push(...checkKvbmConsolidators(base, count, uses));
     if (s.discovery.backend === "etcd" && s.discovery.etcdPort + 1 > MAX_PORT) {
         out.push({
             path: "slurm.discovery.etcdPort",
             message: `expected at most ${MAX_PORT - 1} (etcd's peer port is the next one), got ${s.discovery.etcdPort}`,
         });
+    }
+    return out;
+}
+
+/**
+ * KVBM's event consolidator binds the worker's KVBM publish port + 1000 (fixed by KVBM).
+ * Inside the worker blocks that lands on a free offset (lib/dynamo/ports.ts); past the
+ * last block it must stay in range and clear of the frontend, etcd and NATS.
+ */
+function checkKvbmConsolidators(base: number, count: number, uses: readonly PortUse[]): RuleViolation[] {
+    const lastBlockPort = base + count * PORT_BLOCK - 1;
+    const ports = Array.from({ length: count }, (_, i) => base + i * PORT_BLOCK + PORT_OFFSETS.kvbmPub + KVBM_CONSOLIDATOR_PORT_OFFSET);
+    const highest = ports[ports.length - 1]!;
+    if (highest > MAX_PORT) {
+        return [
+            {
+                path: "slurm.workerPortBase",
+                message: `expected every KVBM worker's event consolidator port (its KVBM publish port + ${KVBM_CONSOLIDATOR_PORT_OFFSET}, fixed by KVBM) at most ${MAX_PORT}, got up to ${highest}; lower slurm.workerPortBase to at most ${MAX_PORT - (count - 1) * PORT_BLOCK - PORT_OFFSETS.kvbmPub - KVBM_CONSOLIDATOR_PORT_OFFSET}`,
+            },
+        ];
+    }
+    const out: RuleViolation[] = [];
+    for (const use of uses) {
+        if (use.path === "slurm.workerPortBase") continue;
+        const hit = ports.find((p) => p > lastBlockPort && p >= use.first && p <= use.last);
+        if (hit !== undefined) {
+            out.push({
+                path: use.path,
+                message: `expected a port apart from the KVBM event consolidator on ${hit} (a KVBM worker's publish port + ${KVBM_CONSOLIDATOR_PORT_OFFSET}, on the same node), got ${use.owner}; change ${use.path} or slurm.workerPortBase`,
+            });
+        }
     }
     return out;
 }

@@ -11,6 +11,7 @@ const launchWorker = (w: ResolvedWorker): LaunchWorker => ({
     dataParallel: w.dataParallel,
     extraArgs: w.extraArgs,
     env: w.env,
+    ...(w.wideEp ? { wideEp: w.wideEp } : {}),
 });
 
 /** `model`: the model as the processes see it, where the target resolves `model.id` (a local folder, a mount). */
@@ -23,5 +24,6 @@ export function launchSpecOf(spec: BenchmarkSpec, model: string = spec.model.id)
         ...(spec.prefill ? { prefill: launchWorker(spec.prefill) } : {}),
         decode: launchWorker(spec.decode),
         env: spec.env,
+        kvCache: spec.kvCache,
     };
 }

@@ -4,6 +4,8 @@
 // these onto DGD services, Slurm onto node steps, local onto processes; no
 // target builds a Dynamo command line of its own.
 import { flag, mergeArgs, type Flag } from "../argv";
+import type { KvCacheSpec } from "../../config/kv-cache";
+import type { WideEpSpec } from "../../config/wide-ep";
 import { dynamoEnv } from "./env";
 import type { Backend, DynamoProcess, LaunchContext, WorkerInstance, WorkerRole } from "./types";
 import { workerComponent, type WorkerInput, type WorkerLaunch } from "./workers/common";
@@ -26,6 +28,8 @@ export interface LaunchWorker {
     /** One argv element each; a flag given here replaces the generated one (under any alias). */
     extraArgs: string[];
     env: Record<string, string>;
+    /** SGLang wide expert parallelism with data-parallel attention. */
+    wideEp?: WideEpSpec;
 }
 
 /** The parts of a benchmark that decide its processes, whatever the target. */
@@ -40,6 +44,8 @@ export interface LaunchSpec {
     decode: LaunchWorker;
     /** Environment for every Dynamo process. */
     env: Record<string, string>;
+    /** KV-cache connector; unset: NIXL between prefill and decode. */
+    kvCache?: KvCacheSpec;
 }
 
 /** The role a worker set plays: decode workers serve prefill too when there is no prefill set. */
@@ -63,6 +69,7 @@ export function frontendProcess(spec: LaunchSpec, ctx: LaunchContext): DynamoPro
         program: ctx.programs?.frontend ?? [...ctx.python, "-m", "dynamo.frontend"],
         args: mergeArgs(generated, f.extraArgs),
         env: { ...dynamoEnv(ctx), ...spec.env, ...f.env },
+        launchEnv: {},
         gpus: 0,
         readiness: { kind: "http", port: ctx.frontend.port, path: FRONTEND_HEALTH_PATH },
         files: [],
@@ -77,7 +84,7 @@ export function gpusPerProcess(worker: LaunchWorker): number {
 export function workerProcess(spec: LaunchSpec, ctx: LaunchContext, role: WorkerRole, instance: WorkerInstance): DynamoProcess {
     const worker = role === "prefill" ? spec.prefill : spec.decode;
     if (!worker) throw new Error("a prefill worker was asked for in aggregated mode");
-    const input: WorkerInput = { ctx, role, model: spec.model, servedName: spec.servedName, shape: worker, instance };
+    const input: WorkerInput = { ctx, role, model: spec.model, servedName: spec.servedName, shape: worker, instance, kvCache: spec.kvCache };
     const launch = backendWorker(spec.backend, ctx, input);
     const module = ctx.engine === "mocker" ? "dynamo.mocker" : `dynamo.${spec.backend}`;
     const system = instance.ports.system;
@@ -95,6 +102,7 @@ export function workerProcess(spec: LaunchSpec, ctx: LaunchContext, role: Worker
             ...spec.env,
             ...worker.env,
         },
+        launchEnv: launch.env,
         gpus: ctx.engine === "mocker" ? 0 : gpusPerProcess(worker),
         component,
         readiness: { kind: "listed-by-frontend", component, endpoint: WORKER_ENDPOINT },

@@ -3,7 +3,13 @@
 
 /** Ports each worker process reserves, from its block's base. */
 export const PORT_BLOCK = 32;
-export const PORT_OFFSETS = { bootstrap: 0, system: 1, kvEvents: 2, distInit: 3, nixl: 16 } as const;
+/**
+ * Offset 12 stays free: a KVBM worker's event consolidator binds its publish port
+ * + 1000 (fixed by KVBM), and 4 + 1000 = 31 blocks on + 12, so it lands on this
+ * offset of a later block (config/rules/ports.ts checks the ports past the last block).
+ * NIXL takes 16..31: vLLM opens one side channel per tensor-parallel rank from its port.
+ */
+export const PORT_OFFSETS = { bootstrap: 0, system: 1, kvEvents: 2, distInit: 3, kvbmPub: 4, kvbmAck: 5, kvbmMetrics: 6, nixl: 16 } as const;
 
 /** The frontend's HTTP port when frontend.port is unset on Kubernetes and Slurm (local picks a free one). */
 export const DEFAULT_FRONTEND_PORT = 8000;
@@ -17,6 +23,7 @@ export interface PortBlock {
     kvEvents: number;
     distInit: number;
     nixl: number;
+    kvbm: { pub: number; ack: number; metrics: number };
 }
 
 /** Ports of the worker process with this ordinal among the processes sharing `base`. */
@@ -28,6 +35,7 @@ export function portBlock(base: number, ordinal: number): PortBlock {
         kvEvents: start + PORT_OFFSETS.kvEvents,
         distInit: start + PORT_OFFSETS.distInit,
         nixl: start + PORT_OFFSETS.nixl,
+        kvbm: { pub: start + PORT_OFFSETS.kvbmPub, ack: start + PORT_OFFSETS.kvbmAck, metrics: start + PORT_OFFSETS.kvbmMetrics },
     };
 }
 

@@ -52,6 +52,8 @@ export interface WorkerPorts {
     nixl?: number;
     /** Rank 0's port for multinode start-up (SGLang --dist-init-addr). */
     distInit?: number;
+    /** KVBM leader's publish and acknowledge ports and its metrics port (kvCache.connector kvbm). */
+    kvbm?: { pub: number; ack: number; metrics: number };
 }
 
 /** One process of one worker: a worker spanning N nodes has N ranks. */
@@ -84,6 +86,12 @@ export interface DynamoProcess {
     program: string[];
     args: string[];
     env: Record<string, string>;
+    /**
+     * The part of `env` the backend's own launch adds (connector settings and ports,
+     * side channels): what a target that sets planes and namespace itself (Kubernetes)
+     * still has to pass on, next to the user's env.
+     */
+    launchEnv: Record<string, string>;
     /** GPUs of this process on its node. */
     gpus: number;
     /** Discovery component workers of this role register under (frontend: none). */

@@ -154,6 +154,8 @@ function workerService(spec: BenchmarkSpec, role: WorkerRole, worker: ResolvedWo
     const launched = k8sWorkerProcess(spec, role);
     const cmd = { command: launched.program, args: launched.args };
     const files = engineConfigVolume(spec, launched.files.length > 0);
+    // The operator sets namespace and planes; what the launch itself adds (connector settings, their ports) goes with the user's env.
+    const env = { ...launched.launchEnv, ...worker.env };
     const nics = nicResources(spec);
     const hasNics = Object.keys(nics).length > 0;
     const network = spec.network.mode;
@@ -163,7 +165,7 @@ function workerService(spec: BenchmarkSpec, role: WorkerRole, worker: ResolvedWo
         replicas: worker.replicas,
         ...(worker.nodesPerWorker > 1 ? { multinode: { nodeCount: worker.nodesPerWorker } } : {}),
         ...secretRef(opts),
-        ...(Object.keys(worker.env).length > 0 ? { envs: toEnvList(worker.env) } : {}),
+        ...(Object.keys(env).length > 0 ? { envs: toEnvList(env) } : {}),
         ...volumeMounts(spec),
         sharedMemory: { size: spec.kubernetes.sharedMemory },
         resources: {

@@ -5,6 +5,7 @@ import type { BenchmarkSpec } from "../../config/resolve";
 import {
     POD_WORKER_PORT_BASE,
     frontendProcess,
+    portBlock,
     launchSpecOf,
     releaseFor,
     workerProcess,
@@ -30,7 +31,9 @@ export function k8sLaunchContext(spec: Pick<BenchmarkSpec, "platform">): LaunchC
 
 /** One worker pod's process; the operator adds the rank arguments of multinode workers itself. */
 export function k8sWorkerProcess(spec: BenchmarkSpec, role: WorkerRole): DynamoProcess {
-    return workerProcess(launchSpecOf(spec), k8sLaunchContext(spec), role, { ports: { bootstrap: POD_WORKER_PORT_BASE }, rank: 0, ranks: 1 });
+    // A worker is alone in its pod: the first port block serves it (KVBM's ports named, so its metrics port is known).
+    const ports = { bootstrap: POD_WORKER_PORT_BASE, kvbm: portBlock(POD_WORKER_PORT_BASE, 0).kvbm };
+    return workerProcess(launchSpecOf(spec), k8sLaunchContext(spec), role, { ports, rank: 0, ranks: 1 });
 }
 
 export function k8sFrontendProcess(spec: BenchmarkSpec): DynamoProcess {

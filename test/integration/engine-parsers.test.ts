@@ -18,6 +18,7 @@ import { judgeCases, launchModelCases, type JudgeExpectation } from "../fixtures
 import { targetCases } from "../fixtures/judge-target-cases";
 import { mockerKnobCases } from "../fixtures/judge-mocker-cases";
 import { importCases } from "../fixtures/judge-import-cases";
+import { connectorCases } from "../fixtures/judge-connector-cases";
 import { readPinnedVersions } from "../../lib/pinned-versions";
 
 // The folder scripts/setup-python.sh makes (lib/local/from-spec.ts resolves model id dynamo-bench/tiny-model to it).
@@ -36,18 +37,20 @@ for (const [judge, reason] of unavailable) process.stderr.write(`SKIP ${judge} c
 const configDir = path.join(os.tmpdir(), `dbench-judge-config-${process.pid}`);
 const launch = launchModelCases(modelDir, configDir);
 const fromTargets = targetCases(modelDir, configDir);
+const connectors = connectorCases(modelDir, configDir);
 const expectations = [
     ...judgeCases(modelDir),
     ...launch.cases,
     ...fromTargets.cases,
     ...mockerKnobCases(modelDir, configDir),
     ...importCases(modelDir, configDir),
+    ...connectors.cases,
 ];
 const verdicts = new Map<string, Verdict>();
 
 before(async () => {
     fs.mkdirSync(configDir, { recursive: true });
-    for (const f of [...launch.files, ...fromTargets.files]) fs.writeFileSync(path.join(configDir, f.name), f.content);
+    for (const f of [...launch.files, ...fromTargets.files, ...connectors.files]) fs.writeFileSync(path.join(configDir, f.name), f.content);
     const runnable = expectations.filter((e) => !unavailable.has(e.case.judge)).map((e) => e.case);
     if (runnable.length === 0) return;
     const started = Date.now();

@@ -1,12 +1,15 @@
 // What every worker builder takes: the model, the worker's shape and its place
 // in the graph. One input type, so the backends differ only in their flags.
 import type { Flag } from "../../argv";
+import type { KvCacheSpec } from "../../../config/kv-cache";
+import type { WideEpSpec } from "../../../config/wide-ep";
 import type { Backend, LaunchContext, WorkerInstance, WorkerRole, GeneratedFile } from "../types";
 
 export interface WorkerShape {
     tensorParallel: number;
     pipelineParallel: number;
     dataParallel: number;
+    wideEp?: WideEpSpec;
 }
 
 export interface WorkerInput {
@@ -17,6 +20,7 @@ export interface WorkerInput {
     servedName: string;
     shape: WorkerShape;
     instance: WorkerInstance;
+    kvCache?: KvCacheSpec;
 }
 
 /** Flags a backend generates for one worker, env it needs, and files it reads at start-up. */
