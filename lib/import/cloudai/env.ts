@@ -1,6 +1,7 @@
 // Environment variables from CloudAI (a test's extra_env_vars, a system's
 // global_env_vars): literal values go to `env`; secrets, shell expansions and
 // the variables dynamo-bench sets per process itself do not.
+import { applyConnectorEnv } from "./connectors";
 import type { MapContext } from "./table";
 
 /** Names that hold credentials: never written to a stack file. */
@@ -44,5 +45,6 @@ export function applyEnv(name: string, value: unknown, ctx: MapContext, setting:
         ctx.note("not mapped", "a shell expansion: CloudAI's sbatch evaluated it; environment values are literal here");
         return false;
     }
+    if (applyConnectorEnv(name, text, ctx)) return false;
     ctx.draft.set(`${setting}.${name}`, text);
 }

@@ -148,7 +148,7 @@ function workerRows(worker: "prefill_worker" | "decode_worker"): FieldRow[] {
             field: `${at}.args.*`,
             outcome: "mapped",
             to: `${role}.extraArgs`,
-            note: "tensor/pipeline/data parallel sizes are settings; flags the launch model generates are compared; per-worker ports are allocated; the rest are engine flags",
+            note: "tensor/pipeline/data parallel sizes are settings; connector, a kv-transfer-config naming LMCache or KVBM, enable-hierarchical-cache and hicache-* are kvCache settings; flags the launch model generates are compared; per-worker ports are allocated; the rest are engine flags",
             apply: (v, ctx) => applyWorkerArg(role, ctx.captures[0]!, v, ctx),
         },
     ];
@@ -184,12 +184,8 @@ export const DYNAMO_ROWS: FieldRow[] = [
         field: "cmd_args.dynamo.backend",
         outcome: "mapped",
         to: "backend",
-        note: "vllm or sglang",
-        apply: (v, ctx) => {
-            ctx.draft.set("backend", String(v).replace("_dsr1", ""));
-            if (String(v) === "sglang_dsr1")
-                ctx.note("adjusted", `sglang_dsr1 runs as sglang: SGLang wide expert parallelism across nodes is ${MISSING}`, "backend");
-        },
+        note: "vllm or sglang; sglang_dsr1 is sglang with wide expert parallelism (see the (wide EP) lines)",
+        apply: (v, ctx) => void ctx.draft.set("backend", String(v).replace("_dsr1", "")),
     },
     {
         scope: "AIDynamo",
@@ -267,12 +263,8 @@ export const DYNAMO_ROWS: FieldRow[] = [
     { scope: "AIDynamo", field: "cmd_args.dynamo.dcgm_exporter.**", outcome: "not mapped", note: `the DCGM exporter step and GPU metrics are ${MISSING}` },
     ...workerRows("prefill_worker"),
     ...workerRows("decode_worker"),
-    { scope: "AIDynamo", field: "cmd_args.storage_cache_dir", outcome: "not mapped", note: `KV-cache connectors and their disk cache are ${MISSING}` },
     { scope: "AIDynamo", field: "cmd_args.startup_cmd", outcome: "not mapped", note: `per-node start-up commands are ${MISSING}` },
     { scope: "AIDynamo", field: "cmd_args.startup_cmd_docker_image", outcome: "not mapped", note: `per-node start-up commands are ${MISSING}` },
-    { scope: "AIDynamo", field: "cmd_args.lmcache.**", outcome: "not mapped", note: `LMCache and its rendered config are ${MISSING}` },
-    { scope: "AIDynamo", field: "cmd_args.lmcache_controller.**", outcome: "not mapped", note: `the LMCache controller is ${MISSING}` },
-    { scope: "AIDynamo", field: "cmd_args.hicache.**", outcome: "not mapped", note: `SGLang HiCache and its config file are ${MISSING}` },
     {
         scope: "AIDynamo",
         field: "cmd_args.aiperf_accuracy.cli",

@@ -11,6 +11,8 @@ import { Draft } from "./draft";
 import { ImportError } from "./errors";
 import { COMMON_ROWS } from "./fields-common";
 import { DYNAMO_ROWS } from "./fields-dynamo";
+import { CONNECTOR_ROWS, finishConnectors } from "./connectors";
+import { finishWideEp } from "./wide-ep";
 import { MOCKER_ROWS } from "./fields-mocker";
 import { testRuns, type CloudaiSources, type TestRun } from "./read";
 import { summaryLine, type ImportReport, type ReportLine } from "./report";
@@ -23,7 +25,7 @@ export { renderReport, summaryLine } from "./report";
 export { renderStackFile } from "./stack-file";
 
 /** The one field table: every CloudAI field this importer knows, in match order. */
-export const FIELD_TABLE: readonly FieldRow[] = [...COMMON_ROWS, ...DYNAMO_ROWS, ...MOCKER_ROWS];
+export const FIELD_TABLE: readonly FieldRow[] = [...COMMON_ROWS, ...DYNAMO_ROWS, ...CONNECTOR_ROWS, ...MOCKER_ROWS];
 
 export const TEMPLATES = ["AIDynamo", "DynamoMocker"] as const;
 
@@ -95,6 +97,8 @@ function importRun(sources: CloudaiSources, run: TestRun, stack: string, target:
         for (const t of applyTopology(draft, target, gpus, workerShape(dynamo.prefill_worker), workerShape(dynamo.decode_worker), run.entry.num_nodes)) {
             lines.push({ field: "(topology)", source: run.testFile, outcome: t.to ? "mapped" : "not mapped", ...(t.to ? { to: t.to } : {}), note: t.note });
         }
+        finishConnectors(draft, target, lines, run.testFile);
+        finishWideEp(draft, target, gpus, dynamo, lines, run.testFile);
     } else {
         finishMocker(draft, lines, run.testFile);
     }

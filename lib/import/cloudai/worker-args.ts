@@ -3,6 +3,7 @@
 // launch model already generates for the backend are compared with what it
 // generates; per-worker ports stay dynamo-bench's; the rest are extraArgs.
 import { isDeepStrictEqual } from "node:util";
+import { applyConnectorArg } from "./connectors";
 import { flagOf } from "./draft";
 import { setOrSweep, excludedFromSweep } from "./sweep";
 import type { MapContext } from "./table";
@@ -53,6 +54,7 @@ export function applyWorkerArg(role: Role, key: string, value: unknown, ctx: Map
         ctx.note("used", "derived by the launch model: the model from cmd_args.dynamo.model, the role from the worker's section");
         return false;
     }
+    if (applyConnectorArg(role, key, value, ctx)) return false;
     if (ALLOCATED.has(key)) {
         ctx.note("not mapped", "dynamo-bench allocates it per worker process (a fixed value collides where workers share a node)");
         return false;
