@@ -8,6 +8,7 @@ import { betweenPhasesSchema } from "./between-phases";
 import { accuracySchema } from "./accuracy";
 import { kvCacheSchema } from "./kv-cache";
 import { wideEpSchema } from "./wide-ep";
+import { setupSchema } from "./setup";
 
 /** DNS-1123 label: what Kubernetes accepts for names derived from it. */
 const dnsLabel = z
@@ -297,6 +298,8 @@ export const benchmarkSpecSchema = z.strictObject({
     env: envMap,
     /** KV-cache connector and its settings (config/kv-cache.ts). */
     kvCache: kvCacheSchema.prefault({}),
+    /** Start-up commands before any Dynamo process (config/setup.ts). */
+    setup: setupSchema.prefault({}),
     platform: platformSchema.prefault({}),
     scheduling: schedulingSchema.prefault({}),
     network: networkSchema.prefault({}),

@@ -11,3 +11,4 @@ export { WORKER_COMPONENTS, workerComponent } from "./workers/common";
 export { DEFAULT_KV_TRANSFER_CONFIG } from "./workers/vllm";
 export { trtllmEngineConfig } from "./workers/trtllm";
 export * from "./from-spec";
+export { setupArgv, boundedSetupArgv } from "./setup";

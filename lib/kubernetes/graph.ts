@@ -4,6 +4,7 @@
 import type { BenchmarkSpec, ResolvedWorker } from "../../config/resolve";
 import { HF_TOKEN_ENV } from "../../config/secrets";
 import type { WorkerRole } from "../dynamo";
+import { boundedSetupArgv } from "../dynamo/setup";
 import { ENGINE_CONFIG_MOUNT, k8sFrontendProcess, k8sWorkerProcess } from "./launch";
 import { SERVICE_KEYS, k8sNames } from "./names";
 import { groveEnabled, kaiQueueName } from "./scheduling";
@@ -121,6 +122,7 @@ function frontendService(spec: BenchmarkSpec, opts: GraphOptions): Record<string
         ...volumeMounts(spec),
         extraPodSpec: {
             ...podSpecCommon(spec),
+            ...setupInitContainers(spec, spec.image),
             mainContainer: { image: spec.image, command: cmd.command, args: cmd.args },
         },
     };
@@ -138,6 +140,14 @@ export function buildEngineConfigMap(spec: BenchmarkSpec): Manifest | undefined 
     if (Object.keys(data).length === 0) return undefined;
     const name = k8sNames(spec.name, spec.kubernetes.namespace).engineConfigMap;
     return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: spec.kubernetes.namespace, labels: commonLabels(spec) }, data };
+}
+
+/** The start-up commands (setup) as an init container of a graph pod: it runs to completion, bounded, before the main container. */
+function setupInitContainers(spec: BenchmarkSpec, image: string): { initContainers?: unknown[] } {
+    const command = boundedSetupArgv(spec.setup);
+    if (!command) return {};
+    const env = toEnvList(spec.env);
+    return { initContainers: [{ name: "setup", image, command, ...(env.length > 0 ? { env } : {}) }] };
 }
 
 /** Volume and mount of the engine-config ConfigMap in a worker pod that reads one. */
@@ -177,6 +187,7 @@ function workerService(spec: BenchmarkSpec, role: WorkerRole, worker: ResolvedWo
             ...podSpecCommon(spec),
             ...(network === "hostNetwork" ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),
             ...(files.volumes ? { volumes: files.volumes } : {}),
+            ...setupInitContainers(spec, worker.image),
             mainContainer: { image: worker.image, command: cmd.command, args: cmd.args, ...(files.volumeMounts ? { volumeMounts: files.volumeMounts } : {}) },
         },
     };

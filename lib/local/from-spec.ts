@@ -79,6 +79,7 @@ export function planInputFromSpec(spec: BenchmarkSpec, defaults: LocalDefaults):
             phases: spec.phases.map((p) => ({ ...p, extraArgs: [...p.extraArgs] })),
             betweenPhases: spec.benchmark.betweenPhases,
         },
+        setup: spec.setup,
         timeouts: {
             readySeconds: spec.timeouts.readySeconds,
             benchmarkSeconds: spec.timeouts.benchmarkSeconds,

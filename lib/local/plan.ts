@@ -7,6 +7,8 @@
 // aiperf 0.13.0; see docs/local-runtime.md.
 import * as path from "node:path";
 import type { BetweenPhasesSpec } from "../../config/between-phases";
+import type { SetupSpec } from "../../config/setup";
+import { setupArgv } from "../dynamo/setup";
 import type { MockerSpec } from "../../config/mocker";
 import type { ResolvedPhase } from "../../config/resolve";
 import { resolveStallSeconds } from "../../config/stall";
@@ -95,6 +97,8 @@ export interface LocalRunPlanInput {
         /** A command and a health check after each phase but the last (benchmark.betweenPhases); unset: none. */
         betweenPhases?: BetweenPhasesSpec;
     };
+    /** Start-up commands before any process (setup); unset or empty: none. */
+    setup?: SetupSpec;
     timeouts: {
         /** From the first spawn until the model is served by every worker. */
         readySeconds: number;
@@ -164,6 +168,8 @@ export interface LocalRunPlan {
     benchmarkPhases: PlannedPhase[];
     /** After each phase but the last; unset when there is nothing to do between phases. */
     betweenPhases?: PlannedBetweenPhases;
+    /** Before any process starts; unset when there are no start-up commands. */
+    setup?: { argv: string[]; env: Record<string, string>; logFile: string; timeoutSeconds: number };
     timeouts: LocalRunPlanInput["timeouts"];
     /** The stall watchdog (lib/watchdog): its bound, and the frontend counters it reads. */
     stall: { seconds: number; metricsUrl: string; metrics: ProgressMetrics };
@@ -379,6 +385,7 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
         },
         benchmarkPhases,
         ...betweenPhasesOf(b.betweenPhases, { ...inherited, FRONTEND_URL: frontendUrl, DYNAMO_BENCH_RUN_DIR: runDir }, logs),
+        ...setupOf(input.setup, { ...inherited, ...input.env, DYNAMO_BENCH_RUN_DIR: runDir }, logs),
         timeouts: input.timeouts,
         stall: {
             seconds: resolveStallSeconds(input.timeouts.stallSeconds, b.phases, input.timeouts.benchmarkSeconds),
@@ -386,6 +393,11 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
             metrics: frontendMetrics,
         },
     };
+}
+
+function setupOf(spec: SetupSpec | undefined, env: Record<string, string>, logs: string): { setup?: LocalRunPlan["setup"] } {
+    const argv = setupArgv(spec);
+    return argv && spec ? { setup: { argv, env, logFile: path.join(logs, "setup.log"), timeoutSeconds: spec.timeoutSeconds } } : {};
 }
 
 function betweenPhasesOf(spec: BetweenPhasesSpec | undefined, env: Record<string, string>, logs: string): { betweenPhases?: PlannedBetweenPhases } {

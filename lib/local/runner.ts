@@ -15,6 +15,7 @@ import { waitRegistered, waitServing } from "./run/readiness";
 import { startReaper } from "./run/reaper";
 import { prepareRunDir } from "./run/run-dir";
 import { startProcess } from "./run/spawn";
+import { runSetup } from "./run/setup";
 import { teardown } from "./run/teardown";
 import type { LocalRunResult, PhaseResult, RunOptions } from "./run/types";
 
@@ -67,6 +68,7 @@ export async function runLocalPlan(plan: LocalRunPlan, opts: RunOptions = {}): P
 /** Processes, registration, readiness, then each benchmark phase in turn. */
 async function runStages(ctx: RunContext): Promise<PhaseResult[]> {
     const { plan, log } = ctx;
+    await runSetup(ctx);
     ctx.stage = "process start";
     ctx.opts.onStage?.("deploying");
     if (ctx.failed) throw ctx.failed;

@@ -1,6 +1,7 @@
 // job.env: every parameter of one benchmark job as bash assignments, sourced by
 // batch.sh and node.sh on the cluster. Data only; every value single-quoted.
 import type { BenchmarkSpec } from "../../config/resolve";
+import { setupArgv } from "../dynamo/setup";
 import { assign, assignArray } from "../shell-quote";
 import { componentFor, fatalPatterns, frontendProcess, phaseProcess, serviceProcesses, workerProcess, type CommandContext, type ProcessSpec } from "./commands";
 import type { JobTimeLimit } from "./job-args";
@@ -99,6 +100,9 @@ function headerLines(spec: BenchmarkSpec, job: JobEnvInput): string[] {
         assign("NATS_PORT", s.discovery.natsPort),
         assign("WORKER_READY_PATTERN", s.readiness.workerReadyPattern ?? ""),
         assignArray("FATAL_PATTERNS", fatalPatterns(spec)),
+        // Start-up commands on every node before any process (P_SETUP); 0: none.
+        assign("SETUP", setupArgv(spec.setup) ? 1 : 0),
+        assign("SETUP_TIMEOUT", spec.setup.timeoutSeconds),
     ];
 }
 
@@ -177,6 +181,8 @@ function processSection(spec: BenchmarkSpec, job: JobEnvInput): string[] {
         lines.push(...processLines(`W${i}`, p, [instance.gpuFirst, instance.gpuCount], true));
     });
     spec.phases.forEach((phase, i) => lines.push(...processLines(`PH${i}`, phaseProcess(ctx, phase, job.phases[i]!.dir))));
+    const setup = setupArgv(spec.setup);
+    if (setup) lines.push(...processLines("SETUP", { argv: setup, env: { TERM: "dumb", ...spec.env } }));
     if (spec.slurm.discovery.backend === "etcd") {
         const services = serviceProcesses(ctx);
         lines.push(...processLines("ETCD", services.etcd), ...processLines("NATS", services.nats));

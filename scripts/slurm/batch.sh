@@ -8,18 +8,20 @@
 # On the first node of the allocation it:
 #   1. maps the plan's node slots to the allocated nodes (scontrol show hostnames),
 #      checking nodes the config names are in the allocation;
-#   2. starts, one srun step each (--overlap), etcd+NATS when discovery needs
+#   2. runs the start-up commands (setup.commands) on every node, one srun
+#      step per node bounded by SETUP_TIMEOUT, and fails with a node's log tail;
+#   3. starts, one srun step each (--overlap), etcd+NATS when discovery needs
 #      them, every worker process and the frontend, through node.sh;
-#   3. waits, bounded by READY_TIMEOUT, until the frontend lists every worker
+#   4. waits, bounded by READY_TIMEOUT, until the frontend lists every worker
 #      (GET /health), serves the model (GET /v1/models) and answers a one-token
 #      request; meanwhile a process that exits or a worker log line matching a
 #      fatal pattern fails the job at once;
-#   4. runs the benchmark phases on the frontend's node, bounded by BENCH_TIMEOUT,
+#   5. runs the benchmark phases on the frontend's node, bounded by BENCH_TIMEOUT,
 #      still watching every process, and the frontend's completed-request
 #      counter (stall-watch.sh): a phase with requests in flight and none
 #      completed for STALL_SECONDS fails with reason "stalled", naming each
 #      process's state (/proc on its node) and quoting every log;
-#   5. writes RUN_DIR/SUCCESS.json (timings, nodes, phases) or RUN_DIR/FAILURE
+#   6. writes RUN_DIR/SUCCESS.json (timings, nodes, phases) or RUN_DIR/FAILURE
 #      (reason first, then the log tail that explains it), and on every exit
 #      stops every process it started: SIGTERM, STOP_GRACE seconds, SIGKILL.
 # SIGUSR1 (sbatch --signal=B:USR1@N, sent before the time limit) and SIGTERM
@@ -281,6 +283,30 @@ if [ "$PREPARE_CONTAINERS" = 1 ]; then
   timeout "$READY_TIMEOUT" srun --overlap --nodes=${#HOSTS[@]} --ntasks=${#HOSTS[@]} --ntasks-per-node=1 \
     --nodelist="$(IFS=,; printf '%s' "${HOSTS[*]}")" "${SRUN_ARGS[@]}" true >>"$LOG_DIR/srun.log" 2>&1 \
     || fail "the container could not be started on every node (srun --container-image failed)" "$LOG_DIR/srun.log"
+fi
+
+if [ "${SETUP:-0}" = 1 ]; then
+  set_state "running the setup commands on ${#HOSTS[@]} nodes"
+  SETUP_PIDS=()
+  for i in "${!HOSTS[@]}"; do
+    logf=$LOG_DIR/setup-$i.log
+    : > "$logf"
+    # one step per node, all at once; timeout bounds the step (srun relays its SIGTERM to the commands)
+    timeout --kill-after=10 "$SETUP_TIMEOUT" srun --overlap --nodes=1 --ntasks=1 --nodelist="${HOSTS[$i]}" --job-name=setup \
+      --output="${logf//%/%%}" --open-mode=append "${SRUN_ARGS[@]}" \
+      bash "$NODE_SH" "$ENV_FILE" SETUP "setup-$i" "${ADDRS[$i]}" "${ADDRS[$i]}" "$FRONTEND_ADDR" \
+      </dev/null >>"$LOG_DIR/srun.log" 2>&1 &
+    SETUP_PIDS[i]=$!
+  done
+  for i in "${!SETUP_PIDS[@]}"; do
+    wait "${SETUP_PIDS[$i]}"; rc=$?
+    case $rc in
+      0) ;;
+      124|137) fail "the setup commands did not finish on ${HOSTS[$i]} within ${SETUP_TIMEOUT}s (setup.timeoutSeconds)" "$LOG_DIR/setup-$i.log" ;;
+      *) fail "the setup commands failed on ${HOSTS[$i]} with status $rc" "$LOG_DIR/setup-$i.log" "$LOG_DIR/srun.log" ;;
+    esac
+  done
+  log "setup commands done on ${#HOSTS[@]} nodes"
 fi
 
 if [ "$DISCOVERY" = file ]; then

@@ -44,5 +44,16 @@ export const SCENARIOS: Record<string, Record<string, unknown>> = {
         kubernetes: { imagePullSecrets: ["ngc"], nodeSelector: { "nvidia.com/gpu.product": "H100" }, sharedMemory: "64Gi" },
         scheduling: { kaiQueue: "bench-queue" },
     },
+    "kv-cache connectors and setup commands": {
+        kvCache: { connector: "kvbm", kvbm: { cpuCacheGb: 20, diskCacheGb: 100, diskCacheDir: "/kvbm", metrics: true } },
+        setup: { commands: ["nvidia-smi -L"], timeoutSeconds: 120 },
+        env: { UCX_TLS: "all" },
+    },
+    "sglang hicache and wide EP": {
+        backend: "sglang",
+        kvCache: { connector: "hicache", hicache: { ratio: 2, storageBackendExtraConfig: { plugin: { posix: { active: true } } } } },
+        decode: { nodesPerWorker: 2, tensorParallel: 1, dataParallel: 16, wideEp: { deepepMode: "low_latency" } },
+        prefill: { nodesPerWorker: 2, tensorParallel: 1, dataParallel: 16, wideEp: { deepepMode: "normal" } },
+    },
     "grove and kai off": { platform: { grove: { install: "none" }, kaiScheduler: { install: "none" } }, scheduling: { grove: false } },
 };

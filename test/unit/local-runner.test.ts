@@ -248,3 +248,41 @@ describe("runner helpers", () => {
         assert.equal(readMeasuredDurationMs(f), undefined);
     });
 });
+
+describe("start-up commands (setup) before any process", () => {
+    test("they run in order in the run's environment, logged, before the frontend and workers start", { timeout: 30_000 }, async () => {
+        const inp = input({ setup: { commands: ['echo "first $DYNAMO_BENCH_RUN_DIR"', "echo second"], timeoutSeconds: 10 } });
+        const p = await plan(inp);
+        const seen: string[] = [];
+        await runLocalPlan(p, { log: (l) => seen.push(l), reaper: false });
+        assert.equal(fs.readFileSync(p.setup!.logFile, "utf8"), `first ${p.runDir}\nsecond\n`);
+        assert.ok(seen.findIndex((l) => l === "setup commands done") < seen.findIndex((l) => l.startsWith("started frontend")), seen.join("\n"));
+    });
+
+    test("a failing command fails the run with its status and log tail; no Dynamo process starts", { timeout: 30_000 }, async () => {
+        const p = await plan(input({ setup: { commands: ["echo 'loading the driver'", "echo 'no GPU here' >&2; exit 5", "echo never"], timeoutSeconds: 10 } }));
+        let started = false;
+        const err = await runLocalPlan(p, { onStarted: () => (started = true), reaper: false }).then(
+            () => assert.fail("expected the run to fail"),
+            (e: unknown) => e as LocalRunError,
+        );
+        assert.equal(err.kind, "setup-failed");
+        assert.match(err.message, /^the setup commands failed with status 5; last lines of .*setup\.log:\nloading the driver\nno GPU here$/);
+        assert.equal(started, false);
+    });
+
+    test("a hanging command is stopped at setup.timeoutSeconds, and its process group is gone", { timeout: 30_000 }, async () => {
+        const p = await plan(input({ setup: { commands: ["echo waiting; sleep 600"], timeoutSeconds: 1 } }));
+        const t0 = Date.now();
+        const err = await runLocalPlan(p, { reaper: false }).then(
+            () => assert.fail("expected the run to fail"),
+            (e: unknown) => e as LocalRunError,
+        );
+        assert.equal(err.kind, "setup-failed");
+        assert.match(err.message, /^the setup commands did not finish within 1s \(setup\.timeoutSeconds\); last lines of .*\nwaiting$/);
+        assert.ok(Date.now() - t0 < 15_000, `bounded: ${Date.now() - t0} ms`);
+        const groups = recordedGroups(p.runDir);
+        assert.equal(groups.length, 1, "the setup's process group was recorded");
+        allGone(groups);
+    });
+});

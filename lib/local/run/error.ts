@@ -3,7 +3,15 @@
 import type { RunTimings } from "./types";
 
 export type LocalRunErrorKind =
-    "spawn-failed" | "process-exited" | "not-ready" | "benchmark-failed" | "benchmark-timeout" | "between-phases-failed" | "interrupted" | "stalled";
+    | "spawn-failed"
+    | "process-exited"
+    | "not-ready"
+    | "benchmark-failed"
+    | "benchmark-timeout"
+    | "between-phases-failed"
+    | "setup-failed"
+    | "interrupted"
+    | "stalled";
 
 export class LocalRunError extends Error {
     /** Timings up to the failure; set by runLocalPlan before it rethrows. */
