@@ -150,3 +150,30 @@ cmd = "python3 -m dynamo.sglang"
         validates(s);
     });
 });
+
+describe("start-up commands from CloudAI", () => {
+    const SLURM = `name = "c"\nscheduler = "slurm"\ndefault_partition = "p"\noutput_path = "/shared/results"\ngpus_per_node = 8\n[[partitions]]\nname = "p"\n`;
+    const withSetup = `${head("vllm").replace('workloads = "aiperf.sh"', 'workloads = "aiperf.sh"\nstartup_cmd = "nvidia-smi -L"')}
+[cmd_args.dynamo.prefill_worker]
+num-nodes = 1
+[cmd_args.dynamo.decode_worker]
+num-nodes = 1
+`.replace('model = "m"', 'model = "m"\nnode_setup_cmd = "/usr/local/ucx/bin/ucx_info -d | grep Transport | sort -u;"');
+
+    test("Slurm: startup_cmd then node_setup_cmd, in CloudAI's order, as setup.commands", () => {
+        const s = importOne(withSetup, SLURM);
+        assert.deepEqual((s.config.setup as Record<string, unknown>).commands, ["nvidia-smi -L", "/usr/local/ucx/bin/ucx_info -d | grep Transport | sort -u;"]);
+        assert.deepEqual(outcome(s, "cmd_args.dynamo.node_setup_cmd"), ["mapped"]);
+        assert.deepEqual(outcome(s, "cmd_args.startup_cmd"), ["mapped"]);
+    });
+
+    test("Kubernetes: CloudAI ignores both there, so they are not carried; a local rehearsal runs none", () => {
+        const k = importOne(withSetup);
+        assert.equal(k.config.setup, undefined);
+        assert.deepEqual(outcome(k, "cmd_args.dynamo.node_setup_cmd"), ["ignored by CloudAI"]);
+        const l = importOne(withSetup, null);
+        assert.equal(l.config.setup, undefined);
+        assert.deepEqual(outcome(l, "cmd_args.startup_cmd"), ["not mapped"]);
+        validates(l);
+    });
+});

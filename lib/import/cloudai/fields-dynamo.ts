@@ -4,7 +4,7 @@
 import { DEFAULT_DYNAMO_VERSION, SUPPORTED_DYNAMO_VERSIONS, findRelease } from "../../dynamo/releases";
 import { applyAccuracyCli } from "./accuracy";
 import { applyBenchmarkArg } from "./benchmark-args";
-import { applyPhases } from "./phases";
+import { applyPhases, CLIENT_SETUP } from "./phases";
 import type { FieldRow, MapContext } from "./table";
 import { splitWords } from "./words";
 import { applyWorkerArg, applyWorkerCmd, applyWorkerExtraArgs, roleOf } from "./worker-args";
@@ -80,6 +80,25 @@ function applyIngress(value: unknown, ctx: MapContext): false {
         `--router-mode is frontend.routerMode${flags.length ? `; ${flags.join(" ")} joins frontend.extraArgs` : ""}`,
         "frontend.routerMode, frontend.extraArgs",
     );
+    return false;
+}
+
+/** CloudAI runs its node set-up on Slurm only (ai_dynamo.sh; its Kubernetes path ignores both, cloudai.md 2.6). */
+const slurmOnly = (ctx: { target: string }) =>
+    ctx.target === "kubernetes" ? "CloudAI runs it on Slurm only; its Kubernetes deployment ignores it" : undefined;
+
+/** node_setup_cmd, startup_cmd: start-up commands, in CloudAI's order; a local rehearsal runs none (they set up cluster nodes). */
+function applySetupCommand(value: unknown, ctx: MapContext): false {
+    if (ctx.target === "local") {
+        ctx.note("not mapped", "a cluster node's start-up command; a local rehearsal runs none (add it to setup.commands if this machine needs it)");
+        return false;
+    }
+    const commands = (ctx.draft.get("setup.commands") as string[] | undefined) ?? [];
+    const command = String(value).trim();
+    // CloudAI's startup_cmd runs before the job's main step, node_setup_cmd inside it (cloudai.md 1.2, 2.2).
+    const next = ctx.field.endsWith("startup_cmd") ? [command, ...commands] : [...commands, command];
+    ctx.draft.set("setup.commands", next);
+    ctx.note("mapped", "a start-up command on every node before the Dynamo processes, bounded by setup.timeoutSeconds", "setup.commands");
     return false;
 }
 
@@ -215,7 +234,15 @@ export const DYNAMO_ROWS: FieldRow[] = [
         note: "python -m dynamo.frontend: --router-mode is the setting, other flags join extraArgs",
         apply: applyIngress,
     },
-    { scope: "AIDynamo", field: "cmd_args.dynamo.node_setup_cmd", outcome: "not mapped", note: `per-node setup commands are ${MISSING}` },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.node_setup_cmd",
+        outcome: "mapped",
+        to: "setup.commands",
+        note: "a start-up command on every node before the Dynamo processes, bounded by setup.timeoutSeconds",
+        apply: applySetupCommand,
+        ignoredWhen: slurmOnly,
+    },
     {
         scope: "AIDynamo",
         field: "cmd_args.dynamo.port",
@@ -263,8 +290,21 @@ export const DYNAMO_ROWS: FieldRow[] = [
     { scope: "AIDynamo", field: "cmd_args.dynamo.dcgm_exporter.**", outcome: "not mapped", note: `the DCGM exporter step and GPU metrics are ${MISSING}` },
     ...workerRows("prefill_worker"),
     ...workerRows("decode_worker"),
-    { scope: "AIDynamo", field: "cmd_args.startup_cmd", outcome: "not mapped", note: `per-node start-up commands are ${MISSING}` },
-    { scope: "AIDynamo", field: "cmd_args.startup_cmd_docker_image", outcome: "not mapped", note: `per-node start-up commands are ${MISSING}` },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.startup_cmd",
+        outcome: "mapped",
+        to: "setup.commands",
+        note: "a start-up command on every node before the Dynamo processes (before node_setup_cmd), in the workers' image; CloudAI's per-node runtime file (CLOUDAI_RUNTIME_FILE) is not read",
+        apply: applySetupCommand,
+        ignoredWhen: slurmOnly,
+    },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.startup_cmd_docker_image",
+        outcome: "not mapped",
+        note: "start-up commands run in the workers' image (or environment) here; a second image per node is not available",
+    },
     {
         scope: "AIDynamo",
         field: "cmd_args.aiperf_accuracy.cli",
@@ -284,7 +324,7 @@ export const DYNAMO_ROWS: FieldRow[] = [
         scope: "AIDynamo",
         field: "cmd_args.aiperf_accuracy.setup_cmd",
         outcome: "not mapped",
-        note: `setup commands are ${MISSING}; CloudAI's files use it to install AIPerf 0.8.0, where dynamo-bench runs its own pinned AIPerf`,
+        note: CLIENT_SETUP,
     },
     {
         scope: "AIDynamo",
@@ -322,7 +362,7 @@ function clientRows(tool: "aiperf" | "genai_perf", script: string): FieldRow[] {
         row("script", "not mapped", "CloudAI's wrapper script; dynamo-bench runs the client itself"),
         row("report_name", "not mapped", "the exports are parsed into the stack outputs"),
         row("artifact_dir_name", "not mapped", "the exports stay in the run folder"),
-        row("setup_cmd", "not mapped", `setup commands are ${MISSING}`),
+        row("setup_cmd", "not mapped", CLIENT_SETUP),
         row("between_phase_cmd", "mapped", "after each phase but the last (bash -lc), on the local target", {
             to: "benchmark.betweenPhases.command",
             apply: (v, ctx) => {
