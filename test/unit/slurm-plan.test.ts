@@ -121,9 +121,19 @@ describe("slurm node plan", () => {
             slurm: { topology: { decodeWorkersPerNode: 3, prefillWorkersPerNode: 2 } },
         });
         const plan = renderJob(spec, { scripts }).plan;
-        const ports = plan.instances.flatMap((_, i) => Object.values(workerPorts(spec, i)));
+        const ports = plan.instances.flatMap((_, i) => {
+            const { kvbm, ...rest } = workerPorts(spec, i);
+            return [...Object.values(rest), ...Object.values(kvbm)];
+        });
         assert.equal(new Set(ports).size, ports.length);
-        assert.deepEqual(workerPorts(spec, 1), { bootstrap: 20032, system: 20033, kvEvents: 20034, distInit: 20035, nixl: 20048 });
+        assert.deepEqual(workerPorts(spec, 1), {
+            bootstrap: 20032,
+            system: 20033,
+            kvEvents: 20034,
+            distInit: 20035,
+            nixl: 20048,
+            kvbm: { pub: 20036, ack: 20037, metrics: 20038 },
+        });
     });
 });
 
