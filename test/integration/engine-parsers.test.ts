@@ -18,7 +18,7 @@ import { judgeCases, launchModelCases, type JudgeExpectation } from "../fixtures
 import { targetCases } from "../fixtures/judge-target-cases";
 import { mockerKnobCases } from "../fixtures/judge-mocker-cases";
 import { importCases } from "../fixtures/judge-import-cases";
-import { connectorCases } from "../fixtures/judge-connector-cases";
+import { connectorCases, importedConnectorCases } from "../fixtures/judge-connector-cases";
 import { readPinnedVersions } from "../../lib/pinned-versions";
 
 // The folder scripts/setup-python.sh makes (lib/local/from-spec.ts resolves model id dynamo-bench/tiny-model to it).
@@ -45,6 +45,7 @@ const expectations = [
     ...mockerKnobCases(modelDir, configDir),
     ...importCases(modelDir, configDir),
     ...connectors.cases,
+    ...importedConnectorCases(modelDir),
 ];
 const verdicts = new Map<string, Verdict>();
 

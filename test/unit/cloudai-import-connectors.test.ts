@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { importCloudai, type ImportedStack } from "../../lib/import/cloudai";
 import type { CloudaiSources } from "../../lib/import/cloudai/read";
 import { parseToml } from "../../lib/import/cloudai/toml";
+import { CLOUDAI_CONNECTOR_TESTS, cloudaiHead, cloudaiWorker } from "../helpers/cloudai-connector-tests";
 
 const SCENARIO = `name = "s"\n[[Tests]]\nid = "one"\ntest_name = "t"\n`;
 const K8S = `name = "k"\nscheduler = "kubernetes"\ndefault_namespace = "ns"\n`;
@@ -24,41 +25,12 @@ function importOne(test: string, system: string | null = K8S): ImportedStack {
 const outcome = (s: ImportedStack, field: string) => s.report.lines.filter((l) => l.field === field).map((l) => l.outcome);
 const validates = (s: ImportedStack) => assert.ok(s.report.validation.ok, JSON.stringify(s.report.validation));
 
-const worker = (role: "prefill" | "decode", backend: string, args: string) => `
-[cmd_args.dynamo.${role}_worker]
-num-nodes = 1
-cmd = "python3 -m dynamo.${backend}"
-[cmd_args.dynamo.${role}_worker.args]
-tensor-parallel-size = 1
-${args}`;
-const head = (backend: string) => `
-name = "t"
-test_template_name = "AIDynamo"
-[cmd_args]
-docker_image_url = "nvcr.io/nvidia/ai-dynamo/${backend === "sglang" ? "sglang" : "vllm"}-runtime:1.6.1"
-workloads = "aiperf.sh"
-[cmd_args.dynamo]
-backend = "${backend}"
-model = "m"
-`;
+const worker = cloudaiWorker;
+const head = cloudaiHead;
 
 describe("KV-cache connectors from CloudAI", () => {
     test("vllm_lmcache: LMCache in the prefill worker's kv-transfer-config, the lmcache table as its config file", () => {
-        const multi = `kv-transfer-config = '{"kv_connector":"MultiConnector","kv_role":"kv_both","kv_connector_extra_config":{"connectors":[{"kv_connector":"LMCacheConnectorV1","kv_role":"kv_both"},{"kv_connector":"NixlConnector","kv_role":"kv_both"}]}}'`;
-        const nixl = `kv-transfer-config = '{"kv_connector":"NixlConnector","kv_role":"kv_both"}'`;
-        const s = importOne(
-            `${head("vllm")}${worker("prefill", "vllm", multi)}${worker("decode", "vllm", nixl)}
-[cmd_args.lmcache]
-chunk_size = 256
-local_cpu = true
-max_local_cpu_size = 20
-controller_pull_url = "{frontend_node}:8300"
-[cmd_args.lmcache_controller]
-cmd = "lmcache_controller --host 0.0.0.0 --port 9000"
-[extra_env_vars]
-LMCACHE_CONFIG_FILE = "/cloudai_run_results/lmcache-config.yaml"
-`,
-        );
+        const s = importOne(CLOUDAI_CONNECTOR_TESTS.vllm_lmcache!);
         const kv = s.config.kvCache as Record<string, any>;
         assert.equal(kv.connector, "lmcache");
         assert.deepEqual(kv.lmcache.config, { chunk_size: 256, local_cpu: true, max_local_cpu_size: 20, controller_pull_url: "{frontend_node}:8300" });
@@ -72,15 +44,7 @@ LMCACHE_CONFIG_FILE = "/cloudai_run_results/lmcache-config.yaml"
     });
 
     test('vllm_kvbm_slurm: connector = "kvbm nixl" and DYN_KVBM_* become kvCache.kvbm; storage_cache_dir holds the disk tier; the leader ports are allocated', () => {
-        const s2 = importOne(
-            `${head("vllm").replace('workloads = "aiperf.sh"', 'workloads = "aiperf.sh"\nstorage_cache_dir = "/mnt/vast"')}${worker("prefill", "vllm", 'connector = "kvbm nixl"')}${worker("decode", "vllm", 'connector = "nixl"')}
-[extra_env_vars]
-DYN_KVBM_CPU_CACHE_GB = "20"
-DYN_KVBM_DISK_CACHE_GB = "100"
-DYN_KVBM_LEADER_ZMQ_PUB_PORT = "56001"
-DYN_KVBM_METRICS = "true"
-`,
-        );
+        const s2 = importOne(CLOUDAI_CONNECTOR_TESTS.vllm_kvbm!);
         assert.equal((s2.config.kvCache as Record<string, unknown>).connector, "kvbm");
         assert.deepEqual((s2.config.kvCache as Record<string, unknown>).kvbm, {
             cpuCacheGb: 20,
@@ -97,13 +61,7 @@ DYN_KVBM_METRICS = "true"
     });
 
     test("sglang_hicache: --enable-hierarchical-cache and hicache-* args, the hicache table as the storage backend's file", () => {
-        const s = importOne(
-            `${head("sglang")}${worker("prefill", "sglang", 'enable-hierarchical-cache = true\nhicache-ratio = 2\nhicache-storage-backend = "nixl"')}${worker("decode", "sglang", 'hicache-storage-backend = "nixl"')}
-[cmd_args.hicache.plugin.posix]
-active = true
-use_uring = "false"
-`,
-        );
+        const s = importOne(CLOUDAI_CONNECTOR_TESTS.sglang_hicache!);
         assert.deepEqual(s.config.kvCache, {
             connector: "hicache",
             hicache: { ratio: 2, storageBackend: "nixl", storageBackendExtraConfig: { plugin: { posix: { active: true, use_uring: "false" } } } },
@@ -129,15 +87,7 @@ use_uring = "false"
 
 describe("sglang_dsr1 becomes wide expert parallelism", () => {
     test("one worker per role across its nodes, every GPU an attention group and an expert rank; the deepep.json is reported", () => {
-        const dsr1 = `${head("sglang_dsr1")}
-[cmd_args.dynamo.prefill_worker]
-num-nodes = 2
-cmd = "python3 -m dynamo.sglang"
-[cmd_args.dynamo.decode_worker]
-num-nodes = 2
-cmd = "python3 -m dynamo.sglang"
-`;
-        const s = importOne(dsr1);
+        const s = importOne(CLOUDAI_CONNECTOR_TESTS.sglang_dsr1!);
         assert.equal(s.config.backend, "sglang");
         for (const role of ["prefill", "decode"] as const) {
             const w = s.config[role] as Record<string, unknown>;
