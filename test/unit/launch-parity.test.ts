@@ -23,7 +23,13 @@ type Role = "frontend" | "prefill" | "decode";
 type Launches = Partial<Record<Role, string[]>>;
 
 /** Flags whose values say where a process runs; they exist on every target, their values differ. */
-const PLACEMENT_VALUES = new Set(["--http-port", "--disaggregation-bootstrap-port", "--bootstrap-ports", "--extra-engine-args"]);
+const PLACEMENT_VALUES = new Set([
+    "--http-port",
+    "--disaggregation-bootstrap-port",
+    "--bootstrap-ports",
+    "--extra-engine-args",
+    "--hicache-storage-backend-extra-config",
+]);
 /** Flags only some targets set: local binds loopback; on Kubernetes the operator adds a multinode worker's rank wiring. */
 const PLACEMENT_ONLY = new Set(["--http-host", "--dist-init-addr", "--nnodes", "--node-rank"]);
 
@@ -142,6 +148,26 @@ describe("the same spec launches the same Dynamo processes on every target", () 
                 assertSameLaunches(slurm, local, `${backend} ${shape}`);
             });
         }
+    }
+
+    // KV-cache connectors and wide EP: only real engines take them (the mocker is refused at preview).
+    const ENGINE_FEATURES: Record<string, Record<string, unknown>> = {
+        "vllm lmcache": { kvCache: { connector: "lmcache", lmcache: { config: { chunk_size: 256 } } } },
+        "vllm kvbm": { kvCache: { connector: "kvbm", kvbm: { cpuCacheGb: 8, metrics: true } } },
+        "sglang hicache": { backend: "sglang", kvCache: { connector: "hicache", hicache: { ratio: 2, storageBackendExtraConfig: { a: 1 } } } },
+        "sglang wide EP": {
+            backend: "sglang",
+            prefill: { nodesPerWorker: 2, tensorParallel: 1, dataParallel: 16, wideEp: { deepepMode: "normal" } },
+            decode: { nodesPerWorker: 2, tensorParallel: 2, dataParallel: 8, wideEp: { expertParallel: 8 } },
+        },
+    };
+    for (const [name, over] of Object.entries(ENGINE_FEATURES)) {
+        test(`${name}: Kubernetes DGD = Slurm job (real engines)`, () => {
+            const config = deepMerge(BASE, over);
+            const k8s = kubernetesLaunches(loadSpec(deepMerge(config, { target: "kubernetes" }), "parity"));
+            const slurm = slurmLaunches(loadSpec(deepMerge(config, slurmConfig("backend")), "parity"));
+            assertSameLaunches(k8s, slurm, name);
+        });
     }
 
     for (const stack of ["example-k8s", "example-slurm"]) {
