@@ -21,13 +21,12 @@ interface Facts {
     hicache: Record<string, unknown>;
     kvbm: Record<string, unknown>;
     storageCacheDir?: string;
-    fields: string[];
 }
 
 const facts = new WeakMap<Draft, Facts>();
 const of = (draft: Draft): Facts => {
     let f = facts.get(draft);
-    if (!f) facts.set(draft, (f = { hicache: {}, kvbm: {}, fields: [] }));
+    if (!f) facts.set(draft, (f = { hicache: {}, kvbm: {} }));
     return f;
 };
 
@@ -35,7 +34,6 @@ const MOCKER = "the mocker has no KV-cache connector (it simulates its own cache
 
 function record(ctx: MapContext, name: Tier, why: string): void {
     const f = of(ctx.draft);
-    f.fields.push(ctx.field);
     if (ctx.target === "local") return ctx.note("not mapped", MOCKER);
     f.tier ??= { name, field: ctx.field };
     ctx.note("mapped", `${why}: the ${name} connector, on the workers that compute prefill`, "kvCache.connector");
@@ -93,7 +91,6 @@ export function applyConnectorArg(_role: Role, key: string, value: unknown, ctx:
     const setting = HICACHE_ARGS[key];
     if (setting) {
         of(ctx.draft).hicache[setting] = value;
-        of(ctx.draft).fields.push(ctx.field);
         if (ctx.target === "local") ctx.note("not mapped", MOCKER);
         else ctx.note("mapped", "a HiCache setting (kept when the hierarchical cache is on)", `kvCache.hicache.${setting}`);
         return true;
@@ -123,7 +120,6 @@ export function applyConnectorEnv(name: string, text: string, ctx: MapContext): 
     if (kvbm) {
         const [setting, parse] = kvbm;
         of(ctx.draft).kvbm[setting] = parse(text);
-        of(ctx.draft).fields.push(ctx.field);
         if (ctx.target === "local") ctx.note("not mapped", MOCKER);
         else ctx.note("mapped", "a KVBM setting (kept when the workers use KVBM)", `kvCache.kvbm.${setting}`);
         return true;
@@ -148,7 +144,6 @@ const stash =
         const f = of(ctx.draft);
         // TOML tables come without a prototype: a plain copy is what the stack file and the schema take.
         (f as unknown as Record<string, unknown>)[key] = JSON.parse(JSON.stringify(value));
-        f.fields.push(ctx.field);
         ctx.note(ctx.target === "local" ? "not mapped" : "mapped", ctx.target === "local" ? MOCKER : what, ctx.target === "local" ? undefined : to);
         return false;
     };
