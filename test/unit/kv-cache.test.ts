@@ -2,6 +2,7 @@
 // backend, how the targets ship the connector files and ports, and the rules
 // that refuse a connector or setting that cannot run.
 import { describe, test } from "node:test";
+import { parse } from "yaml";
 import assert from "node:assert/strict";
 import { ConfigError, loadSpec } from "../../config/load";
 import { deepMerge } from "../../lib/deep-merge";
@@ -80,11 +81,11 @@ describe("vLLM connectors in the launch model", () => {
         const p = launch(spec("vllm", { connector: "lmcache", lmcache: { config: { chunk_size: 256, remote_url: "lm://cache:65432" } } }), "prefill");
         assert.deepEqual(
             p.files.map((f) => f.name),
-            ["lmcache-prefill.json"],
+            ["lmcache-prefill.yaml"],
         );
-        assert.deepEqual(JSON.parse(p.files[0]!.content), { chunk_size: 256, remote_url: "lm://cache:65432" });
-        assert.equal(p.env.LMCACHE_CONFIG_FILE, "/cfg/lmcache-prefill.json");
-        assert.equal(p.launchEnv.LMCACHE_CONFIG_FILE, "/cfg/lmcache-prefill.json");
+        assert.deepEqual(parse(p.files[0]!.content), { chunk_size: 256, remote_url: "lm://cache:65432" });
+        assert.equal(p.env.LMCACHE_CONFIG_FILE, "/cfg/lmcache-prefill.yaml");
+        assert.equal(p.launchEnv.LMCACHE_CONFIG_FILE, "/cfg/lmcache-prefill.yaml");
         const decode = launch(spec("vllm", { connector: "lmcache", lmcache: { config: { chunk_size: 256 } } }), "decode");
         assert.deepEqual(decode.files, [], "decode workers carry no cache tier");
         assert.equal(decode.env.LMCACHE_CONFIG_FILE, undefined);
@@ -146,10 +147,10 @@ describe("connectors on the targets", () => {
 
     test("Kubernetes: the LMCache config is a ConfigMap entry mounted where LMCACHE_CONFIG_FILE points", () => {
         const s = k8sSpec(lmcache);
-        assert.deepEqual(Object.keys(buildEngineConfigMap(s)!.data as object), ["lmcache-prefill.json"]);
+        assert.deepEqual(Object.keys(buildEngineConfigMap(s)!.data as object), ["lmcache-prefill.yaml"]);
         const services = (buildGraphDeployment(s).spec as { services: Record<string, Record<string, any>> }).services;
         const prefill = Object.values(services).find((x) => x.subComponentType === "prefill")!;
-        assert.deepEqual(prefill.envs, [{ name: "LMCACHE_CONFIG_FILE", value: "/etc/dynamo-bench/lmcache-prefill.json" }]);
+        assert.deepEqual(prefill.envs, [{ name: "LMCACHE_CONFIG_FILE", value: "/etc/dynamo-bench/lmcache-prefill.yaml" }]);
         assert.deepEqual(prefill.extraPodSpec.mainContainer.volumeMounts, [{ name: "engine-config", mountPath: "/etc/dynamo-bench", readOnly: true }]);
     });
 
@@ -165,7 +166,7 @@ describe("connectors on the targets", () => {
 
     test("Slurm: the LMCache file is staged with the job files, and KVBM ports differ per worker process", () => {
         const job = renderJob(slurmSpec({ ...lmcache, slurm: { engine: "backend" } }));
-        assert.ok(job.files.some((f) => f.name === "lmcache-prefill.json"));
+        assert.ok(job.files.some((f) => f.name === "lmcache-prefill.yaml"));
         const kvbm = renderJob(slurmSpec({ kvCache: { connector: "kvbm", kvbm: { cpuCacheGb: 8 } }, slurm: { engine: "backend" }, prefill: { replicas: 2 } }));
         const env = kvbm.files.find((f) => f.name === "job.env")!.content;
         const pubs = [...env.matchAll(/DYN_KVBM_LEADER_ZMQ_PUB_PORT=(\d+)/g)].map((m) => m[1]);

@@ -7,6 +7,7 @@
 // (_connector_to_kv_transfer_json: the JSON of every connector and of a pair),
 // the kvbm 1.6.1 wheel (DYN_KVBM_* variables), SGLang 0.5.21's ServerArgs.
 import * as path from "node:path";
+import { stringify } from "yaml";
 import { flag, type Flag } from "../../argv";
 import type { HicacheSpec, KvCacheSpec, KvbmSpec } from "../../../config/kv-cache";
 import type { GeneratedFile, WorkerPorts, WorkerRole } from "../types";
@@ -58,9 +59,9 @@ export function vllmCacheTier(kvCache: KvCacheSpec | undefined, role: WorkerRole
 function lmcacheTier(kvCache: KvCacheSpec, role: WorkerRole, configDir: string): ConnectorLaunch {
     const config = kvCache.lmcache?.config ?? {};
     if (Object.keys(config).length === 0) return NONE;
-    const name = `lmcache-${role}.json`;
-    // JSON is YAML: LMCache reads the file with its YAML loader.
-    return { flags: [], env: { LMCACHE_CONFIG_FILE: path.posix.join(configDir, name) }, files: [{ name, content: `${JSON.stringify(config, null, 2)}\n` }] };
+    // LMCache reads its configuration file as YAML (CloudAI writes lmcache-config.yaml).
+    const name = `lmcache-${role}.yaml`;
+    return { flags: [], env: { LMCACHE_CONFIG_FILE: path.posix.join(configDir, name) }, files: [{ name, content: stringify(config) }] };
 }
 
 function kvbmEnv(kvbm: KvbmSpec, ports: WorkerPorts): Record<string, string> {
