@@ -6,6 +6,7 @@
 import { frontendProcess, workerProcess, type LaunchSpec } from "./launch";
 import { DEFAULT_DYNAMO_VERSION, releaseFor } from "./releases";
 import type { Backend, LaunchContext, Planes, WorkerRole } from "./types";
+import type { KvCacheSpec } from "../../config/kv-cache";
 
 /** Prefixes of the variables Dynamo reads as its own settings (DYN_) and those the targets' scripts set (DYNAMO_BENCH_). */
 export const LAUNCH_ENV_PREFIXES: readonly string[] = ["DYN_", "DYNAMO_BENCH_"];
@@ -16,6 +17,14 @@ const PLANES: readonly Planes[] = [
     { discovery: "etcd", etcdUrl: "http://h:1", natsUrl: "nats://h:2" },
 ];
 
+/** Every connector with every setting that adds a variable (LMCACHE_CONFIG_FILE, DYN_KVBM_*). */
+const KV_CACHES: readonly (KvCacheSpec | undefined)[] = [
+    undefined,
+    { connector: "lmcache", lmcache: { config: { chunk_size: 256 } } },
+    { connector: "kvbm", kvbm: { cpuCacheGb: 1, diskCacheGb: 1, diskCacheDir: "/k", diskOffloadFilter: false, metrics: true } },
+    { connector: "hicache", hicache: { storageBackendExtraConfig: {} } },
+];
+
 let cached: ReadonlySet<string> | undefined;
 
 /** Every name any launch of the frontend or a worker sets (the user's own env maps left out). */
@@ -23,7 +32,7 @@ export function launchEnvNames(): ReadonlySet<string> {
     if (cached) return cached;
     const names = new Set<string>();
     const worker = { replicas: 1, nodesPerWorker: 1, tensorParallel: 1, pipelineParallel: 1, dataParallel: 1, extraArgs: [], env: {} };
-    for (const backend of BACKENDS) {
+    for (const [backend, kvCache] of BACKENDS.flatMap((b) => KV_CACHES.map((kv) => [b, kv] as const))) {
         const spec: LaunchSpec = {
             backend,
             model: "m",
@@ -32,6 +41,7 @@ export function launchEnvNames(): ReadonlySet<string> {
             prefill: worker,
             decode: worker,
             env: {},
+            ...(kvCache ? { kvCache } : {}),
         };
         for (const planes of PLANES) {
             const ctx: LaunchContext = {
@@ -45,7 +55,7 @@ export function launchEnvNames(): ReadonlySet<string> {
                 speedupRatio: 1,
                 configDir: "/c",
             };
-            const instance = { ports: { bootstrap: 1, system: 2, kvEvents: 3, nixl: 4, distInit: 5 }, rank: 0, ranks: 1 };
+            const instance = { ports: { bootstrap: 1, system: 2, kvEvents: 3, nixl: 4, distInit: 5, kvbm: { pub: 6, ack: 7, metrics: 8 } }, rank: 0, ranks: 1 };
             const roles: WorkerRole[] = ["prefill", "decode", "aggregated"];
             const processes = [
                 frontendProcess(spec, ctx),

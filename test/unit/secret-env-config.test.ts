@@ -136,6 +136,7 @@ describe("secretEnv names against the other environment sources", () => {
             "PYTHONUNBUFFERED",
             "VLLM_NIXL_SIDE_CHANNEL_PORT",
             "DYNAMO_BENCH_X",
+            "LMCACHE_CONFIG_FILE",
         ]) {
             assert.match(problems(LOCAL, [name]).join("\n"), new RegExp(`^secretEnv\\.${name}: is set by the launch model`), name);
         }
