@@ -40,6 +40,9 @@ import { KUBECONFIG, KUBECTL, clusterSkip, getJson, kubectl, nodeLogsServed, run
 const NAME = "e2e-kwok";
 const NS = "e2e-kwok";
 const STACK = "k8s-cluster-e2e";
+const SECRET_NAME = "E2E_API_KEY";
+/** Unique per run, so finding it anywhere can only mean it leaked there. */
+const SECRET_VALUE = `k8s-e2e-secret-${process.pid}-${Date.now()}`;
 
 const avail = pulumiAvailable();
 const skip = !avail.ok ? avail.reason : CHART_SKIP || clusterSkip();
@@ -95,7 +98,8 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
             await withStack(
                 REPO_ROOT,
                 STACK,
-                {},
+                // A secretEnv entry set by the real CLI (`config set --secret --path`), value on stdin.
+                { [`dynamo-bench:secretEnv.${SECRET_NAME}`]: { value: SECRET_VALUE, secret: true, path: true } },
                 async (stack) => {
                     const preview = await timed("preview", () => stack.preview());
                     assert.match(preview.stdout, /nvidia\.com\/v1alpha1:DynamoGraphDeployment/);
@@ -109,6 +113,8 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
                         ),
                     );
 
+                    // With the Job's log served, up must succeed: say why first when it did not.
+                    if (logsServed) assert.ok(up.ok, `up failed: ${up.ok ? "" : up.e.message}`);
                     // What the release made: CRDs registered, operator Deployment with a Running pod.
                     const crds = kubectl(["get", "crd", "-o", "name"]);
                     for (const crd of ["dynamographdeployments.nvidia.com", "queues.scheduling.run.ai", "podgroups.scheduling.run.ai"]) {
@@ -138,6 +144,16 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
                     const graph = getJson(["-n", NS, "get", "dynamographdeployments.v1alpha1.nvidia.com", NAME]);
                     assert.deepEqual(Object.keys(graph.spec.services).sort(), ["decode", "frontend", "prefill"]);
                     assert.equal(graph.status?.state, "successful");
+                    // secretEnv: in the stack's Secret on the server, read by every service through envFromSecret,
+                    // and in no plain text the engine keeps.
+                    const secret = getJson(["-n", NS, "get", "secret", `${NAME}-secret-env`]);
+                    assert.equal(Buffer.from(String(secret.data?.[SECRET_NAME] ?? ""), "base64").toString("utf8"), SECRET_VALUE);
+                    for (const [service, spec] of Object.entries(graph.spec.services as Record<string, Record<string, unknown>>)) {
+                        assert.equal(spec.envFromSecret, `${NAME}-secret-env`, `${service} reads the Secret`);
+                    }
+                    assert.ok(!JSON.stringify(graph).includes(SECRET_VALUE), "the graph holds the Secret's name, not the value");
+                    const exported = await stack.run(["stack", "export"]);
+                    assert.ok(!exported.stdout.includes(SECRET_VALUE), "pulumi stack export (plain) holds no secretEnv value");
                     const pods = getJson(["-n", NS, "get", "pods", "-l", `nvidia.com/dynamo-graph-deployment-name=${NAME}`]).items as Array<
                         Record<string, any>
                     >;

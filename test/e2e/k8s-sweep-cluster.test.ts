@@ -31,6 +31,10 @@ import { mockerExport, venvSkip } from "./k8s-mocker-export";
 import { progressDir } from "../../lib/sweep/progress-file";
 
 const NAME = "e2e-ksw";
+// The release namespace every cluster test uses: what the chart keeps after destroy (its hook Queues, the
+// KAI SchedulingShard, the kai-resource-reservation namespace) records it, and Helm refuses to adopt such
+// objects into a release in another namespace.
+const PLATFORM_NS = "dynamo-system";
 const NS = "e2e-ksw";
 const STACK = "k8s-sweep-cluster-e2e";
 const IDS = ["kv", "rr"];
@@ -64,14 +68,12 @@ describe("Kubernetes sweep on the test cluster: each point's GPUs freed before t
         await logs?.close();
         for (const dir of [work, chartRoot]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
         if (configFile) fs.rmSync(configFile, { force: true });
-        // Helm creates the release namespace and destroy leaves it (the chart's CRDs stay too, by the chart's design).
-        if (!skip) kubectl(["delete", "ns", `${NS}-system`, "--ignore-not-found", "--wait=false"], true);
         fs.rmSync(path.join(progressDir(process.env), `${NAME}.json`), { force: true });
         console.log(`# wall times (s): ${JSON.stringify(wall)}`);
     });
 
     test("two 17-GPU points on 24 GPUs: point 2's graph is created only after point 1's is gone", { timeout: 1_200_000 }, async () => {
-        const base = stackConfig({ name: NAME, namespace: NS, chart: path.join(chartRoot, "dynamo-platform"), platformNamespace: `${NS}-system` });
+        const base = stackConfig({ name: NAME, namespace: NS, chart: path.join(chartRoot, "dynamo-platform") });
         configFile = writeStackConfig(STACK, {
             ...base,
             "dynamo-bench:decode": { replicas: 2, tensorParallel: 8 },
@@ -133,9 +135,7 @@ describe("Kubernetes sweep on the test cluster: each point's GPUs freed before t
                 // The Jobs stay until destroy (their logs explain a run), one per point, both complete.
                 for (const id of IDS) assert.ok(getJson(["-n", NS, "get", "job", `${NAME}-${id}-bench`]).status?.succeeded >= 1, id);
                 assert.equal(
-                    kubectl(["-n", `${NS}-system`, "get", "secrets", "-l", "owner=helm", "-o", "name"])
-                        .trim()
-                        .split("\n").length,
+                    kubectl(["-n", PLATFORM_NS, "get", "secrets", "-l", "owner=helm", "-o", "name"]).trim().split("\n").length,
                     1,
                     "one platform release",
                 );
@@ -147,7 +147,7 @@ describe("Kubernetes sweep on the test cluster: each point's GPUs freed before t
                 standIn = undefined;
                 await timed("destroy", () => stack.destroy());
                 assert.equal(kubectl(["get", "ns", NS], true), "", `namespace ${NS} is gone`);
-                assert.equal(kubectl(["-n", `${NS}-system`, "get", "secrets", "-l", "owner=helm", "-o", "name"]).trim(), "", "no Helm release left");
+                assert.equal(kubectl(["-n", PLATFORM_NS, "get", "secrets", "-l", "owner=helm", "-o", "name"]).trim(), "", "no Helm release left");
             },
             { env: { ...runnerEnv, KUBECONFIG }, timeoutMs: 900_000 },
         );
