@@ -71,6 +71,12 @@ export const topologySchema = z.strictObject({
     decodeNodes: z.array(hostlist).optional(),
     /** The frontend's node: the dedicated node, or one of the decode nodes. */
     frontendNode: hostname.optional(),
+    /**
+     * The job's nodes (names or hostlist expressions, CloudAI's test-run `nodes`): exactly as many as the
+     * plan needs. Nodes named by prefillNodes, decodeNodes or frontendNode must be among them; the other
+     * node slots take the rest in order (dedicated frontend, decode, prefill).
+     */
+    nodes: z.array(hostlist).min(1).optional(),
 });
 
 export const sshLoginSchema = z.strictObject({

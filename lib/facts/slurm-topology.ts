@@ -21,6 +21,8 @@ export interface PlanTopology {
     prefillNodes?: string[];
     decodeNodes?: string[];
     frontendNode?: string;
+    /** The job's whole node list; the slots no role list names take its other nodes in order. */
+    nodes?: string[];
 }
 
 export interface PlanInput {
@@ -41,6 +43,15 @@ export interface PlanViolation {
 export function roleNodeCount(worker: PlanWorker, workersPerNode: number): number {
     if (worker.replicas === 0) return 0;
     return worker.nodesPerWorker > 1 ? worker.replicas * worker.nodesPerWorker : Math.ceil(worker.replicas / workersPerNode);
+}
+
+/** Node slots of the plan: a dedicated frontend node, then decode and prefill nodes (one set when they share). */
+export function planNodeCount(input: PlanInput): number {
+    const t = input.topology;
+    const decodeCount = roleNodeCount(input.decode, t.decodeWorkersPerNode);
+    const prefillCount = input.prefill ? roleNodeCount(input.prefill, t.prefillWorkersPerNode) : 0;
+    const shared = t.sharedNodes && input.prefill !== undefined;
+    return (t.dedicatedFrontendNode ? 1 : 0) + (shared ? Math.max(decodeCount, prefillCount) : decodeCount + prefillCount);
 }
 
 /** Everything the config can get wrong about the topology, each naming its field. */
@@ -132,6 +143,36 @@ export function checkPlan(input: PlanInput): PlanViolation[] {
                 `expected one of the decode nodes (set decodeNodes), or set dedicatedFrontendNode to true; got ${t.frontendNode}`,
             );
         }
+    }
+    out.push(...checkNodeList(input, [...(lists.decode ?? []), ...(lists.prefill ?? []), ...(t.frontendNode ? [t.frontendNode] : [])]));
+    return out;
+}
+
+/** slurm.topology.nodes: as many nodes as the plan has slots, holding every node a role list or frontendNode names. */
+function checkNodeList(input: PlanInput, named: readonly string[]): PlanViolation[] {
+    const given = input.topology.nodes;
+    if (!given) return [];
+    const path = "slurm.topology.nodes";
+    let names: string[];
+    try {
+        names = expandHostlists(given);
+    } catch (e) {
+        return [{ path, message: (e as Error).message }];
+    }
+    const out: PlanViolation[] = [];
+    const want = planNodeCount(input);
+    if (names.length !== want) {
+        out.push({
+            path,
+            message: `expected ${want} node${want === 1 ? "" : "s"} (what the workers, workers per node and frontend placement need), got ${names.length}: ${names.join(",")}; name ${want} nodes or change the replicas or workers per node`,
+        });
+    }
+    const missing = [...new Set(named)].filter((n) => !names.includes(n));
+    if (missing.length > 0) {
+        out.push({
+            path,
+            message: `expected every node named in prefillNodes, decodeNodes and frontendNode among the job's nodes, got ${names.join(",")} without ${missing.join(",")}`,
+        });
     }
     return out;
 }

@@ -73,6 +73,11 @@ export function planJob(input: PlanInput): JobPlan {
         frontendSlot = named ?? decodeSlots[0];
     }
     slots[frontendSlot].roles.push("frontend");
+    // A job-wide node list names the slots no role list named, in slot order.
+    if (t.nodes) {
+        const spare = expandHostlists(t.nodes).filter((n) => !slots.some((s) => s.name === n));
+        for (const slot of slots) if (slot.name === undefined) slot.name = spare.shift();
+    }
 
     const instances: PlanInstance[] = [];
     const gpusUsed = new Map<number, number>();

@@ -329,3 +329,42 @@ describe("input it cannot read: one clear error each", () => {
         assert.ok(isPlainObject(doc));
     });
 });
+
+describe("CloudAI node lists and workers per node on Slurm", () => {
+    const SLURM = `name = "c"\nscheduler = "slurm"\noutput_path = "/shared/results"\ngpus_per_node = 8\n`;
+    test("the run's nodes, the roles' nodes and multiple-workers-per-node become the Slurm topology, and it validates", () => {
+        const test = VLLM_TEST.replace(
+            "[cmd_args.dynamo.prefill_worker.args]",
+            'nodes = "gpu03"\nmultiple-workers-per-node = true\n[cmd_args.dynamo.prefill_worker.args]',
+        ).replace("[cmd_args.dynamo.decode_worker]\nnum-nodes = 1", '[cmd_args.dynamo.decode_worker]\nnum-nodes = 1\nnodes = "gpu01"');
+        const scenario = `${SCENARIO}nodes = ["gpu01", "gpu03"]\n`;
+        const [s] = importCloudai(sources(scenario, { "t.toml": test }, SLURM));
+        const topology = (s!.config.slurm as { topology: Record<string, unknown> }).topology;
+        assert.deepEqual(topology, { prefillWorkersPerNode: 4, prefillNodes: ["gpu03"], decodeNodes: ["gpu01"], nodes: ["gpu01", "gpu03"] });
+        assert.equal((s!.config.prefill as { replicas: number }).replicas, 4, "8 GPUs / TP 2 per node");
+        assert.deepEqual(
+            lineFor(s!, "nodes").map((l) => [l.outcome, l.to]),
+            [["mapped", "slurm.topology.nodes"]],
+        );
+        assert.ok(s!.report.validation.ok, JSON.stringify(s!.report.validation));
+    });
+
+    test("a node list short of the plan's nodes is imported and the validator names slurm.topology.nodes", () => {
+        const [s] = importCloudai(sources(`${SCENARIO}nodes = ["gpu01"]\n`, { "t.toml": VLLM_TEST }, SLURM));
+        assert.equal(s!.report.validation.ok, false);
+        const problems = s!.report.validation.ok ? [] : s!.report.validation.problems;
+        assert.ok(
+            problems.some((p) => /slurm\.topology\.nodes: expected 2 nodes/.test(p)),
+            problems.join("\n"),
+        );
+    });
+
+    test("partition:group:count node specs are reported, not mapped", () => {
+        const [s] = importCloudai(sources(`${SCENARIO}nodes = ["partition_1:group_1:2"]\n`, { "t.toml": VLLM_TEST }, SLURM));
+        assert.deepEqual(
+            lineFor(s!, "nodes").map((l) => l.outcome),
+            ["not mapped"],
+        );
+        assert.equal((s!.config.slurm as { topology?: { nodes?: unknown } }).topology?.nodes, undefined);
+    });
+});

@@ -79,6 +79,20 @@ describe("slurm node plan", () => {
         assert.ok(job.sbatchArgs.includes("--nodes=3"));
     });
 
+    test("a job-wide node list names every slot; role lists keep theirs, the others take the rest in order", () => {
+        const job = renderJob(
+            slurmSpec({
+                decode: { replicas: 3 },
+                prefill: { replicas: 2 },
+                slurm: { topology: { nodes: ["gpu[01-03]"], prefillNodes: ["gpu02"], decodeWorkersPerNode: 2, prefillWorkersPerNode: 2 } },
+            }),
+            { scripts },
+        );
+        assert.deepEqual(layout(job.plan).slots, ["gpu01:frontend+decode-0+decode-1", "gpu03:decode-2", "gpu02:prefill-0+prefill-1"]);
+        assert.deepEqual(job.plan.explicitNodes, ["gpu01", "gpu03", "gpu02"]);
+        assert.ok(job.sbatchArgs.includes("--nodelist=gpu01,gpu03,gpu02") && job.sbatchArgs.includes("--nodes=3"), job.sbatchArgs.join(" "));
+    });
+
     test("a dedicated frontend node holds the frontend only", () => {
         const plan = planOf({ slurm: { topology: { dedicatedFrontendNode: true, frontendNode: "login-gpu" } } });
         assert.deepEqual(layout(plan).slots, ["login-gpu:frontend", "*:decode-0", "*:prefill-0"]);
@@ -157,6 +171,24 @@ describe("slurm topology rules name the field to fix", () => {
             over: { decode: { replicas: 2 }, slurm: { topology: { decodeNodes: ["n1"] } } },
             field: "slurm.topology.decodeNodes",
             says: /expected 2 nodes/,
+        },
+        {
+            name: "job node list naming fewer nodes than the plan needs",
+            over: { decode: { replicas: 2 }, slurm: { topology: { nodes: ["n[1-2]"] } } },
+            field: "slurm.topology.nodes",
+            says: /expected 3 nodes .* got 2: n1,n2/,
+        },
+        {
+            name: "job node list without a node a role list names",
+            over: { slurm: { topology: { nodes: ["n[1-2]"], decodeNodes: ["n7"] } } },
+            field: "slurm.topology.nodes",
+            says: /without n7/,
+        },
+        {
+            name: "several workers per node with more GPUs than a node has",
+            over: { gpusPerNode: 4, prefill: { replicas: 3, tensorParallel: 2 }, slurm: { topology: { prefillWorkersPerNode: 3 } } },
+            field: "slurm.topology.prefillWorkersPerNode",
+            says: /expected 3 prefill workers x 2 GPUs to fit a node of 4 GPUs \(gpusPerNode\), got 6/,
         },
         {
             name: "prefill and decode on the same node without sharing",

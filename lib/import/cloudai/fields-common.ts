@@ -1,5 +1,6 @@
 // Field table, part 1: what every CloudAI test definition has, the scenario
 // and its [[Tests]] entries, and the system. Rows are matched in order.
+import { hostlistPattern } from "../../../config/slurm";
 import { applyEnv } from "./env";
 import type { FieldRow } from "./table";
 import { splitWords } from "./words";
@@ -94,8 +95,23 @@ export const COMMON_ROWS: FieldRow[] = [
     {
         scope: "run",
         field: "nodes",
-        outcome: "not mapped",
-        note: "a node list for the whole job; name each role's nodes (slurm.topology.prefillNodes, decodeNodes)",
+        outcome: "mapped",
+        to: "slurm.topology.nodes",
+        note: "the job's nodes; CloudAI adds the roles' node lists to them, here they must already hold them",
+        apply: (v, ctx) => {
+            const names = Array.isArray(v) ? v.map(String) : typeof v === "string" ? v.split(",").filter(Boolean) : [];
+            if (ctx.target !== "slurm") {
+                ctx.note("not mapped", "Slurm node names; Kubernetes and local place processes themselves");
+                return false;
+            }
+            // CloudAI's "partition:group:count" entries pick nodes at submit time; only names and hostlists come across.
+            if (names.length === 0 || !names.every((n) => hostlistPattern.test(n))) {
+                ctx.note("not mapped", `expected node names or hostlist expressions, got ${JSON.stringify(v)}; name the nodes in slurm.topology.nodes`);
+                return false;
+            }
+            ctx.draft.set("slurm.topology.nodes", names);
+            return undefined;
+        },
     },
     { scope: "run", field: "iterations", outcome: "not mapped", note: "run `pulumi up` again (change slurm.runTag) or sweep" },
     { scope: "run", field: "weight", outcome: "not mapped", note: "scenario scheduling weight; stacks run independently" },
