@@ -11,6 +11,7 @@
 import type { ParsedSpec } from "../schema";
 import { DEFAULT_FRONTEND_PORT, PORT_BLOCK, PORT_OFFSETS } from "../../lib/dynamo/ports";
 import { KVBM_CONSOLIDATOR_PORT_OFFSET } from "../../lib/dynamo/workers/kv-cache";
+import { slurmWorkerSystemServer } from "../../lib/facts/slurm-worker-metrics";
 import type { RuleViolation } from "./violation";
 
 /** Highest DYN_SYSTEM_PORT Dynamo accepts (it parses the variable as a signed 16-bit number). */
@@ -101,10 +102,10 @@ function checkSlurmPorts(spec: ParsedSpec): RuleViolation[] {
         });
     }
     const lastSystem = base + (count - 1) * PORT_BLOCK + PORT_OFFSETS.system;
-    if (s.workerSystemServer && count > 0 && lastSystem > MAX_SYSTEM_PORT) {
+    if (slurmWorkerSystemServer(spec) && count > 0 && lastSystem > MAX_SYSTEM_PORT) {
         out.push({
             path: "slurm.workerPortBase",
-            message: `expected every worker's system server port (DYN_SYSTEM_PORT, read by Dynamo as a signed 16-bit number) at most ${MAX_SYSTEM_PORT}, got up to ${lastSystem}; lower slurm.workerPortBase to at most ${MAX_SYSTEM_PORT - (count - 1) * PORT_BLOCK - PORT_OFFSETS.system}`,
+            message: `expected every worker's system server port (DYN_SYSTEM_PORT, read by Dynamo as a signed 16-bit number) at most ${MAX_SYSTEM_PORT}, got up to ${lastSystem}; lower slurm.workerPortBase to at most ${MAX_SYSTEM_PORT - (count - 1) * PORT_BLOCK - PORT_OFFSETS.system} (the system servers run for benchmark.serverMetrics, on by default on Slurm, and for slurm.workerSystemServer)`,
         });
     }
     // The frontend, etcd and NATS run on the frontend node, which may also hold workers.

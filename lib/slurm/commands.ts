@@ -3,7 +3,7 @@
 // may hold the placeholders {node_host}, {leader_host} and {frontend_host};
 // the node script replaces them (and nothing else) before it execs.
 import * as path from "node:path";
-import { loadArgv, serverMetricsOn } from "../benchmark/load-argv";
+import { loadArgv } from "../benchmark/load-argv";
 import type { BenchmarkSpec, ResolvedPhase } from "../../config/resolve";
 import type { Backend } from "../../config/schema";
 import {
@@ -21,7 +21,9 @@ import {
     type PortBlock,
     type WorkerPorts,
 } from "../dynamo";
-import { SLURM_PLACEHOLDERS } from "../facts/slurm-placeholders";
+import { workerMetricsUrl } from "../dynamo/ports";
+import { SLURM_PLACEHOLDERS, slotHost } from "../facts/slurm-placeholders";
+import { slurmServerMetrics, slurmWorkerSystemServer } from "../facts/slurm-worker-metrics";
 import type { PlanInstance, Role } from "./plan";
 
 /** The words scripts/slurm/node.sh replaces with each node's addresses (one fact, shared with the config rules). */
@@ -130,7 +132,7 @@ export function workerLaunch(ctx: CommandContext, instance: PlanInstance, ordina
     // Ranks of one worker are consecutive in the plan: rank 0 listens for the others on its own block.
     const leaderPorts = workerPorts(spec, ordinal - instance.rank);
     const own = workerPorts(spec, ordinal);
-    const ports: WorkerPorts = { ...own, system: spec.slurm.workerSystemServer ? own.system : undefined, distInit: leaderPorts.distInit };
+    const ports: WorkerPorts = { ...own, system: slurmWorkerSystemServer(spec) ? own.system : undefined, distInit: leaderPorts.distInit };
     return workerLaunchOf(launchSpecOf(spec), slurmLaunchContext(ctx), role, {
         ports,
         rank: instance.rank,
@@ -150,8 +152,19 @@ export function workerProcess(ctx: CommandContext, instance: PlanInstance, ordin
     return processSpec(workerLaunch(ctx, instance, ordinal));
 }
 
-/** The benchmark client of one phase; it runs on the frontend's node. */
-export function phaseProcess(ctx: CommandContext, phase: ResolvedPhase, artifactDir: string): ProcessSpec {
+/**
+ * With server metrics: every worker's /metrics, on its leader's node (the
+ * slot's placeholder) and system port, for AIPerf to scrape next to the frontend's.
+ */
+export function workerMetricsUrls(spec: BenchmarkSpec, instances: readonly PlanInstance[]): string[] {
+    if (!slurmServerMetrics(spec)) return [];
+    return instances.flatMap((instance, ordinal) =>
+        instance.rank === 0 ? [workerMetricsUrl(slotHost(instance.slot), workerPorts(spec, ordinal).system)] : [],
+    );
+}
+
+/** The benchmark client of one phase; it runs on the frontend's node. `instances`: the plan's workers, scraped with server metrics. */
+export function phaseProcess(ctx: CommandContext, phase: ResolvedPhase, artifactDir: string, instances: readonly PlanInstance[] = []): ProcessSpec {
     const { spec } = ctx;
     const b = spec.benchmark;
     const url = `http://${PLACEHOLDERS.frontend}:${ctx.frontendPort}`;
@@ -172,7 +185,8 @@ export function phaseProcess(ctx: CommandContext, phase: ResolvedPhase, artifact
         // The mocker emits random token ids: count from the server's usage, and there is no GPU to watch.
         useServerTokenCount: mocker,
         gpuTelemetry: !mocker,
-        serverMetrics: serverMetricsOn(b.serverMetrics, "slurm"),
+        serverMetrics: slurmServerMetrics(spec),
+        serverMetricsUrls: workerMetricsUrls(spec, instances),
     });
     return { argv, env };
 }

@@ -180,7 +180,7 @@ function processSection(spec: BenchmarkSpec, job: JobEnvInput): string[] {
         }
         lines.push(...processLines(`W${i}`, p, [instance.gpuFirst, instance.gpuCount], true));
     });
-    spec.phases.forEach((phase, i) => lines.push(...processLines(`PH${i}`, phaseProcess(ctx, phase, job.phases[i]!.dir))));
+    spec.phases.forEach((phase, i) => lines.push(...processLines(`PH${i}`, phaseProcess(ctx, phase, job.phases[i]!.dir, job.plan.instances))));
     const setup = setupArgv(spec.setup);
     if (setup) lines.push(...processLines("SETUP", { argv: setup, env: { TERM: "dumb", ...spec.env } }));
     if (spec.slurm.discovery.backend === "etcd") {

@@ -10,6 +10,7 @@
 #   NAME    log and pid-file name (decode-0, frontend, phase-main, ...)
 #   *_HOST  addresses that replace {node_host}, {leader_host} and
 #           {frontend_host} in the argv and environment values
+#           ({slot_host_N}: node slot N's address, from RUN_DIR/nodes.txt)
 #
 # It selects the process's GPUs (a slice of the CUDA_VISIBLE_DEVICES Slurm
 # gave the step, or of 0..GPUS_PER_NODE-1), prepares a bare-metal
@@ -36,11 +37,25 @@ if declare -p "P_${KEY}_GPUS" >/dev/null 2>&1; then ref="P_${KEY}_GPUS[@]"; gpus
 [ ${#argv[@]} -gt 0 ] || die "process $KEY has an empty argv"
 
 # --- placeholders: literal replacement, nothing is evaluated
+# {slot_host_N} is the address of node slot N (another node's worker, e.g. its
+# /metrics for the benchmark client): batch.sh lists every slot in
+# RUN_DIR/nodes.txt ("slot host address roles") before it starts any process.
+SLOT_ADDRS=()
+if [ -r "$RUN_DIR/nodes.txt" ]; then
+  while read -r slot _ addr _; do
+    [[ $slot =~ ^[0-9]+$ ]] && SLOT_ADDRS[slot]=$addr
+  done < "$RUN_DIR/nodes.txt"
+fi
 subst() { # subst VARNAME: replaces the placeholders in the named variable
   local -n value=$1
+  local i
   value=${value//"{node_host}"/"$NODE_HOST"}
   value=${value//"{leader_host}"/"$LEADER_HOST"}
   value=${value//"{frontend_host}"/"$FRONTEND_HOST"}
+  if [[ $value == *"{slot_host_"* ]]; then
+    for i in "${!SLOT_ADDRS[@]}"; do value=${value//"{slot_host_$i}"/"${SLOT_ADDRS[$i]}"}; done
+    [[ $value != *"{slot_host_"* ]] || die "$KEY names a node slot $RUN_DIR/nodes.txt does not list: $value"
+  fi
 }
 for i in "${!argv[@]}"; do subst "argv[$i]"; done
 

@@ -69,24 +69,31 @@ describe("Slurm port layout", () => {
         assert.deepEqual(problems(deepMerge(BASE_SLURM_CONFIG, { slurm: { discovery: { etcdPort: 4222, natsPort: 4222 } } })), []);
     });
     test("a worker port block past 65535 is refused with the highest base that fits", () => {
-        const found = problems(deepMerge(BASE_SLURM_CONFIG, { slurm: { workerPortBase: 65500 } }));
+        const found = problems(deepMerge(BASE_SLURM_CONFIG, { slurm: { workerPortBase: 65500 }, benchmark: { serverMetrics: false } }));
         assert.equal(found.length, 1, found.join("\n"));
         assert.match(
             found[0]!,
             /^slurm\.workerPortBase: expected the 2 worker processes' port blocks.*got 65500\.\.65563; lower slurm\.workerPortBase to at most 65472/,
         );
-        assert.deepEqual(problems(deepMerge(BASE_SLURM_CONFIG, { slurm: { workerPortBase: 65472 } })), []);
+        assert.deepEqual(problems(deepMerge(BASE_SLURM_CONFIG, { slurm: { workerPortBase: 65472 }, benchmark: { serverMetrics: false } })), []);
     });
     test("system server ports above 32767 are refused when the system server runs", () => {
-        const config = deepMerge(BASE_SLURM_CONFIG, { slurm: { workerPortBase: 40000, workerSystemServer: true } });
+        const noMetrics = { benchmark: { serverMetrics: false } };
+        const config = deepMerge(BASE_SLURM_CONFIG, { slurm: { workerPortBase: 40000, workerSystemServer: true }, ...noMetrics });
         assert.match(problems(config).join("\n"), /DYN_SYSTEM_PORT.*at most 32767, got up to 40033/);
-        assert.deepEqual(problems(deepMerge(BASE_SLURM_CONFIG, { slurm: { workerPortBase: 40000 } })), []);
+        assert.deepEqual(problems(deepMerge(BASE_SLURM_CONFIG, { slurm: { workerPortBase: 40000 }, ...noMetrics })), []);
+        // Server metrics (on by default on Slurm) scrape every worker's system server, so it runs.
+        assert.match(
+            problems(deepMerge(BASE_SLURM_CONFIG, { slurm: { workerPortBase: 40000 } })).join("\n"),
+            /at most 32767, got up to 40033.*benchmark\.serverMetrics/,
+        );
     });
     test("the rule counts worker processes as the Slurm planner numbers them", () => {
         const fits = 65536 - 7 * 32;
         const config = (base: number) =>
             deepMerge(BASE_SLURM_CONFIG, {
                 slurm: { engine: "backend", workerPortBase: base },
+                benchmark: { serverMetrics: false },
                 decode: { replicas: 2, nodesPerWorker: 2, tensorParallel: 16 },
                 prefill: { replicas: 3 },
             });

@@ -7,6 +7,7 @@ import { loadArgv, serverMetricsOn } from "../../lib/benchmark/load-argv";
 import { toolArgv } from "../../lib/kubernetes/benchmark";
 import { planInputFromSpec } from "../../lib/local/from-spec";
 import { phaseProcess } from "../../lib/slurm/commands";
+import { renderJob } from "../../lib/slurm/render";
 import { k8sSpec } from "./k8s-fixtures";
 import { slurmSpec } from "./slurm-fixtures";
 
@@ -69,4 +70,39 @@ test("the configuration's default is auto, and every target resolves it", () => 
 
 test("a wrong value is refused naming the field", () => {
     assert.throws(() => loadSpec({ target: "local", model: MODEL, benchmark: { serverMetrics: "sometimes" } }, "local"), /benchmark\.serverMetrics/);
+});
+
+test("Slurm: with server metrics every worker serves its system port and AIPerf scrapes each one on its node slot", () => {
+    const job = (over: Record<string, unknown>) =>
+        renderJob(slurmSpec({ decode: { replicas: 2 }, slurm: { topology: { decodeWorkersPerNode: 2 } }, ...over }), {
+            scripts: { "batch.sh": "", "node.sh": "", "submit.sh": "" },
+        });
+    const sourcedArray = (envText: string, name: string) => {
+        const line = envText.split("\n").find((l) => l.startsWith(`${name}=(`));
+        assert.ok(line, `${name} in job.env`);
+        return line;
+    };
+    const on = job({});
+    const envText = on.files.find((f) => f.name === "job.env")!.content;
+    // decode-0 and decode-1 share slot 0; prefill-0 is on slot 1: one URL per worker, each with its own system port.
+    assert.deepEqual(
+        on.plan.instances.map((i) => [i.id, i.slot]),
+        [
+            ["decode-0", 0],
+            ["decode-1", 0],
+            ["prefill-0", 1],
+        ],
+    );
+    const phase = sourcedArray(envText, "P_PH0_ARGV");
+    assert.match(
+        phase,
+        / --server-metrics 'http:\/\/\{slot_host_0\}:20001\/metrics' 'http:\/\/\{slot_host_0\}:20033\/metrics' 'http:\/\/\{slot_host_1\}:20065\/metrics'/,
+    );
+    for (const [i, port] of [20001, 20033, 20065].entries()) assert.match(sourcedArray(envText, `P_W${i}_ENV`), new RegExp(`DYN_SYSTEM_PORT=${port}\\b`));
+
+    const off = job({ benchmark: { serverMetrics: false } }).files.find((f) => f.name === "job.env")!.content;
+    assert.doesNotMatch(sourcedArray(off, "P_PH0_ARGV"), /slot_host|--server-metrics/);
+    assert.doesNotMatch(sourcedArray(off, "P_W0_ENV"), /DYN_SYSTEM_PORT/);
+    const systemOnly = job({ benchmark: { serverMetrics: false }, slurm: { workerSystemServer: true, topology: { decodeWorkersPerNode: 2 } } });
+    assert.match(sourcedArray(systemOnly.files.find((f) => f.name === "job.env")!.content, "P_W0_ENV"), /DYN_SYSTEM_PORT=20001/);
 });

@@ -190,12 +190,14 @@ describe("hostile values reach the processes byte for byte", () => {
         s
             .replace(/\{node_host\}/g, "10.0.0.7")
             .replace(/\{leader_host\}/g, "10.0.0.1")
-            .replace(/\{frontend_host\}/g, "10.0.0.9");
+            .replace(/\{frontend_host\}/g, "10.0.0.9")
+            .replace(/\{slot_host_([0-9]+)\}/g, (_, n: string) => `10.2.0.${n}`);
 
     test("through the env file, node.sh and exec, for every role", () => {
         const outputDir = path.join(tmp, "out dir 'q' $(z) `w`");
         const job = render(outputDir);
         const env = writeJob(job, job.runDir);
+        fs.writeFileSync(path.join(job.runDir, "nodes.txt"), job.plan.slots.map((slot, i) => `${i} n${i} 10.2.0.${i} ${slot.roles.join(",")}\n`).join(""));
         assert.deepEqual(sourced(env, "SBATCH_ARGS").slice(-HOSTILE.length), HOSTILE);
         assert.deepEqual(sourced(env, "SRUN_ARGS"), HOSTILE);
 
@@ -250,6 +252,25 @@ describe("hostile values reach the processes byte for byte", () => {
         });
         assert.equal(r.status, 97);
         assert.match(r.stderr, /needs GPUs 2\.\.2 .* only 2 are visible/);
+    });
+
+    test("node.sh fills {slot_host_N} from the run folder's nodes.txt: AIPerf scrapes each worker on its own node", () => {
+        const job = renderJob(
+            slurmSpec({
+                decode: { replicas: 2 },
+                slurm: { outputDir: path.join(tmp, "slots"), commands: { benchmark: [process.execPath, recorder] } },
+            }),
+        );
+        const env = writeJob(job, job.runDir);
+        fs.writeFileSync(path.join(job.runDir, "nodes.txt"), "0 n1 10.1.0.1 frontend,decode-0\n1 n2 10.1.0.2 decode-1\n2 n3 10.1.0.3 prefill-0\n");
+        const argv = runNode(job, env, "PH0", "phase-main").argv;
+        const urls = argv.slice(argv.indexOf("--server-metrics") + 1);
+        assert.deepEqual(urls, ["http://10.1.0.1:20001/metrics", "http://10.1.0.2:20033/metrics", "http://10.1.0.3:20065/metrics"]);
+        // A slot nodes.txt does not list fails the process with the reason, never a literal placeholder.
+        fs.writeFileSync(path.join(job.runDir, "nodes.txt"), "0 n1 10.1.0.1 frontend,decode-0\n");
+        const r = spawnSync("bash", [path.join(job.runDir, "node.sh"), env, "PH0", "phase-main", "h", "h", "h"], { encoding: "utf8" });
+        assert.equal(r.status, 97);
+        assert.match(r.stderr, /names a node slot .*nodes\.txt does not list: http:\/\/\{slot_host_1\}/);
     });
 
     test("node.sh refuses unknown processes and bad arguments with a reason", () => {
