@@ -1,5 +1,5 @@
-// Rules of the local target: between-phase steps run only there (for now),
-// and the mocker knobs must hold the load. A disaggregated mocker run hands
+// Rules of the local target: between-phase steps run there and on Slurm, not
+// yet on Kubernetes, and the mocker knobs must hold the load. A disaggregated mocker run hands
 // every request from prefill to decode (--bootstrap-ports), and each side of
 // the handoff holds at most its --max-num-seqs handoffs at once: the request
 // beyond that fails with "mocker handoff session limit reached" instead of
@@ -16,14 +16,14 @@ export function checkLocalRules(spec: ParsedSpec): RuleViolation[] {
     return [...checkBetweenPhases(spec), ...checkHandoffLimit(spec)];
 }
 
-/** The local runner runs between-phase steps; the Slurm and Kubernetes benchmark scripts do not yet. */
+/** The local runner and the Slurm job script run between-phase steps; the Kubernetes benchmark Job does not yet. */
 function checkBetweenPhases(spec: ParsedSpec): RuleViolation[] {
     const b = spec.benchmark.betweenPhases;
-    if (spec.target === "local" || (b.command === undefined && !b.healthCheck)) return [];
+    if (spec.target !== "kubernetes" || (b.command === undefined && !b.healthCheck)) return [];
     return [
         {
             path: b.command ? "benchmark.betweenPhases.command" : "benchmark.betweenPhases.healthCheck",
-            message: `runs on the local target only for now, got target ${spec.target}; unset benchmark.betweenPhases, or rehearse with target local`,
+            message: `runs on the local and Slurm targets only for now, got target ${spec.target}; unset benchmark.betweenPhases, or run it with target slurm or local`,
         },
     ];
 }

@@ -12,6 +12,7 @@ import { setupArgv } from "../dynamo/setup";
 import type { MockerSpec } from "../../config/mocker";
 import type { ResolvedPhase } from "../../config/resolve";
 import { resolveStallSeconds } from "../../config/stall";
+import { betweenPhasesEnv } from "../benchmark/between-phases";
 import { loadArgv } from "../benchmark/load-argv";
 import { progressMetrics, type ProgressMetrics } from "../dynamo/progress-metrics";
 import type { PortRequest } from "./ports";
@@ -384,7 +385,7 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
             probe: { path: b.endpointType === "chat" ? "/v1/chat/completions" : "/v1/completions", body: probeBody },
         },
         benchmarkPhases,
-        ...betweenPhasesOf(b.betweenPhases, { ...inherited, FRONTEND_URL: frontendUrl, DYNAMO_BENCH_RUN_DIR: runDir }, logs),
+        ...betweenPhasesOf(b.betweenPhases, { ...inherited, ...betweenPhasesEnv({ frontendUrl, runDir }) }, logs),
         ...setupOf(input.setup, { ...inherited, ...input.env, DYNAMO_BENCH_RUN_DIR: runDir }, logs),
         timeouts: input.timeouts,
         stall: {

@@ -3,6 +3,7 @@
 // may hold the placeholders {node_host}, {leader_host} and {frontend_host};
 // the node script replaces them (and nothing else) before it execs.
 import * as path from "node:path";
+import { betweenPhasesEnv, betweenPhasesGapEnv } from "../benchmark/between-phases";
 import { loadArgv } from "../benchmark/load-argv";
 import type { BenchmarkSpec, ResolvedPhase } from "../../config/resolve";
 import type { Backend } from "../../config/schema";
@@ -189,6 +190,22 @@ export function phaseProcess(ctx: CommandContext, phase: ResolvedPhase, artifact
         serverMetricsUrls: workerMetricsUrls(spec, instances),
     });
     return { argv, env };
+}
+
+/**
+ * benchmark.betweenPhases.command after each phase but the last (gap i follows
+ * phase i), on the frontend's node like the benchmark client, with the
+ * variables every target gives it (lib/benchmark/between-phases.ts).
+ */
+export function betweenPhasesProcesses(ctx: CommandContext): ProcessSpec[] {
+    const { spec } = ctx;
+    const command = spec.benchmark.betweenPhases.command;
+    if (!command) return [];
+    const place = betweenPhasesEnv({ frontendUrl: `http://${PLACEHOLDERS.frontend}:${ctx.frontendPort}`, runDir: ctx.runDir });
+    return spec.phases.slice(0, -1).map((phase, i) => ({
+        argv: command,
+        env: { ...spec.env, ...place, ...betweenPhasesGapEnv(phase.name, spec.phases[i + 1]!.name) },
+    }));
 }
 
 /** etcd and NATS on the frontend's node, for discovery.backend etcd. */

@@ -3,7 +3,17 @@
 import type { BenchmarkSpec } from "../../config/resolve";
 import { setupArgv } from "../dynamo/setup";
 import { assign, assignArray } from "../shell-quote";
-import { componentFor, fatalPatterns, frontendProcess, phaseProcess, serviceProcesses, workerProcess, type CommandContext, type ProcessSpec } from "./commands";
+import {
+    betweenPhasesProcesses,
+    componentFor,
+    fatalPatterns,
+    frontendProcess,
+    phaseProcess,
+    serviceProcesses,
+    workerProcess,
+    type CommandContext,
+    type ProcessSpec,
+} from "./commands";
 import type { JobTimeLimit } from "./job-args";
 import type { JobPlan } from "./plan";
 import { progressMetricsOf } from "../dynamo/progress-metrics";
@@ -103,6 +113,10 @@ function headerLines(spec: BenchmarkSpec, job: JobEnvInput): string[] {
         // Start-up commands on every node before any process (P_SETUP); 0: none.
         assign("SETUP", setupArgv(spec.setup) ? 1 : 0),
         assign("SETUP_TIMEOUT", spec.setup.timeoutSeconds),
+        "# benchmark.betweenPhases: after each phase but the last, the command (P_BW<i>) and the one-token probe, bounded",
+        assign("BETWEEN_COMMAND", spec.benchmark.betweenPhases.command ? 1 : 0),
+        assign("BETWEEN_HEALTH_CHECK", spec.benchmark.betweenPhases.healthCheck ? 1 : 0),
+        assign("BETWEEN_TIMEOUT", spec.benchmark.betweenPhases.timeoutSeconds),
     ];
 }
 
@@ -183,6 +197,7 @@ function processSection(spec: BenchmarkSpec, job: JobEnvInput): string[] {
     spec.phases.forEach((phase, i) => lines.push(...processLines(`PH${i}`, phaseProcess(ctx, phase, job.phases[i]!.dir, job.plan.instances))));
     const setup = setupArgv(spec.setup);
     if (setup) lines.push(...processLines("SETUP", { argv: setup, env: { TERM: "dumb", ...spec.env } }));
+    betweenPhasesProcesses(ctx).forEach((p, i) => lines.push(...processLines(`BW${i}`, p)));
     if (spec.slurm.discovery.backend === "etcd") {
         const services = serviceProcesses(ctx);
         lines.push(...processLines("ETCD", services.etcd), ...processLines("NATS", services.nats));

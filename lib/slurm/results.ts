@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { BenchmarkTimings } from "../outputs";
 import { phaseResult, summarizeRun, type PhaseResult, type ToolName } from "../results";
+import { readAccuracy } from "../results/accuracy";
 
 /** SUCCESS.json as batch.sh writes it. */
 export interface SuccessMarker {
@@ -120,7 +121,7 @@ export async function collectResults(markerText: string, ctx: CollectContext): P
             ...(ctx.gpus ? { gpus: ctx.gpus } : {}),
             ...(concurrency ? { concurrency } : {}),
         });
-        phases.push(phaseResult(phase.name, summary, concurrency));
+        phases.push(phaseResult(phase.name, summary, concurrency, readAccuracy(local(phase.dir))));
     }
     const first = firstRequestOfRun(marker, local);
     return {

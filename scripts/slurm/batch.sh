@@ -21,6 +21,8 @@
 #      counter (stall-watch.sh): a phase with requests in flight and none
 #      completed for STALL_SECONDS fails with reason "stalled", naming each
 #      process's state (/proc on its node) and quoting every log;
+#      between two phases, the configured command (P_BW<i>) and the one-token
+#      health check, bounded by BETWEEN_TIMEOUT;
 #   6. writes RUN_DIR/SUCCESS.json (timings, nodes, phases) or RUN_DIR/FAILURE
 #      (reason first, then the log tail that explains it), and on every exit
 #      stops every process it started: SIGTERM, STOP_GRACE seconds, SIGKILL.
@@ -383,6 +385,36 @@ log "ready: every worker registered, model served, probe answered"
 # ---------------------------------------------------------------- benchmark
 PHASE_START=() PHASE_END=()
 bench_deadline=$((SECONDS + BENCH_TIMEOUT))
+
+between_phases() { # between_phases I: benchmark.betweenPhases after phase I, bounded by BETWEEN_TIMEOUT
+  local i=$1 after=${PHASE_NAMES[$1]} next=${PHASE_NAMES[$1 + 1]} bound rc logf
+  bound=$((SECONDS + BETWEEN_TIMEOUT))
+  [ "$bound" -le "$bench_deadline" ] || bound=$bench_deadline
+  if [ "$BETWEEN_COMMAND" = 1 ]; then
+    set_state "between phases $after and $next"
+    logf=$LOG_DIR/between-$after.log
+    launch "BW$i" "between-$after" "$FRONTEND_SLOT" "$FRONTEND_SLOT" bench
+    while kill -0 "$BENCH_PID" 2>/dev/null; do
+      watch
+      [ "$SECONDS" -lt "$bound" ] || fail "the command between phases $after and $next did not end within ${BETWEEN_TIMEOUT}s (benchmark.betweenPhases.timeoutSeconds) or the benchmark's time" "$logf"
+      sleep "$POLL_SECONDS"
+    done
+    wait "$BENCH_PID"; rc=$?
+    BENCH_PID=""
+    [ "$rc" -eq 0 ] || fail "the command between phases $after and $next exited with status $rc" "$logf"
+    log "command between phases $after and $next done"
+  fi
+  if [ "$BETWEEN_HEALTH_CHECK" = 1 ]; then
+    set_state "health check after phase $after"
+    until http "$FRONTEND_URL$PROBE_PATH" "$PROBE_BODY"; do
+      watch
+      [ "$SECONDS" -lt "$bound" ] || fail "health check after phase $after: the frontend did not answer a one-token request within ${BETWEEN_TIMEOUT}s (HTTP $HTTP_CODE: ${HTTP_BODY:0:200})" "$LOG_DIR/frontend.log"
+      sleep "$POLL_SECONDS"
+    done
+    log "health check after phase $after: the frontend serves"
+  fi
+}
+
 for i in "${!PHASE_NAMES[@]}"; do
   name=${PHASE_NAMES[$i]}
   set_state "benchmark phase $name"
@@ -408,6 +440,7 @@ for i in "${!PHASE_NAMES[@]}"; do
   [ "$rc" -eq 0 ] || fail "benchmark phase $name exited with status $rc" "$LOG_DIR/phase-$name.log"
   watch
   log "phase $name done in $(( (PHASE_END[i] - PHASE_START[i]) / 1000000 )) ms"
+  if [ "$i" -lt $(( ${#PHASE_NAMES[@]} - 1 )) ]; then between_phases "$i"; fi
 done
 
 # ---------------------------------------------------------------- result

@@ -1,11 +1,13 @@
 // benchmark.betweenPhases: planned for local runs (the command with the run's
-// addresses, the health check, the bound), absent when unset, and refused on
-// the targets whose benchmark scripts do not run it yet.
+// addresses, the health check, the bound) and rendered into Slurm's job.env
+// the same way, absent when unset, and refused on Kubernetes, whose benchmark
+// Job does not run it yet.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError, loadSpec } from "../../config/load";
 import { planInputFromSpec } from "../../lib/local/from-spec";
 import { planLocalRun } from "../../lib/local/plan";
+import { renderJob } from "../../lib/slurm/render";
 
 const raw = (betweenPhases: Record<string, unknown>, target = "local") => ({
     target,
@@ -40,13 +42,56 @@ describe("benchmark.betweenPhases on the local target", () => {
         assert.equal(plan({}).betweenPhases, undefined);
     });
 
-    test("refused on Slurm and Kubernetes, naming the field", () => {
-        for (const target of ["slurm", "kubernetes"]) {
-            assert.throws(
-                () => loadSpec(raw({ command: ["true"] }, target), "bp"),
-                (e: unknown) =>
-                    e instanceof ConfigError && e.violations.some((v) => v.path === "benchmark.betweenPhases.command" && /local target only/.test(v.message)),
-            );
+    test("refused on Kubernetes, naming the field", () => {
+        assert.throws(
+            () => loadSpec(raw({ command: ["true"] }, "kubernetes"), "bp"),
+            (e: unknown) =>
+                e instanceof ConfigError &&
+                e.violations.some((v) => v.path === "benchmark.betweenPhases.command" && /local and Slurm targets only/.test(v.message)),
+        );
+    });
+});
+
+describe("benchmark.betweenPhases on Slurm", () => {
+    const jobEnv = (betweenPhases: Record<string, unknown>) => {
+        const spec = loadSpec({ ...raw(betweenPhases, "slurm"), env: { SHARED: "s" } }, "bp");
+        const job = renderJob(spec, { scripts: { "batch.sh": "", "node.sh": "", "submit.sh": "" } });
+        const text = job.files.find((f) => f.name === "job.env")!.content;
+        const line = (name: string) => text.split("\n").find((l) => l.startsWith(`${name}=`));
+        return { job, line };
+    };
+
+    test("the command after each phase but the last, with the variables the local runner gives it; the health check and bound", () => {
+        const { job, line } = jobEnv({ command: ["sh", "-c", "echo hi"], healthCheck: true, timeoutSeconds: 30 });
+        assert.deepEqual(
+            job.phases.map((p) => p.name),
+            ["c1", "c2"],
+        );
+        assert.equal(line("P_BW0_ARGV"), "P_BW0_ARGV=(sh -c 'echo hi')");
+        assert.equal(line("P_BW1_ARGV"), undefined, "nothing after the last phase");
+        const env = line("P_BW0_ENV")!;
+        for (const item of [
+            "SHARED=s",
+            "FRONTEND_URL=http://{frontend_host}:8000",
+            `DYNAMO_BENCH_RUN_DIR=${job.runDir}`,
+            "DYNAMO_BENCH_PHASE_DONE=c1",
+            "DYNAMO_BENCH_PHASE_NEXT=c2",
+        ]) {
+            assert.ok(env.includes(item), `${item} in ${env}`);
         }
+        assert.deepEqual(
+            [line("BETWEEN_COMMAND"), line("BETWEEN_HEALTH_CHECK"), line("BETWEEN_TIMEOUT")],
+            ["BETWEEN_COMMAND=1", "BETWEEN_HEALTH_CHECK=1", "BETWEEN_TIMEOUT=30"],
+        );
+    });
+
+    test("a health check alone, and nothing when unset", () => {
+        const alone = jobEnv({ healthCheck: true });
+        assert.deepEqual(
+            [alone.line("BETWEEN_COMMAND"), alone.line("BETWEEN_HEALTH_CHECK"), alone.line("P_BW0_ARGV")],
+            ["BETWEEN_COMMAND=0", "BETWEEN_HEALTH_CHECK=1", undefined],
+        );
+        const none = jobEnv({});
+        assert.deepEqual([none.line("BETWEEN_COMMAND"), none.line("BETWEEN_HEALTH_CHECK")], ["BETWEEN_COMMAND=0", "BETWEEN_HEALTH_CHECK=0"]);
     });
 });

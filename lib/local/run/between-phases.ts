@@ -4,6 +4,7 @@
 // the frontend; each bounded by betweenPhases.timeoutSeconds (and the
 // benchmark deadline). Either failing fails the run, naming the phase after
 // which it ran.
+import { betweenPhasesGapEnv } from "../../benchmark/between-phases";
 import type { PlannedBetweenPhases } from "../plan";
 import type { RunContext } from "./context";
 import { LocalRunError } from "./error";
@@ -23,7 +24,7 @@ export async function runBetweenPhases(ctx: RunContext, between: PlannedBetweenP
             name,
             role: "between-phases",
             argv,
-            env: { ...env, DYNAMO_BENCH_PHASE_DONE: after, DYNAMO_BENCH_PHASE_NEXT: next },
+            env: { ...env, ...betweenPhasesGapEnv(after, next) },
             logFile,
             expectedExit: true,
         });
