@@ -1,5 +1,4 @@
-// Rules of the local target: between-phase steps run there and on Slurm, not
-// yet on Kubernetes, and the mocker knobs must hold the load. A disaggregated mocker run hands
+// Rules of the local target: the mocker knobs must hold the load. A disaggregated mocker run hands
 // every request from prefill to decode (--bootstrap-ports), and each side of
 // the handoff holds at most its --max-num-seqs handoffs at once: the request
 // beyond that fails with "mocker handoff session limit reached" instead of
@@ -13,19 +12,7 @@ import type { ParsedSpec } from "../schema";
 import type { RuleViolation } from "./violation";
 
 export function checkLocalRules(spec: ParsedSpec): RuleViolation[] {
-    return [...checkBetweenPhases(spec), ...checkHandoffLimit(spec)];
-}
-
-/** The local runner and the Slurm job script run between-phase steps; the Kubernetes benchmark Job does not yet. */
-function checkBetweenPhases(spec: ParsedSpec): RuleViolation[] {
-    const b = spec.benchmark.betweenPhases;
-    if (spec.target !== "kubernetes" || (b.command === undefined && !b.healthCheck)) return [];
-    return [
-        {
-            path: b.command ? "benchmark.betweenPhases.command" : "benchmark.betweenPhases.healthCheck",
-            message: `runs on the local and Slurm targets only for now, got target ${spec.target}; unset benchmark.betweenPhases, or run it with target slurm or local`,
-        },
-    ];
+    return checkHandoffLimit(spec);
 }
 
 function checkHandoffLimit(spec: ParsedSpec): RuleViolation[] {

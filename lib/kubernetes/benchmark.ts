@@ -2,7 +2,9 @@
 // from a ConfigMap, driven by a JSON plan whose phases carry complete argv
 // arrays. Nothing here builds shell text.
 import { createHash } from "node:crypto";
+import { betweenPhasesEnv, betweenPhasesGapEnv } from "../benchmark/between-phases";
 import { loadArgv, serverMetricsOn } from "../benchmark/load-argv";
+import { oneTokenProbe } from "../benchmark/probe";
 import type { BenchmarkSpec, ResolvedPhase } from "../../config/resolve";
 import { ANNOTATIONS, HF_TOKEN_KEY, commonLabels, hfHome, type Manifest } from "./graph";
 import { FRONTEND_SERVICE_PORT, k8sNames } from "./names";
@@ -24,6 +26,17 @@ export interface PhasePlan {
     argv: string[];
 }
 
+/** benchmark.betweenPhases as the Job runs it: after phase i (but the last) gaps[i]'s command, then the probe. */
+export interface BetweenPhasesPlan {
+    /** One per gap; an empty argv when there is no command (the health check alone). */
+    gaps: Array<{ argv: string[]; env: string[] }>;
+    healthCheck: boolean;
+    timeoutSeconds: number;
+    probeUrl: string;
+    /** JSON text of the one-token request. */
+    probeBody: string;
+}
+
 export interface BenchmarkPlan {
     tool: "aiperf" | "genai-perf";
     modelsUrl: string;
@@ -32,6 +45,7 @@ export interface BenchmarkPlan {
     /** The stall watchdog (scripts/stall-watch.sh): the frontend's counters, its bound and scrape interval. */
     stall: { seconds: number; pollSeconds: number; metricsUrl: string; completedMetric: string; startedMetric: string };
     phases: PhasePlan[];
+    betweenPhases: BetweenPhasesPlan;
 }
 
 type ToolInputs = Pick<BenchmarkSpec, "benchmark" | "model" | "servedModelName" | "timeouts">;
@@ -73,6 +87,25 @@ export function buildBenchmarkPlan(spec: BenchmarkSpec): BenchmarkPlan {
             const artifactDir = `${RESULTS_DIR}/${phase.name}`;
             return { name: phase.name, artifactDir, argv: toolArgv(spec, phase, host, port, artifactDir) };
         }),
+        betweenPhases: betweenPhasesPlan(spec, `http://${host}:${port}`),
+    };
+}
+
+/** The command gets what it gets on every target (lib/benchmark/between-phases.ts); the results folder is the run folder. */
+function betweenPhasesPlan(spec: BenchmarkSpec, frontendUrl: string): BetweenPhasesPlan {
+    const b = spec.benchmark.betweenPhases;
+    const probe = oneTokenProbe(spec.benchmark.endpointType, spec.servedModelName);
+    const place = betweenPhasesEnv({ frontendUrl, runDir: RESULTS_DIR });
+    const items = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `${k}=${v}`);
+    return {
+        gaps: spec.phases.slice(0, -1).map((phase, i) => ({
+            argv: b.command ?? [],
+            env: b.command ? items({ ...place, ...betweenPhasesGapEnv(phase.name, spec.phases[i + 1]!.name) }) : [],
+        })),
+        healthCheck: b.healthCheck,
+        timeoutSeconds: b.timeoutSeconds,
+        probeUrl: `${frontendUrl}${probe.path}`,
+        probeBody: JSON.stringify(probe.body),
     };
 }
 

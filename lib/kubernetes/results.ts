@@ -1,6 +1,7 @@
 // From the export files a benchmark Job printed to the results summary the
 // stack outputs carry: one summary per phase, through lib/results.
 import { phaseResult, summarizeExports, type PhaseResult, type ToolName } from "../results";
+import { ACCURACY_FILE, parseAccuracyCsv } from "../results/accuracy";
 import type { ExportFile, PhaseRef } from "./collect";
 
 export interface CollectedResults {
@@ -21,14 +22,17 @@ export function summarizeCollected(files: readonly ExportFile[], phases: readonl
         ...(ctx.tool ? { tool: ctx.tool } : {}),
         ...(ctx.gpus ? { gpus: ctx.gpus } : {}),
         phases: order.map((phase) => {
-            const own = files.filter((f) => f.phase === phase.name).map(({ name, content }) => ({ name, content }));
+            const mine = files.filter((f) => f.phase === phase.name).map(({ name, content }) => ({ name, content }));
+            const own = mine.filter((f) => f.name !== ACCURACY_FILE);
             const summary = summarizeExports(own, {
                 phase: phase.name,
                 ...(ctx.tool ? { tool: ctx.tool } : {}),
                 ...(ctx.gpus ? { gpus: ctx.gpus } : {}),
                 ...(phase.concurrency ? { concurrency: phase.concurrency } : {}),
             });
-            return phaseResult(phase.name, summary, phase.concurrency);
+            // An accuracy phase's scores, next to its figures as on the other targets.
+            const scores = mine.find((f) => f.name === ACCURACY_FILE);
+            return phaseResult(phase.name, summary, phase.concurrency, scores ? parseAccuracyCsv(scores.content, `${phase.name}/${ACCURACY_FILE}`) : undefined);
         }),
     };
 }

@@ -13,6 +13,7 @@ import type { MockerSpec } from "../../config/mocker";
 import type { ResolvedPhase } from "../../config/resolve";
 import { resolveStallSeconds } from "../../config/stall";
 import { betweenPhasesEnv } from "../benchmark/between-phases";
+import { oneTokenProbe } from "../benchmark/probe";
 import { loadArgv } from "../benchmark/load-argv";
 import { progressMetrics, type ProgressMetrics } from "../dynamo/progress-metrics";
 import type { PortRequest } from "./ports";
@@ -366,10 +367,6 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
     });
 
     const frontendMetrics = progressMetrics(processes.find((p) => p.role === "frontend")?.env);
-    const probeBody: Record<string, unknown> =
-        b.endpointType === "chat"
-            ? { model: input.model.servedName, messages: [{ role: "user", content: "ping" }], max_tokens: 1, stream: false }
-            : { model: input.model.servedName, prompt: "ping", max_tokens: 1, stream: false };
 
     return {
         runId: input.runId,
@@ -382,7 +379,7 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
         processes,
         readiness: {
             expected,
-            probe: { path: b.endpointType === "chat" ? "/v1/chat/completions" : "/v1/completions", body: probeBody },
+            probe: oneTokenProbe(b.endpointType, input.model.servedName),
         },
         benchmarkPhases,
         ...betweenPhasesOf(b.betweenPhases, { ...inherited, ...betweenPhasesEnv({ frontendUrl, runDir }) }, logs),

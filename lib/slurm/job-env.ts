@@ -1,6 +1,7 @@
 // job.env: every parameter of one benchmark job as bash assignments, sourced by
 // batch.sh and node.sh on the cluster. Data only; every value single-quoted.
 import type { BenchmarkSpec } from "../../config/resolve";
+import { oneTokenProbe } from "../benchmark/probe";
 import { setupArgv } from "../dynamo/setup";
 import { assign, assignArray } from "../shell-quote";
 import {
@@ -47,13 +48,6 @@ function processLines(key: string, p: ProcessSpec, gpus?: [number, number], dyna
     return lines;
 }
 
-/** The request that proves the model answers: one token, not streamed. */
-function readinessProbe(spec: BenchmarkSpec): { path: string; body: unknown } {
-    return spec.benchmark.endpointType === "chat"
-        ? { path: "/v1/chat/completions", body: { model: spec.servedModelName, messages: [{ role: "user", content: "ping" }], max_tokens: 1, stream: false } }
-        : { path: "/v1/completions", body: { model: spec.servedModelName, prompt: "ping", max_tokens: 1, stream: false } };
-}
-
 export function renderJobEnv(spec: BenchmarkSpec, job: JobEnvInput): string {
     const lines = [...headerLines(spec, job), ...runtimeLines(spec, job), ...layoutLines(job), ...processSection(spec, job)];
     return `${lines.join("\n")}\n`;
@@ -62,7 +56,7 @@ export function renderJobEnv(spec: BenchmarkSpec, job: JobEnvInput): string {
 /** Identity, readiness and timeouts. */
 function headerLines(spec: BenchmarkSpec, job: JobEnvInput): string[] {
     const s = spec.slurm;
-    const probe = readinessProbe(spec);
+    const probe = oneTokenProbe(spec.benchmark.endpointType, spec.servedModelName);
     const metrics = progressMetricsOf(spec);
     const expect: Array<[string, number]> = [[componentFor(spec, "decode"), spec.decode.replicas]];
     if (spec.prefill) expect.unshift([componentFor(spec, "prefill"), spec.prefill.replicas]);

@@ -3,7 +3,8 @@
 #
 # Reads a plan (JSON, path in DYNAMO_BENCH_PLAN) written by lib/kubernetes/benchmark.ts,
 # waits (bounded) until the Dynamo frontend lists the served model, runs the
-# benchmark tool once per phase with the argv the plan gives, and prints each
+# benchmark tool once per phase with the argv the plan gives (between two phases
+# the plan's command and health check, benchmark.betweenPhases), and prints each
 # phase's small export files base64-encoded between markers, so `dynamo-bench
 # k8s-collect` can recover them from `kubectl logs`. Any failure ends the Job
 # with a non-zero exit and a FAILED marker naming the reason. While a phase
@@ -67,7 +68,7 @@ emit_files() {
         base64 "$file"
         printf '%s-FILE phase=%s name=%s END===\n' "$MARK" "$phase" "$base"
     done < <(find "$dir" -maxdepth 3 -type f \
-        \( -name 'profile_export_aiperf.json' -o -name 'profile_export_aiperf.csv' \
+        \( -name 'profile_export_aiperf.json' -o -name 'profile_export_aiperf.csv' -o -name 'accuracy_results.csv' \
         -o -name '*_genai_perf.json' -o -name '*_genai_perf.csv' \) \
         -not -path '*/profile_runs/*' -not -path '*/aggregate/*' -print0 | sort -z)
 }
@@ -183,6 +184,55 @@ run_phase() {
     set -e
 }
 
+# between_phases I AFTER NEXT: benchmark.betweenPhases after phase I, bounded by its timeoutSeconds:
+# the plan's command for gap I (when there is one; its output goes to stderr, away from the
+# markers), then the one-token request through the frontend until it answers.
+between_phases() {
+    local i="$1" after="$2" next="$3" timeout_s deadline rc kv
+    local -a argv=() envs=()
+    timeout_s="$(plan str betweenPhases timeoutSeconds)"
+    deadline=$(($(date +%s) + timeout_s))
+    mapfile -d '' -t argv < <(plan argv betweenPhases gaps "$i" argv)
+    if ((${#argv[@]} > 0)); then
+        mapfile -d '' -t envs < <(plan argv betweenPhases gaps "$i" env)
+        log "between phases ${after} and ${next}: ${argv[*]}"
+        set +e
+        (
+            for kv in "${envs[@]}"; do export "${kv%%=*}=${kv#*=}"; done
+            exec timeout --kill-after=5 "$timeout_s" "${argv[@]}"
+        ) </dev/null >&2
+        rc=$?
+        set -e
+        if ((rc == 124 || rc == 137)); then
+            fail between-phases "the command between phases ${after} and ${next} did not end within ${timeout_s}s (benchmark.betweenPhases.timeoutSeconds)"
+        elif ((rc != 0)); then
+            fail between-phases "the command between phases ${after} and ${next} exited with status ${rc} (its output is above)"
+        fi
+        log "command between phases ${after} and ${next} done"
+    fi
+    [[ "$(plan str betweenPhases healthCheck)" == True ]] || return 0
+    until python3 - "$(plan str betweenPhases probeUrl)" "$(plan str betweenPhases probeBody)" <<'PY'
+import sys
+import urllib.request
+
+url, body = sys.argv[1], sys.argv[2].encode()
+request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+try:
+    with urllib.request.urlopen(request, timeout=5) as response:
+        sys.exit(0 if 200 <= response.status < 300 else 1)
+except Exception as error:  # any failure means "not yet"
+    print(f"[dynamo-bench] health check: {error}", file=sys.stderr)
+    sys.exit(1)
+PY
+    do
+        if (($(date +%s) >= deadline)); then
+            fail between-phases "health check after phase ${after}: the frontend did not answer a one-token request within ${timeout_s}s"
+        fi
+        sleep 1
+    done
+    log "health check after phase ${after}: the frontend serves"
+}
+
 main() {
     [[ -r "$PLAN" ]] || fail bad-plan "cannot read the plan file ${PLAN}"
     local tool models_url model wait_seconds count i name dir rc found
@@ -215,6 +265,7 @@ main() {
         fi
         COMPLETED_NAMES+=("$name")
         COMPLETED_DIRS+=("$dir")
+        if ((i + 1 < count)); then between_phases "$i" "$name" "$(plan str phases "$((i + 1))" name)"; fi
     done
 
     emit_completed

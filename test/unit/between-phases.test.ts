@@ -1,13 +1,13 @@
 // benchmark.betweenPhases: planned for local runs (the command with the run's
 // addresses, the health check, the bound) and rendered into Slurm's job.env
-// the same way, absent when unset, and refused on Kubernetes, whose benchmark
-// Job does not run it yet.
+// and the Kubernetes benchmark Job's plan the same way, absent when unset.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, loadSpec } from "../../config/load";
+import { loadSpec } from "../../config/load";
 import { planInputFromSpec } from "../../lib/local/from-spec";
 import { planLocalRun } from "../../lib/local/plan";
 import { renderJob } from "../../lib/slurm/render";
+import { buildBenchmarkPlan } from "../../lib/kubernetes/benchmark";
 
 const raw = (betweenPhases: Record<string, unknown>, target = "local") => ({
     target,
@@ -41,14 +41,27 @@ describe("benchmark.betweenPhases on the local target", () => {
         assert.deepEqual(plan({ healthCheck: true }).betweenPhases, { healthCheck: true, timeoutSeconds: 120 });
         assert.equal(plan({}).betweenPhases, undefined);
     });
+});
 
-    test("refused on Kubernetes, naming the field", () => {
-        assert.throws(
-            () => loadSpec(raw({ command: ["true"] }, "kubernetes"), "bp"),
-            (e: unknown) =>
-                e instanceof ConfigError &&
-                e.violations.some((v) => v.path === "benchmark.betweenPhases.command" && /local and Slurm targets only/.test(v.message)),
-        );
+describe("benchmark.betweenPhases on Kubernetes", () => {
+    test("the benchmark Job's plan: the command per gap with the same variables, the probe, the bound", () => {
+        const spec = loadSpec({ ...raw({ command: ["sh", "-c", "echo hi"], healthCheck: true, timeoutSeconds: 30 }, "kubernetes"), name: "bp" }, "bp");
+        const plan = buildBenchmarkPlan(spec);
+        const frontend = plan.modelsUrl.replace(/\/v1\/models$/, "");
+        assert.deepEqual(plan.betweenPhases, {
+            gaps: [
+                {
+                    argv: ["sh", "-c", "echo hi"],
+                    env: [`FRONTEND_URL=${frontend}`, "DYNAMO_BENCH_RUN_DIR=/results", "DYNAMO_BENCH_PHASE_DONE=c1", "DYNAMO_BENCH_PHASE_NEXT=c2"],
+                },
+            ],
+            healthCheck: true,
+            timeoutSeconds: 30,
+            probeUrl: `${frontend}/v1/chat/completions`,
+            probeBody: JSON.stringify({ model: spec.servedModelName, messages: [{ role: "user", content: "ping" }], max_tokens: 1, stream: false }),
+        });
+        const none = buildBenchmarkPlan(loadSpec({ ...raw({}, "kubernetes"), name: "bp" }, "bp")).betweenPhases;
+        assert.deepEqual([none.gaps, none.healthCheck], [[{ argv: [], env: [] }], false]);
     });
 });
 

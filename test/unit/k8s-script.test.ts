@@ -10,6 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../lib/paths";
 import { BENCHMARK_SCRIPT_PATH, checkCompleteness, parseBenchmarkLog, type BenchmarkPlan } from "../../lib/kubernetes";
+import { summarizeCollected } from "../../lib/kubernetes/results";
+import { REPO_ROOT } from "../../lib/paths";
 
 const FAKE_AIPERF = `#!/usr/bin/env bash
 # Test double of aiperf: records its argv, writes export files into --artifact-dir.
@@ -26,11 +28,16 @@ if [[ -n "\${FAKE_NO_EXPORTS:-}" ]]; then exit 0; fi
 printf '{"phase": "%s", "records": {"ttft": {"unit": "ms", "avg": 12.5}}}\\n' "$(basename "$dir")" > "$dir/profile_export_aiperf.json"
 printf 'Metric,avg\\nTime To First Token (ms),12.5\\n' > "$dir/profile_export_aiperf.csv"
 printf '{"big": "per-request records"}\\n' > "$dir/profile_export.jsonl"
+# accuracy mode: the scores file a real AIPerf 0.13 run wrote (test/fixtures/results/aiperf-accuracy)
+if [[ " $* " == *" --accuracy-benchmark "* ]]; then cp "$ACCURACY_FIXTURE" "$dir/accuracy_results.csv"; fi
 `;
 
 let server: http.Server;
 let port = 0;
 let modelListed = true;
+/** The fake frontend's answer to the one-token request (the health check between phases). */
+let probeStatus = 200;
+const probes: string[] = [];
 let tmp: string;
 let bin: string;
 
@@ -41,6 +48,16 @@ before(async () => {
     fs.writeFileSync(path.join(bin, "aiperf"), FAKE_AIPERF, { mode: 0o755 });
     server = http.createServer((req, res) => {
         res.setHeader("content-type", "application/json");
+        if (req.method === "POST" && req.url === "/v1/chat/completions") {
+            let body = "";
+            req.on("data", (d) => (body += d));
+            req.on("end", () => {
+                probes.push(body);
+                res.statusCode = probeStatus;
+                res.end(JSON.stringify({ choices: [{ message: { content: "p" } }] }));
+            });
+            return;
+        }
         res.end(JSON.stringify({ object: "list", data: modelListed && req.url === "/v1/models" ? [{ id: "served/model", object: "model" }] : [] }));
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -72,6 +89,7 @@ function plan(name: string, phases: string[], over: Partial<BenchmarkPlan> = {})
             artifactDir: `${results}/${ph}`,
             argv: ["aiperf", "profile", "--model", "served/model", "--artifact-dir", `${results}/${ph}`, "--prompt", "two words; $(touch /tmp/pwned) 'quoted'"],
         })),
+        betweenPhases: { gaps: phases.slice(1).map(() => ({ argv: [], env: [] })), healthCheck: false, timeoutSeconds: 10, probeUrl: "", probeBody: "{}" },
         ...over,
     };
     const file = path.join(tmp, `${name}.json`);
@@ -84,7 +102,13 @@ function plan(name: string, phases: string[], over: Partial<BenchmarkPlan> = {})
 function runScript(planFile: string, env: Record<string, string> = {}): Promise<{ code: number | null; log: string; stdout: string }> {
     return new Promise((resolve, reject) => {
         const child = spawn("bash", [BENCHMARK_SCRIPT_PATH], {
-            env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DYNAMO_BENCH_PLAN: planFile, ...env },
+            env: {
+                ...process.env,
+                PATH: `${bin}:${process.env.PATH}`,
+                DYNAMO_BENCH_PLAN: planFile,
+                ACCURACY_FIXTURE: path.join(REPO_ROOT, "test", "fixtures", "results", "aiperf-accuracy", "accuracy_results.csv"),
+                ...env,
+            },
             timeout: 60_000,
         });
         let stdout = "";
@@ -129,6 +153,91 @@ describe("run-benchmark.sh", () => {
             "two words; $(touch /tmp/pwned) 'quoted'",
         ]);
         assert.equal(parsed.donePhases, 2);
+    });
+
+    const between = (name: string, argv: string[], over: Partial<BenchmarkPlan["betweenPhases"]> = {}) => {
+        const phases = ["c1", "c8", "c64"];
+        return plan(name, phases, {
+            betweenPhases: {
+                gaps: phases.slice(1).map((next, i) => ({
+                    argv,
+                    env: [
+                        `FRONTEND_URL=http://127.0.0.1:${port}`,
+                        "DYNAMO_BENCH_RUN_DIR=/results",
+                        `DYNAMO_BENCH_PHASE_DONE=${phases[i]}`,
+                        `DYNAMO_BENCH_PHASE_NEXT=${next}`,
+                    ],
+                })),
+                healthCheck: true,
+                timeoutSeconds: 3,
+                probeUrl: `http://127.0.0.1:${port}/v1/chat/completions`,
+                probeBody: '{"model":"served/model","max_tokens":1}',
+                ...over,
+            },
+        });
+    };
+
+    test("between phases: the command after each phase but the last, with the phases around it, then the one-token health check", async () => {
+        const record = path.join(tmp, "between.log");
+        probes.length = 0;
+        const { file } = between("between", [
+            "bash",
+            "-c",
+            `printf '%s->%s %s | %s\\n' "$DYNAMO_BENCH_PHASE_DONE" "$DYNAMO_BENCH_PHASE_NEXT" "$FRONTEND_URL" "$1" >> ${record}`,
+            "_",
+            "two words; $(x)",
+        ]);
+        const r = await runScript(file);
+        assert.equal(r.code, 0, r.log);
+        assert.equal(
+            fs.readFileSync(record, "utf8"),
+            `c1->c8 http://127.0.0.1:${port} | two words; $(x)\nc8->c64 http://127.0.0.1:${port} | two words; $(x)\n`,
+        );
+        assert.deepEqual(probes, ['{"model":"served/model","max_tokens":1}', '{"model":"served/model","max_tokens":1}']);
+        assert.match(r.log, /health check after phase c8: the frontend serves/);
+        assert.equal(parseBenchmarkLog(r.stdout).donePhases, 3);
+    });
+
+    test("between phases: a failing command, one past its bound, or a frontend that stops answering fails the Job with between-phases", async () => {
+        const failing = await runScript(between("between-fail", ["bash", "-c", "echo restart failed >&2; exit 4"]).file);
+        assert.equal(failing.code, 1);
+        assert.equal(parseBenchmarkLog(failing.log).failure, "between-phases");
+        assert.match(failing.log, /restart failed[\s\S]*between phases c1 and c8 exited with status 4/);
+        assert.deepEqual([...new Set(parseBenchmarkLog(failing.log).files.map((f) => f.phase))], ["c1"], "the finished phase is kept");
+
+        const slow = await runScript(between("between-slow", ["sleep", "30"], { timeoutSeconds: 1 }).file);
+        assert.equal(parseBenchmarkLog(slow.log).failure, "between-phases");
+        assert.match(slow.log, /did not end within 1s \(benchmark\.betweenPhases\.timeoutSeconds\)/);
+
+        probeStatus = 503;
+        try {
+            const down = await runScript(between("between-down", [], { timeoutSeconds: 1 }).file);
+            assert.equal(parseBenchmarkLog(down.log).failure, "between-phases");
+            assert.match(down.log, /health check after phase c1: the frontend did not answer a one-token request within 1s/);
+        } finally {
+            probeStatus = 200;
+        }
+    });
+
+    test("an accuracy phase's scores file is printed and its scores come back next to its figures", async () => {
+        const { file, results } = plan("accuracy", ["c1", "mmlu"]);
+        const planned = JSON.parse(fs.readFileSync(file, "utf8")) as BenchmarkPlan;
+        planned.phases[1]!.argv.push("--accuracy-benchmark", "mmlu");
+        fs.writeFileSync(file, JSON.stringify(planned));
+        const r = await runScript(file);
+        assert.equal(r.code, 0, r.log);
+        const parsed = parseBenchmarkLog(r.stdout);
+        assert.deepEqual(
+            parsed.files.filter((f) => f.name === "accuracy_results.csv").map((f) => f.phase),
+            ["mmlu"],
+        );
+        const collected = summarizeCollected(parsed.files, [{ name: "c1" }, { name: "mmlu" }]);
+        assert.equal(collected.phases[0]!.outputs.accuracy, undefined);
+        assert.deepEqual(collected.phases[1]!.outputs.accuracy, {
+            overall: { correct: 0, total: 8, unparsed: 8, accuracy: 0 },
+            tasks: { abstract_algebra: { correct: 0, total: 8, unparsed: 8, accuracy: 0 } },
+        });
+        assert.ok(fs.existsSync(`${results}/mmlu/accuracy_results.csv`));
     });
 
     test("a failing phase ends the Job non-zero, names the reason and keeps finished phases", async () => {
