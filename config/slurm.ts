@@ -182,6 +182,19 @@ export const slurmSectionSchema = z.strictObject({
     /** Start each worker's system server (DYN_SYSTEM_PORT: /metrics, /health); off, the model card travels through discovery. */
     workerSystemServer: z.boolean().default(false),
     readiness: readinessSchema.prefault({}),
+    /**
+     * GPU utilisation samples on every node of the job, from readiness to the end (as CloudAI's
+     * nvidia-smi loop): one CSV per node in the run folder (gpu/), summarized per phase in the outputs.
+     */
+    gpuUtilization: z
+        .strictObject({
+            enabled: z.boolean().default(false),
+            /** Seconds between two samples. */
+            intervalSeconds: positiveInt.max(3600).default(5),
+            /** The nvidia-smi program (argv); the query flags follow it. */
+            command: z.array(z.string().min(1)).min(1).default(["nvidia-smi"]),
+        })
+        .prefault({}),
     /** Extended regexes that mark a worker as failed when they appear in its log; replaces the backend's defaults. */
     fatalErrorPatterns: z.array(z.string().min(1)).optional(),
     /** Patterns added to the defaults (or to fatalErrorPatterns). */

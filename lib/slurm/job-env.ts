@@ -15,6 +15,7 @@ import {
     type CommandContext,
     type ProcessSpec,
 } from "./commands";
+import { gpuSamplers } from "./gpu-utilization";
 import type { JobTimeLimit } from "./job-args";
 import type { JobPlan } from "./plan";
 import { progressMetricsOf } from "../dynamo/progress-metrics";
@@ -111,6 +112,8 @@ function headerLines(spec: BenchmarkSpec, job: JobEnvInput): string[] {
         assign("BETWEEN_COMMAND", spec.benchmark.betweenPhases.command ? 1 : 0),
         assign("BETWEEN_HEALTH_CHECK", spec.benchmark.betweenPhases.healthCheck ? 1 : 0),
         assign("BETWEEN_TIMEOUT", spec.benchmark.betweenPhases.timeoutSeconds),
+        "# slurm.gpuUtilization: a sampler per node slot (P_GPU<slot>, run every P_GPU<slot>_REPEAT[0] seconds into [1])",
+        assign("GPU_SAMPLING", spec.slurm.gpuUtilization.enabled ? 1 : 0),
     ];
 }
 
@@ -192,6 +195,9 @@ function processSection(spec: BenchmarkSpec, job: JobEnvInput): string[] {
     const setup = setupArgv(spec.setup);
     if (setup) lines.push(...processLines("SETUP", { argv: setup, env: { TERM: "dumb", ...spec.env } }));
     betweenPhasesProcesses(ctx).forEach((p, i) => lines.push(...processLines(`BW${i}`, p)));
+    gpuSamplers(spec, job.runDir, job.plan.slots.length).forEach((p, slot) =>
+        lines.push(...processLines(`GPU${slot}`, p), assignArray(`P_GPU${slot}_REPEAT`, [p.everySeconds, p.file])),
+    );
     if (spec.slurm.discovery.backend === "etcd") {
         const services = serviceProcesses(ctx);
         lines.push(...processLines("ETCD", services.etcd), ...processLines("NATS", services.nats));

@@ -5,6 +5,8 @@ import * as path from "node:path";
 import type { BenchmarkTimings } from "../outputs";
 import { phaseResult, summarizeRun, type PhaseResult, type ToolName } from "../results";
 import { readAccuracy } from "../results/accuracy";
+import { parseGpuSamples, summarizeGpuSamples, type GpuSample } from "../results/gpu-utilization";
+import { GPU_SAMPLES_DIR } from "./gpu-utilization";
 
 /** SUCCESS.json as batch.sh writes it. */
 export interface SuccessMarker {
@@ -112,6 +114,7 @@ export interface CollectContext {
 export async function collectResults(markerText: string, ctx: CollectContext): Promise<SlurmResults> {
     const marker = parseSuccessMarker(markerText);
     const local = (dir: string) => localPath(ctx, dir);
+    const gpu = readGpuSamples(ctx.localRunDir, marker.nodes);
     const phases: PhaseResult[] = [];
     for (const phase of marker.phases) {
         const concurrency = ctx.concurrency?.[phase.name];
@@ -121,7 +124,9 @@ export async function collectResults(markerText: string, ctx: CollectContext): P
             ...(ctx.gpus ? { gpus: ctx.gpus } : {}),
             ...(concurrency ? { concurrency } : {}),
         });
-        phases.push(phaseResult(phase.name, summary, concurrency, readAccuracy(local(phase.dir))));
+        const result = phaseResult(phase.name, summary, concurrency, readAccuracy(local(phase.dir)));
+        if (gpu) result.outputs.gpuUtilization = gpuWindow(gpu, phase.startNs, phase.endNs);
+        phases.push(result);
     }
     const first = firstRequestOfRun(marker, local);
     return {
@@ -134,5 +139,27 @@ export async function collectResults(markerText: string, ctx: CollectContext): P
         ...(ctx.tool ? { tool: ctx.tool } : {}),
         ...(ctx.gpus ? { gpus: ctx.gpus } : {}),
         phases,
+    };
+}
+
+/** The samplers' files (slurm.gpuUtilization), by node name; undefined when the job sampled nothing. */
+export function readGpuSamples(localRunDir: string, nodes: SuccessMarker["nodes"]): Map<string, GpuSample[]> | undefined {
+    const dir = path.join(localRunDir, GPU_SAMPLES_DIR);
+    if (!fs.existsSync(dir)) return undefined;
+    const byNode = new Map<string, GpuSample[]>();
+    for (const node of nodes) {
+        const file = path.join(dir, `gpu-utilization-slot${node.slot}.csv`);
+        if (fs.existsSync(file)) byNode.set(node.host, parseGpuSamples(fs.readFileSync(file, "utf8"), file));
+    }
+    return byNode;
+}
+
+/** One phase's samples: all nodes together (each GPU named by its node) and each node. */
+export function gpuWindow(byNode: Map<string, GpuSample[]>, startNs: number, endNs: number) {
+    const [from, to] = [startNs / 1e6, endNs / 1e6];
+    const all = [...byNode].flatMap(([host, samples]) => samples.map((s) => ({ ...s, gpu: `${host}/${s.gpu}` })));
+    return {
+        ...summarizeGpuSamples(all, from, to),
+        nodes: Object.fromEntries([...byNode].map(([host, samples]) => [host, summarizeGpuSamples(samples, from, to)])),
     };
 }

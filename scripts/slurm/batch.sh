@@ -16,7 +16,8 @@
 #      (GET /health), serves the model (GET /v1/models) and answers a one-token
 #      request; meanwhile a process that exits or a worker log line matching a
 #      fatal pattern fails the job at once;
-#   5. runs the benchmark phases on the frontend's node, bounded by BENCH_TIMEOUT,
+#   5. starts a GPU sampler on every node when asked (slurm.gpuUtilization), then
+#      runs the benchmark phases on the frontend's node, bounded by BENCH_TIMEOUT,
 #      still watching every process, and the frontend's completed-request
 #      counter (stall-watch.sh): a phase with requests in flight and none
 #      completed for STALL_SECONDS fails with reason "stalled", naming each
@@ -381,6 +382,12 @@ while :; do
   sleep "$POLL_SECONDS"
 done
 log "ready: every worker registered, model served, probe answered"
+
+# GPU utilisation samples on every node from here to the end (slurm.gpuUtilization); a
+# sampler that stops (no nvidia-smi, a failing query) fails the job with its log
+if [ "$GPU_SAMPLING" = 1 ]; then
+  for i in "${!HOSTS[@]}"; do launch "GPU$i" "gpu-sampler-$i" "$i" "$i" sampler; done
+fi
 
 # ---------------------------------------------------------------- benchmark
 PHASE_START=() PHASE_END=()

@@ -15,7 +15,8 @@
 # It selects the process's GPUs (a slice of the CUDA_VISIBLE_DEVICES Slurm
 # gave the step, or of 0..GPUS_PER_NODE-1), prepares a bare-metal
 # environment (modules, venv, PATH, env), writes RUN_DIR/pids/NAME.pid and
-# execs the process, so srun sees its exit status and signals reach it.
+# execs the process, so srun sees its exit status and signals reach it; a
+# sampler (P_<KEY>_REPEAT) instead runs its argv every interval into a CSV.
 # Needs bash only; no Node.js, no jq.
 set -euo pipefail
 
@@ -132,4 +133,27 @@ cd "${WORKDIR:-$RUN_DIR}"
 printf 'dynamo-bench: %s on %s (%s), CUDA_VISIBLE_DEVICES=%s, argv:' "$NAME" "${SLURMD_NODENAME:-$(hostname)}" "$NODE_HOST" "${CUDA_VISIBLE_DEVICES:-}"
 printf ' %q' "${argv[@]}"
 printf '\n'
+
+# --- a sampler (P_<KEY>_REPEAT: seconds, file): runs argv every interval until stopped,
+# appending its CSV rows to the file behind the epoch milliseconds of the run (its
+# header once, behind "epoch_ms"), so the samples can be split by phase afterwards.
+if declare -p "P_${KEY}_REPEAT" >/dev/null 2>&1; then
+  ref="P_${KEY}_REPEAT[@]"; repeat=("${!ref}")
+  [ ${#repeat[@]} -eq 2 ] || die "P_${KEY}_REPEAT must hold seconds and a file"
+  every=${repeat[0]} out=${repeat[1]}
+  mkdir -p "$(dirname "$out")"
+  trap 'exit 0' TERM INT
+  header=0
+  while :; do
+    now=$(date +%s%3N)
+    rows=$("${argv[@]}") || die "$NAME: ${argv[0]} failed with status $? on ${SLURMD_NODENAME:-$(hostname)}"
+    while IFS= read -r row; do
+      [ -n "$row" ] || continue
+      if [ "$header" = 0 ]; then printf 'epoch_ms, %s\n' "$row" >> "$out"; header=1; continue; fi
+      [[ $row == timestamp* ]] && continue
+      printf '%s, %s\n' "$now" "$row" >> "$out"
+    done <<< "$rows"
+    sleep "$every" & wait $!
+  done
+fi
 exec "${argv[@]}"

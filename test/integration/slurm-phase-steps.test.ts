@@ -5,7 +5,8 @@
 // a health check between the phases (benchmark.betweenPhases), and an
 // accuracy phase (AIPerf's accuracy mode on MMLU's abstract_algebra, the
 // problems from the tiny offline stand-in scripts/make-tiny-mmlu.py writes
-// into a HuggingFace datasets cache). The mocker answers with random tokens,
+// into a HuggingFace datasets cache), and GPU utilisation samplers running a
+// STAND-IN nvidia-smi (no GPUs here). The mocker answers with random tokens,
 // so the scores say nothing about a model: what is checked is that every
 // problem was asked, graded and reported next to the phase's figures.
 import { after, describe, test } from "node:test";
@@ -16,6 +17,7 @@ import * as path from "node:path";
 import { cancel, jobState, LAB, liveJobs, mockerConfig, pythonRuntime, render, slurmCluster, slurmWait, stageAndSubmit, VENV, type Run } from "./slurm-helpers";
 import { parseResultLine, type ResultLine } from "../../lib/results";
 import { REPO_ROOT } from "../../lib/paths";
+import { writeNvidiaSmiStandIn } from "../helpers/nvidia-smi-stand-in";
 
 const cluster = slurmCluster();
 const py = pythonRuntime();
@@ -32,9 +34,9 @@ interface Results {
     phases: Array<{ name: string; outputs: Record<string, any> }>;
 }
 
-describe("Slurm: named node, worker server metrics, steps between phases, accuracy phase", { skip }, () => {
+describe("Slurm: named node, worker server metrics, steps between phases, accuracy phase, GPU samples", { skip }, () => {
     test(
-        "prefill and decode share the named node n2; every worker scraped; the between-phase command and health check ran; MMLU scored",
+        "prefill and decode share the named node n2; every worker scraped; the between-phase command and health check ran; MMLU scored; GPUs sampled",
         { timeout: 300_000 },
         async (t) => {
             // The datasets cache lies in the cluster's shared folder, where the job's nodes read it.
@@ -44,6 +46,8 @@ describe("Slurm: named node, worker server metrics, steps between phases, accura
             });
             assert.equal(made.status, 0, made.stderr);
             t.after(() => fs.rmSync(hfHome, { recursive: true, force: true }));
+            // No GPUs here: the samplers run a STAND-IN nvidia-smi (test/helpers/nvidia-smi-stand-in.ts) from the shared folder.
+            const nvidiaSmi = writeNvidiaSmiStandIn(path.join(hfHome, "bin"));
             const raw = await mockerConfig({
                 env: { HF_HOME: hfHome, HF_DATASETS_OFFLINE: "1" },
                 benchmark: {
@@ -63,7 +67,7 @@ describe("Slurm: named node, worker server metrics, steps between phases, accura
                         { name: "mmlu", concurrency: 2, accuracy: { benchmark: "mmlu", tasks: ["abstract_algebra"], nShots: 0 } },
                     ],
                 },
-                slurm: { topology: { sharedNodes: true, nodes: ["n2"] } },
+                slurm: { topology: { sharedNodes: true, nodes: ["n2"] }, gpuUtilization: { enabled: true, intervalSeconds: 1, command: [nvidiaSmi] } },
             });
             const run = render(raw, "it-phase-steps");
             runs.push(run);
@@ -108,6 +112,15 @@ describe("Slurm: named node, worker server metrics, steps between phases, accura
             assert.deepEqual(Object.keys(scores.tasks), ["abstract_algebra"]);
             assert.ok(scores.overall.accuracy >= 0 && scores.overall.accuracy <= 1);
             assert.equal(mmlu!.outputs.errorCount ?? 0, 0, "every problem was answered");
+
+            // GPU samples (stand-in nvidia-smi, one sampler on n2 from readiness on): each phase's window summarized.
+            for (const p of results.phases) {
+                const g = p.outputs.gpuUtilization;
+                assert.ok(g && g.gpus === 2 && Object.keys(g.nodes).join() === "n2", `${p.name}: ${JSON.stringify(g)}`);
+            }
+            const sampled = results.phases.reduce((n, p) => n + p.outputs.gpuUtilization.samples, 0);
+            assert.ok(sampled >= 1, `samples in the phases: ${sampled}`);
+            assert.ok(fs.readFileSync(path.join(run.job.runDir, "gpu", "gpu-utilization-slot0.csv"), "utf8").startsWith("epoch_ms, timestamp, index"));
 
             assert.equal(jobState(jobId), "COMPLETED");
             assert.deepEqual(liveJobs(run.job.jobName), []);
