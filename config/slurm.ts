@@ -183,6 +183,21 @@ export const slurmSectionSchema = z.strictObject({
     workerSystemServer: z.boolean().default(false),
     readiness: readinessSchema.prefault({}),
     /**
+     * NVIDIA's DCGM exporter on every node of the job, started before the workers (as CloudAI's
+     * dcgm_exporter): the job waits for each node's /metrics, and with server metrics AIPerf scrapes them.
+     */
+    dcgmExporter: z
+        .strictObject({
+            enabled: z.boolean().default(false),
+            /** Port of /metrics on every node (DCGM_EXPORTER_LISTEN=:<port>). */
+            port: port.default(9401),
+            /** The exporter program (argv), found on the nodes (bare metal) or in the job's container image. */
+            command: z.array(z.string().min(1)).min(1).default(["dcgm-exporter"]),
+            /** Bound on every node's /metrics answering after the start. */
+            startupTimeoutSeconds: positiveInt.max(3600).default(60),
+        })
+        .prefault({}),
+    /**
      * GPU utilisation samples on every node of the job, from readiness to the end (as CloudAI's
      * nvidia-smi loop): one CSV per node in the run folder (gpu/), summarized per phase in the outputs.
      */

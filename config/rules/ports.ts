@@ -116,6 +116,11 @@ function checkSlurmPorts(spec: ParsedSpec): RuleViolation[] {
         uses.push({ owner: `etcd (client ${etcdPort}, peer ${etcdPort + 1})`, path: "slurm.discovery.etcdPort", first: etcdPort, last: etcdPort + 1 });
         uses.push({ owner: `NATS (${natsPort})`, path: "slurm.discovery.natsPort", first: natsPort, last: natsPort });
     }
+    // The DCGM exporter runs on every node, next to the workers and the frontend.
+    if (s.dcgmExporter.enabled) {
+        const p = s.dcgmExporter.port;
+        uses.push({ owner: `the DCGM exporter (${p})`, path: "slurm.dcgmExporter.port", first: p, last: p });
+    }
     if (count > 0) uses.push({ owner: `the worker port blocks (${base}..${last})`, path: "slurm.workerPortBase", first: base, last });
     for (let i = 0; i < uses.length; i++) {
         for (let j = 0; j < i; j++) {

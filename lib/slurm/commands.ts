@@ -164,8 +164,17 @@ export function workerMetricsUrls(spec: BenchmarkSpec, instances: readonly PlanI
     );
 }
 
-/** The benchmark client of one phase; it runs on the frontend's node. `instances`: the plan's workers, scraped with server metrics. */
-export function phaseProcess(ctx: CommandContext, phase: ResolvedPhase, artifactDir: string, instances: readonly PlanInstance[] = []): ProcessSpec {
+/**
+ * The benchmark client of one phase; it runs on the frontend's node. With server metrics AIPerf also
+ * scrapes `instances` (the plan's workers) and `extraMetricsUrls` (each node's DCGM exporter).
+ */
+export function phaseProcess(
+    ctx: CommandContext,
+    phase: ResolvedPhase,
+    artifactDir: string,
+    instances: readonly PlanInstance[] = [],
+    extraMetricsUrls: readonly string[] = [],
+): ProcessSpec {
     const { spec } = ctx;
     const b = spec.benchmark;
     const url = `http://${PLACEHOLDERS.frontend}:${ctx.frontendPort}`;
@@ -187,7 +196,7 @@ export function phaseProcess(ctx: CommandContext, phase: ResolvedPhase, artifact
         useServerTokenCount: mocker,
         gpuTelemetry: !mocker,
         serverMetrics: slurmServerMetrics(spec),
-        serverMetricsUrls: workerMetricsUrls(spec, instances),
+        serverMetricsUrls: slurmServerMetrics(spec) ? [...workerMetricsUrls(spec, instances), ...extraMetricsUrls] : [],
     });
     return { argv, env };
 }

@@ -1,11 +1,27 @@
-// GPU utilisation sampling on a Slurm job's nodes (slurm.gpuUtilization): the
+// GPU telemetry on a Slurm job's nodes. The DCGM exporter (slurm.dcgmExporter):
+// its process on every node slot and the /metrics AIPerf scrapes there. GPU
+// utilisation sampling (slurm.gpuUtilization): the
 // nvidia-smi query each node's sampler runs, where its CSV goes, and how often.
 // node.sh runs the query every interval and writes each row behind the epoch
 // milliseconds of its run, so the samples can be split by phase afterwards
 // (lib/results/gpu-utilization.ts).
 import * as path from "node:path";
 import type { BenchmarkSpec } from "../../config/resolve";
+import { slotHost } from "../facts/slurm-placeholders";
 import type { ProcessSpec } from "./commands";
+
+/** One DCGM exporter per node slot, listening on slurm.dcgmExporter.port; none when off. */
+export function dcgmExporters(spec: BenchmarkSpec, slots: number): ProcessSpec[] {
+    const d = spec.slurm.dcgmExporter;
+    if (!d.enabled) return [];
+    return Array.from({ length: slots }, () => ({ argv: d.command, env: { DCGM_EXPORTER_LISTEN: `:${d.port}` } }));
+}
+
+/** Each node's exporter /metrics, for AIPerf's --server-metrics (node.sh fills in the slot's address). */
+export function dcgmMetricsUrls(spec: BenchmarkSpec, slots: number): string[] {
+    const d = spec.slurm.dcgmExporter;
+    return d.enabled ? Array.from({ length: slots }, (_, slot) => `http://${slotHost(slot)}:${d.port}/metrics`) : [];
+}
 
 /** nvidia-smi --query-gpu fields: CloudAI's utilisation and memory columns plus index, power and temperature. */
 export const GPU_QUERY_FIELDS = [

@@ -15,7 +15,7 @@ import {
     type CommandContext,
     type ProcessSpec,
 } from "./commands";
-import { gpuSamplers } from "./gpu-utilization";
+import { dcgmExporters, dcgmMetricsUrls, gpuSamplers } from "./gpu-utilization";
 import type { JobTimeLimit } from "./job-args";
 import type { JobPlan } from "./plan";
 import { progressMetricsOf } from "../dynamo/progress-metrics";
@@ -114,6 +114,10 @@ function headerLines(spec: BenchmarkSpec, job: JobEnvInput): string[] {
         assign("BETWEEN_TIMEOUT", spec.benchmark.betweenPhases.timeoutSeconds),
         "# slurm.gpuUtilization: a sampler per node slot (P_GPU<slot>, run every P_GPU<slot>_REPEAT[0] seconds into [1])",
         assign("GPU_SAMPLING", spec.slurm.gpuUtilization.enabled ? 1 : 0),
+        "# slurm.dcgmExporter: an exporter per node slot (P_DCGM<slot>) before the workers; its /metrics must answer in time",
+        assign("DCGM_EXPORTER", spec.slurm.dcgmExporter.enabled ? 1 : 0),
+        assign("DCGM_PORT", spec.slurm.dcgmExporter.port),
+        assign("DCGM_TIMEOUT", spec.slurm.dcgmExporter.startupTimeoutSeconds),
     ];
 }
 
@@ -191,10 +195,13 @@ function processSection(spec: BenchmarkSpec, job: JobEnvInput): string[] {
         }
         lines.push(...processLines(`W${i}`, p, [instance.gpuFirst, instance.gpuCount], true));
     });
-    spec.phases.forEach((phase, i) => lines.push(...processLines(`PH${i}`, phaseProcess(ctx, phase, job.phases[i]!.dir, job.plan.instances))));
+    spec.phases.forEach((phase, i) =>
+        lines.push(...processLines(`PH${i}`, phaseProcess(ctx, phase, job.phases[i]!.dir, job.plan.instances, dcgmMetricsUrls(spec, job.plan.slots.length)))),
+    );
     const setup = setupArgv(spec.setup);
     if (setup) lines.push(...processLines("SETUP", { argv: setup, env: { TERM: "dumb", ...spec.env } }));
     betweenPhasesProcesses(ctx).forEach((p, i) => lines.push(...processLines(`BW${i}`, p)));
+    dcgmExporters(spec, job.plan.slots.length).forEach((p, slot) => lines.push(...processLines(`DCGM${slot}`, p)));
     gpuSamplers(spec, job.runDir, job.plan.slots.length).forEach((p, slot) =>
         lines.push(...processLines(`GPU${slot}`, p), assignArray(`P_GPU${slot}_REPEAT`, [p.everySeconds, p.file])),
     );

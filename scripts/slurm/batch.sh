@@ -11,7 +11,8 @@
 #   2. runs the start-up commands (setup.commands) on every node, one srun
 #      step per node bounded by SETUP_TIMEOUT, and fails with a node's log tail;
 #   3. starts, one srun step each (--overlap), etcd+NATS when discovery needs
-#      them, every worker process and the frontend, through node.sh;
+#      them, the DCGM exporter on every node when asked (waiting for its
+#      /metrics), every worker process and the frontend, through node.sh;
 #   4. waits, bounded by READY_TIMEOUT, until the frontend lists every worker
 #      (GET /health), serves the model (GET /v1/models) and answers a one-token
 #      request; meanwhile a process that exits or a worker log line matching a
@@ -326,6 +327,20 @@ else
     sleep "$POLL_SECONDS"
   done
   log "etcd and NATS ready"
+fi
+
+if [ "$DCGM_EXPORTER" = 1 ]; then
+  set_state "starting the DCGM exporter on ${#HOSTS[@]} nodes"
+  for i in "${!HOSTS[@]}"; do launch "DCGM$i" "dcgm-exporter-$i" "$i" "$i" service; done
+  deadline=$((SECONDS + DCGM_TIMEOUT))
+  for i in "${!HOSTS[@]}"; do
+    until http "http://${ADDRS[$i]}:$DCGM_PORT/metrics"; do
+      check_processes
+      [ "$SECONDS" -lt "$deadline" ] || fail "the DCGM exporter on ${HOSTS[$i]} did not serve /metrics on port $DCGM_PORT within ${DCGM_TIMEOUT}s (slurm.dcgmExporter.startupTimeoutSeconds)" "$LOG_DIR/dcgm-exporter-$i.log"
+      sleep "$POLL_SECONDS"
+    done
+  done
+  log "the DCGM exporter serves /metrics on every node"
 fi
 
 set_state "starting workers and frontend"

@@ -88,7 +88,9 @@ describe("CloudAI's own files import", { skip }, () => {
         assert.equal(slurm.timeLimit, "00:10:00");
         assert.equal(slurm.container.runtime, "pyxis");
         assert.deepEqual(slurm.container.mounts, ["/run/udev:/run/udev"]);
-        assert.equal(lineFor(multi!, "cmd_args.dynamo.dcgm_exporter")[0]?.outcome, "not mapped");
+        assert.equal((multi!.config.slurm as Record<string, any>).dcgmExporter.enabled, true);
+        assert.equal(lineFor(multi!, "cmd_args.dynamo.dcgm_exporter.enabled")[0]?.outcome, "mapped");
+        assert.equal(lineFor(multi!, "cmd_args.dynamo.dcgm_exporter.docker_image_url")[0]?.outcome, "not mapped");
         // The engine judges refuse it on the 1.6.1 frontend (test/fixtures/judge-import-cases.ts).
         assert.deepEqual(single!.config.frontend, { routerMode: "kv" });
         assert.ok(lineFor(single!, "cmd_args.dynamo.ingress_cmd").some((l) => l.outcome === "not mapped" && l.note.startsWith("--router-reset-states: ")));

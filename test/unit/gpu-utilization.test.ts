@@ -138,3 +138,38 @@ describe("GPU samplers in the Slurm job", () => {
         assert.match(failing.stderr, /gpu-sampler-0: .*nvidia-smi failed with status 9/);
     });
 });
+
+describe("the DCGM exporter step", () => {
+    test("an exporter per node slot listening on the port, the job's bound, and every node's /metrics for AIPerf", () => {
+        const job = renderJob(
+            slurmSpec({ decode: { replicas: 2 }, slurm: { outputDir: path.join(tmp, "dcgm"), dcgmExporter: { enabled: true, port: 9500 } } }),
+        );
+        const env = job.files.find((f) => f.name === "job.env")!.content;
+        assert.deepEqual(
+            ["DCGM_EXPORTER", "DCGM_PORT", "DCGM_TIMEOUT"].map((k) => envLine(env, k)),
+            ["DCGM_EXPORTER=1", "DCGM_PORT=9500", "DCGM_TIMEOUT=60"],
+        );
+        for (const slot of [0, 1, 2]) {
+            assert.equal(envLine(env, `P_DCGM${slot}_ARGV`), `P_DCGM${slot}_ARGV=(dcgm-exporter)`);
+            assert.equal(envLine(env, `P_DCGM${slot}_ENV`), `P_DCGM${slot}_ENV=(DCGM_EXPORTER_LISTEN=:9500)`);
+        }
+        assert.match(
+            envLine(env, "P_PH0_ARGV")!,
+            /'http:\/\/\{slot_host_2\}:20065\/metrics' 'http:\/\/\{slot_host_0\}:9500\/metrics' 'http:\/\/\{slot_host_1\}:9500\/metrics' 'http:\/\/\{slot_host_2\}:9500\/metrics'\)$/,
+        );
+        const quiet = renderJob(
+            slurmSpec({ benchmark: { serverMetrics: false }, slurm: { outputDir: path.join(tmp, "dcgm-quiet"), dcgmExporter: { enabled: true } } }),
+        ).files.find((f) => f.name === "job.env")!.content;
+        assert.doesNotMatch(envLine(quiet, "P_PH0_ARGV")!, /9401/, "without server metrics nothing is scraped");
+        const off = renderJob(slurmSpec({ slurm: { outputDir: path.join(tmp, "dcgm-off") } })).files.find((f) => f.name === "job.env")!.content;
+        assert.deepEqual([envLine(off, "DCGM_EXPORTER"), envLine(off, "P_DCGM0_ARGV")], ["DCGM_EXPORTER=0", undefined]);
+    });
+
+    test("its port may not meet another port of a node", () => {
+        assert.throws(
+            () => slurmSpec({ frontend: { port: 9401 }, slurm: { dcgmExporter: { enabled: true } } }),
+            (e: unknown) => /slurm\.dcgmExporter\.port: expected a port apart from the frontend \(9401\)/.test(String((e as Error).message)),
+        );
+        assert.throws(() => slurmSpec({ slurm: { dcgmExporter: { enabled: true, startupTimeoutSeconds: 0 } } }), /slurm\.dcgmExporter\.startupTimeoutSeconds/);
+    });
+});

@@ -102,6 +102,18 @@ function applySetupCommand(value: unknown, ctx: MapContext): false {
     return false;
 }
 
+/** CloudAI's dcgm_exporter is a Slurm step; elsewhere the cluster's own exporter is the place for GPU metrics. */
+function applyDcgm(key: "enabled" | "port") {
+    return (value: unknown, ctx: MapContext): false | undefined => {
+        if (ctx.target !== "slurm") {
+            ctx.note("not mapped", "a Slurm step in CloudAI; on Kubernetes and locally dynamo-bench starts no DCGM exporter");
+            return false;
+        }
+        ctx.draft.set(`slurm.dcgmExporter.${key}`, key === "enabled" ? value === true || String(value).toLowerCase() === "true" : value);
+        return undefined;
+    };
+}
+
 function applyDiscovery(key: "etcdCommand" | "natsCommand" | "etcdPort" | "natsPort") {
     return (value: unknown, ctx: MapContext): false => {
         if (ctx.target !== "slurm") {
@@ -287,7 +299,28 @@ export const DYNAMO_ROWS: FieldRow[] = [
         note: "Slurm: etcd and NATS discovery",
         apply: applyDiscovery("natsPort"),
     },
-    { scope: "AIDynamo", field: "cmd_args.dynamo.dcgm_exporter.**", outcome: "not mapped", note: `the DCGM exporter step and GPU metrics are ${MISSING}` },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.dcgm_exporter.enabled",
+        outcome: "mapped",
+        to: "slurm.dcgmExporter.enabled",
+        note: "the DCGM exporter on every node, scraped with the server metrics",
+        apply: applyDcgm("enabled"),
+    },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.dcgm_exporter.port",
+        outcome: "mapped",
+        to: "slurm.dcgmExporter.port",
+        note: "its /metrics port",
+        apply: applyDcgm("port"),
+    },
+    {
+        scope: "AIDynamo",
+        field: "cmd_args.dynamo.dcgm_exporter.docker_image_url",
+        outcome: "not mapped",
+        note: "dcgm-exporter runs from the nodes (bare metal) or the job's image (pyxis); set slurm.dcgmExporter.command",
+    },
     ...workerRows("prefill_worker"),
     ...workerRows("decode_worker"),
     {
