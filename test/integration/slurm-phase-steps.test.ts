@@ -6,7 +6,8 @@
 // accuracy phase (AIPerf's accuracy mode on MMLU's abstract_algebra, the
 // problems from the tiny offline stand-in scripts/make-tiny-mmlu.py writes
 // into a HuggingFace datasets cache), and GPU utilisation samplers running a
-// STAND-IN nvidia-smi (no GPUs here). The mocker answers with random tokens,
+// STAND-IN nvidia-smi and a DCGM exporter step running a STAND-IN
+// dcgm-exporter (no GPUs here). The mocker answers with random tokens,
 // so the scores say nothing about a model: what is checked is that every
 // problem was asked, graded and reported next to the phase's figures.
 import { after, describe, test } from "node:test";
@@ -14,10 +15,25 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cancel, jobState, LAB, liveJobs, mockerConfig, pythonRuntime, render, slurmCluster, slurmWait, stageAndSubmit, VENV, type Run } from "./slurm-helpers";
+import {
+    cancel,
+    freePort,
+    jobState,
+    LAB,
+    liveJobs,
+    mockerConfig,
+    pythonRuntime,
+    render,
+    slurmCluster,
+    slurmWait,
+    stageAndSubmit,
+    VENV,
+    type Run,
+} from "./slurm-helpers";
 import { parseResultLine, type ResultLine } from "../../lib/results";
 import { REPO_ROOT } from "../../lib/paths";
 import { writeNvidiaSmiStandIn } from "../helpers/nvidia-smi-stand-in";
+import { writeDcgmExporterStandIn } from "../helpers/dcgm-exporter-stand-in";
 
 const cluster = slurmCluster();
 const py = pythonRuntime();
@@ -34,9 +50,9 @@ interface Results {
     phases: Array<{ name: string; outputs: Record<string, any> }>;
 }
 
-describe("Slurm: named node, worker server metrics, steps between phases, accuracy phase, GPU samples", { skip }, () => {
+describe("Slurm: named node, worker server metrics, steps between phases, accuracy phase, GPU samples, DCGM exporter", { skip }, () => {
     test(
-        "prefill and decode share the named node n2; every worker scraped; the between-phase command and health check ran; MMLU scored; GPUs sampled",
+        "prefill and decode share the named node n2; every worker scraped; the between-phase command and health check ran; MMLU scored; GPUs sampled; DCGM exporter scraped",
         { timeout: 300_000 },
         async (t) => {
             // The datasets cache lies in the cluster's shared folder, where the job's nodes read it.
@@ -48,6 +64,8 @@ describe("Slurm: named node, worker server metrics, steps between phases, accura
             t.after(() => fs.rmSync(hfHome, { recursive: true, force: true }));
             // No GPUs here: the samplers run a STAND-IN nvidia-smi (test/helpers/nvidia-smi-stand-in.ts) from the shared folder.
             const nvidiaSmi = writeNvidiaSmiStandIn(path.join(hfHome, "bin"));
+            const dcgmExporter = writeDcgmExporterStandIn(path.join(hfHome, "bin"));
+            const dcgmPort = await freePort();
             const raw = await mockerConfig({
                 env: { HF_HOME: hfHome, HF_DATASETS_OFFLINE: "1" },
                 benchmark: {
@@ -67,7 +85,11 @@ describe("Slurm: named node, worker server metrics, steps between phases, accura
                         { name: "mmlu", concurrency: 2, accuracy: { benchmark: "mmlu", tasks: ["abstract_algebra"], nShots: 0 } },
                     ],
                 },
-                slurm: { topology: { sharedNodes: true, nodes: ["n2"] }, gpuUtilization: { enabled: true, intervalSeconds: 1, command: [nvidiaSmi] } },
+                slurm: {
+                    topology: { sharedNodes: true, nodes: ["n2"] },
+                    gpuUtilization: { enabled: true, intervalSeconds: 1, command: [nvidiaSmi] },
+                    dcgmExporter: { enabled: true, port: dcgmPort, command: [dcgmExporter] },
+                },
             });
             const run = render(raw, "it-phase-steps");
             runs.push(run);
@@ -93,7 +115,8 @@ describe("Slurm: named node, worker server metrics, steps between phases, accura
             const exported = JSON.parse(fs.readFileSync(path.join(run.job.runDir, "exports", "c2", "server_metrics_export.json"), "utf8")) as {
                 summary: { endpoints_successful: string[] };
             };
-            for (const url of [`http://${address}:${base + 1}/metrics`, `http://${address}:${base + 33}/metrics`]) {
+            // ... and the DCGM exporter step's /metrics (a STAND-IN dcgm-exporter, no GPUs here), which the job waited for.
+            for (const url of [`http://${address}:${base + 1}/metrics`, `http://${address}:${base + 33}/metrics`, `http://${address}:${dcgmPort}/metrics`]) {
                 assert.ok(exported.summary.endpoints_successful.includes(url), `${url} not scraped: ${JSON.stringify(exported.summary)}`);
             }
 
@@ -101,6 +124,7 @@ describe("Slurm: named node, worker server metrics, steps between phases, accura
             assert.equal(fs.readFileSync(path.join(run.job.runDir, "between.txt"), "utf8"), `c2->mmlu http://${address}:${run.job.frontendPort}\n`);
             const jobLog = fs.readFileSync(path.join(run.job.runDir, "logs", "job.log"), "utf8");
             assert.match(jobLog, /command between phases c2 and mmlu done/);
+            assert.match(jobLog, /the DCGM exporter serves \/metrics on every node/);
             assert.match(jobLog, /health check after phase c2: the frontend serves/);
 
             // Accuracy: every problem asked and graded, the scores next to the accuracy phase's figures only.
