@@ -163,12 +163,13 @@ describe("CloudAI's own files import", { skip }, () => {
             // The mocker stands in for vLLM: vLLM's own flags stay out (the engine judges saw the mocker refuse them).
             assert.equal((s.config.prefill as Record<string, unknown>).extraArgs, undefined);
             assert.equal(lineFor(s, "cmd_args.dynamo.prefill_worker.extra_args")[0]?.outcome, "not mapped");
-            // vllm.toml's health-check-between-phases runs on the local target.
+            // vllm.toml's health-check-between-phases runs on every target.
             assert.deepEqual((s.config.benchmark as Record<string, unknown>).betweenPhases, { healthCheck: true });
         }
         const [k8s] = importCloudai(fromReference("vllm_k8s", "kubernetes_cluster"));
-        assert.equal((k8s!.config.benchmark as Record<string, unknown>).betweenPhases, undefined);
-        assert.equal(lineFor(k8s!, "cmd_args.aiperf.health_check_between_phases")[0]?.outcome, "not mapped");
+        assert.deepEqual((k8s!.config.benchmark as Record<string, unknown>).betweenPhases, { healthCheck: true });
+        assert.equal(lineFor(k8s!, "cmd_args.aiperf.health_check_between_phases")[0]?.outcome, "mapped");
+        assert.ok(k8s!.report.validation.ok, JSON.stringify(k8s!.report.validation));
     });
 });
 

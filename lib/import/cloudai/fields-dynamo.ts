@@ -396,23 +396,19 @@ function clientRows(tool: "aiperf" | "genai_perf", script: string): FieldRow[] {
         row("report_name", "not mapped", "the exports are parsed into the stack outputs"),
         row("artifact_dir_name", "not mapped", "the exports stay in the run folder"),
         row("setup_cmd", "not mapped", CLIENT_SETUP),
-        row("between_phase_cmd", "mapped", "after each phase but the last (bash -lc), on the local target", {
+        row("between_phase_cmd", "mapped", "after each phase but the last (bash -lc), where the benchmark client runs", {
             to: "benchmark.betweenPhases.command",
             apply: (v, ctx) => {
                 if (v === "true") ctx.note("used", "true: CloudAI's default, nothing to run");
-                else if (ctx.target !== "local") ctx.note("not mapped", `commands between phases run on the local target only for now (${MISSING} elsewhere)`);
                 else ctx.draft.set("benchmark.betweenPhases.command", ["bash", "-lc", String(v)]);
-                return v === "true" || ctx.target !== "local" ? false : undefined;
+                return v === "true" ? false : undefined;
             },
         }),
-        row("health_check_between_phases", "mapped", "the one-token probe through the frontend after each phase but the last, on the local target", {
+        row("health_check_between_phases", "mapped", "the one-token probe through the frontend after each phase but the last", {
             to: "benchmark.betweenPhases.healthCheck",
             apply: (v, ctx) => {
-                if (ctx.target === "local") ctx.draft.set("benchmark.betweenPhases.healthCheck", v === true);
-                else if (v === true)
-                    ctx.note("not mapped", "the check between phases runs on the local target only for now; the frontend is checked before the first phase");
-                else ctx.note("used", "false: no check between phases, as here");
-                return ctx.target === "local" ? undefined : false;
+                ctx.draft.set("benchmark.betweenPhases.healthCheck", v === true);
+                return undefined;
             },
         }),
         row("continue_on_phase_failure", "used", "false: a failed phase fails the run, as here (true is not available)"),
