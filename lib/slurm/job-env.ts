@@ -15,7 +15,7 @@ import {
     type CommandContext,
     type ProcessSpec,
 } from "./commands";
-import { dcgmExporters, dcgmMetricsUrls, gpuSamplers } from "./gpu-utilization";
+import { dcgmExporters, dcgmMetricsUrls, gpuSamplers } from "./gpu-telemetry";
 import type { JobTimeLimit } from "./job-args";
 import type { JobPlan } from "./plan";
 import { progressMetricsOf } from "../dynamo/progress-metrics";

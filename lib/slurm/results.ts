@@ -6,7 +6,7 @@ import type { BenchmarkTimings } from "../outputs";
 import { phaseResult, summarizeRun, type PhaseResult, type ToolName } from "../results";
 import { readAccuracy } from "../results/accuracy";
 import { parseGpuSamples, summarizeGpuSamples, type GpuSample } from "../results/gpu-utilization";
-import { GPU_SAMPLES_DIR } from "./gpu-utilization";
+import { GPU_SAMPLES_DIR } from "./gpu-telemetry";
 
 /** SUCCESS.json as batch.sh writes it. */
 export interface SuccessMarker {

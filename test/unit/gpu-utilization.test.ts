@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseGpuSamples, summarizeGpuSamples } from "../../lib/results/gpu-utilization";
 import { gpuWindow } from "../../lib/slurm/results";
-import { GPU_QUERY_FIELDS } from "../../lib/slurm/gpu-utilization";
+import { GPU_QUERY_FIELDS } from "../../lib/slurm/gpu-telemetry";
 import { renderJob } from "../../lib/slurm/render";
 import { REPO_ROOT } from "../../lib/paths";
 import { writeNvidiaSmiStandIn } from "../helpers/nvidia-smi-stand-in";
