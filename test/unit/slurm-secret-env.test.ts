@@ -93,6 +93,8 @@ describe("node.sh gives secretEnv to the Dynamo processes only", () => {
         fs.mkdirSync(job.runDir, { recursive: true });
         for (const f of job.files) fs.writeFileSync(path.join(job.runDir, f.name), f.content, { mode: parseInt(f.mode, 8) });
         fs.writeFileSync(path.join(job.runDir, "secrets.env"), renderSecretsEnv(TOKEN, SECRET_ENV)!, { mode: 0o600 });
+        // The node slots' addresses, as batch.sh lists them before any process starts (the client's worker /metrics URLs name them).
+        fs.writeFileSync(path.join(job.runDir, "nodes.txt"), job.plan.slots.map((slot, i) => `${i} n${i} 10.0.1.${i} ${slot.roles.join(",")}\n`).join(""));
         envFile = path.join(job.runDir, "job.env");
     });
 
