@@ -97,6 +97,7 @@ describe("the benchmark Job's script on a real frontend with a hung decode worke
                 startedMetric: local.stall.metrics.started,
             },
             phases: [{ name: phase.name, artifactDir: phase.artifactDir, argv: ["aiperf", ...phase.argv.slice(1)] }],
+            betweenPhases: { gaps: [], healthCheck: false, timeoutSeconds: 10, probeUrl: "", probeBody: "{}" },
         };
         fs.writeFileSync(path.join(mount, PLAN_FILE), JSON.stringify(plan));
         const tmp = fs.mkdtempSync(path.join(work, "aiperf-tmp-"));

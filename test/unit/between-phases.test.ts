@@ -68,7 +68,7 @@ describe("benchmark.betweenPhases on Kubernetes", () => {
 describe("benchmark.betweenPhases on Slurm", () => {
     const jobEnv = (betweenPhases: Record<string, unknown>) => {
         const spec = loadSpec({ ...raw(betweenPhases, "slurm"), env: { SHARED: "s" } }, "bp");
-        const job = renderJob(spec, { scripts: { "batch.sh": "", "node.sh": "", "submit.sh": "" } });
+        const job = renderJob(spec, { scripts: { "batch.sh": "", "node.sh": "", "submit.sh": "", "stall-watch.sh": "" } });
         const text = job.files.find((f) => f.name === "job.env")!.content;
         const line = (name: string) => text.split("\n").find((l) => l.startsWith(`${name}=`));
         return { job, line };

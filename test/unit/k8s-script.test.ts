@@ -11,7 +11,6 @@ import * as path from "node:path";
 import { REPO_ROOT } from "../../lib/paths";
 import { BENCHMARK_SCRIPT_PATH, checkCompleteness, parseBenchmarkLog, type BenchmarkPlan } from "../../lib/kubernetes";
 import { summarizeCollected } from "../../lib/kubernetes/results";
-import { REPO_ROOT } from "../../lib/paths";
 
 const FAKE_AIPERF = `#!/usr/bin/env bash
 # Test double of aiperf: records its argv, writes export files into --artifact-dir.

@@ -75,7 +75,7 @@ test("a wrong value is refused naming the field", () => {
 test("Slurm: with server metrics every worker serves its system port and AIPerf scrapes each one on its node slot", () => {
     const job = (over: Record<string, unknown>) =>
         renderJob(slurmSpec({ decode: { replicas: 2 }, slurm: { topology: { decodeWorkersPerNode: 2 } }, ...over }), {
-            scripts: { "batch.sh": "", "node.sh": "", "submit.sh": "" },
+            scripts: { "batch.sh": "", "node.sh": "", "submit.sh": "", "stall-watch.sh": "" },
         });
     const sourcedArray = (envText: string, name: string) => {
         const line = envText.split("\n").find((l) => l.startsWith(`${name}=(`));
