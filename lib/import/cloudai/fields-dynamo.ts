@@ -9,8 +9,6 @@ import type { FieldRow, MapContext } from "./table";
 import { splitWords } from "./words";
 import { applyWorkerArg, applyWorkerCmd, applyWorkerExtraArgs, roleOf } from "./worker-args";
 
-const MISSING = "not available in dynamo-bench yet (issue 14 lists it)";
-
 const workloads = (ctx: Pick<MapContext, "doc">): string[] =>
     String((ctx.doc.cmd_args as Record<string, unknown>)?.workloads ?? "genai_perf.sh")
         .split(",")
