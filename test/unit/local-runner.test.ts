@@ -271,17 +271,18 @@ describe("start-up commands (setup) before any process", () => {
         assert.equal(started, false);
     });
 
+    // 5 s, not 1: on a loaded machine the shell may not have written its first line within 1 s.
     test("a hanging command is stopped at setup.timeoutSeconds, and its process group is gone", { timeout: 30_000 }, async () => {
         const pidFile = path.join(work, `setup-${process.pid}.pid`);
-        const p = await plan(input({ setup: { commands: [`echo $$ > ${pidFile}; echo waiting; sleep 600`], timeoutSeconds: 1 } }));
+        const p = await plan(input({ setup: { commands: [`echo $$ > ${pidFile}; echo waiting; sleep 600`], timeoutSeconds: 5 } }));
         const t0 = Date.now();
         const err = await runLocalPlan(p, { reaper: false }).then(
             () => assert.fail("expected the run to fail"),
             (e: unknown) => e as LocalRunError,
         );
         assert.equal(err.kind, "setup-failed");
-        assert.match(err.message, /^the setup commands did not finish within 1s \(setup\.timeoutSeconds\); last lines of .*\nwaiting$/);
-        assert.ok(Date.now() - t0 < 15_000, `bounded: ${Date.now() - t0} ms`);
+        assert.match(err.message, /^the setup commands did not finish within 5s \(setup\.timeoutSeconds\); last lines of .*\nwaiting$/);
+        assert.ok(Date.now() - t0 < 20_000, `bounded: ${Date.now() - t0} ms`);
         // The login shell leads the setup's process group (its sleep included): gone with the run.
         allGone([Number(fs.readFileSync(pidFile, "utf8"))]);
     });
