@@ -22,7 +22,13 @@ export interface AccuracyOutput {
 }
 
 export function parseAccuracyCsv(text: string, file = ACCURACY_FILE): AccuracyOutput {
-    const rows = parse(text, { columns: true, skip_empty_lines: true, bom: true }) as Array<Record<string, string>>;
+    let rows: Array<Record<string, string>>;
+    try {
+        rows = parse(text, { columns: true, skip_empty_lines: true, bom: true }) as Array<Record<string, string>>;
+    } catch (e) {
+        // csv-parse names neither the file nor what to do: a cut-off or corrupted file.
+        throw new Error(`${file}: not a readable CSV (cut off or corrupted?): ${(e as Error).message}`);
+    }
     const out: AccuracyOutput = { tasks: {} };
     for (const [i, row] of rows.entries()) {
         const task = row.task ?? row.Task;

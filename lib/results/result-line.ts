@@ -30,13 +30,36 @@ export function parseResultLine<T extends ResultLine = ResultLine>(stdout: strin
         .reverse()
         .find((l) => l.startsWith(`${RESULT_MARKER} `));
     if (!line) throw new Error(`${command} printed no ${RESULT_MARKER} line; its output was:\n${stdout.slice(-2000)}`);
-    const result = JSON.parse(line.slice(RESULT_MARKER.length + 1)) as T;
+    const result = readLine<T>(line.slice(RESULT_MARKER.length + 1), command);
     if (!result.ok) throw new Error(`${command} failed (${result.error?.kind ?? "unknown"}): ${result.error?.message ?? "no reason given"}`);
     const unreadable = (result.phases ?? [])
         .filter((p) => !p.outputs)
         .map((p) => `${p.name}: ${p.summaryError ?? "no exports"}${p.artifactDir ? ` (${p.artifactDir})` : ""}`);
     if (unreadable.length > 0) throw new Error(`benchmark exports could not be read:\n  ${unreadable.join("\n  ")}`);
     return result;
+}
+
+/** The marker line's document, checked for the fields read here; a cut-off or corrupted line is one error naming the command. */
+function readLine<T extends ResultLine>(json: string, command: string): T {
+    const bad = (why: string) => new Error(`${command} printed a ${RESULT_MARKER} line that ${why} (cut off or corrupted output?): ${json.slice(0, 300)}`);
+    let doc: unknown;
+    try {
+        doc = JSON.parse(json);
+    } catch (e) {
+        throw bad(`is not valid JSON (${(e as Error).message})`);
+    }
+    const r = doc as Partial<ResultLine> | null;
+    if (typeof r !== "object" || r === null || Array.isArray(r) || typeof r.ok !== "boolean") throw bad("has no ok field");
+    if (r.phases !== undefined) {
+        if (!Array.isArray(r.phases)) throw bad("has a phases field that is not a list");
+        for (const [i, p] of r.phases.entries()) {
+            if (typeof p !== "object" || p === null || typeof p.name !== "string") throw bad(`has a phases[${i}] without a name`);
+            if (p.outputs !== undefined && (typeof p.outputs !== "object" || p.outputs === null || Array.isArray(p.outputs)))
+                throw bad(`has phases[${i}].outputs that are not an object`);
+        }
+    }
+    if (r.error !== undefined && (typeof r.error !== "object" || r.error === null)) throw bad("has an error field that is not an object");
+    return r as T;
 }
 
 /** Per-phase figures keyed by phase name, the shape of the `phases` stack output. */

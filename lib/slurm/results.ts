@@ -51,12 +51,34 @@ export interface SlurmResults {
     phases: PhaseResult[];
 }
 
+/**
+ * SUCCESS.json read and checked field by field: a cut-off or corrupted marker
+ * (a full disk, a copy that failed half way) is one error naming the file and
+ * the field, never a TypeError further on.
+ */
 export function parseSuccessMarker(text: string): SuccessMarker {
-    const parsed = JSON.parse(text) as SuccessMarker;
-    if (parsed.format !== 1 || !Array.isArray(parsed.phases) || typeof parsed.timestamps?.readyNs !== "number") {
-        throw new Error(`SUCCESS.json has an unexpected layout: ${text.slice(0, 200)}`);
+    const bad = (why: string) => new Error(`SUCCESS.json ${why}; the job's marker is cut off or corrupted: ${JSON.stringify(text.slice(0, 200))}`);
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch (e) {
+        throw bad(`is not valid JSON (${(e as Error).message})`);
     }
-    return parsed;
+    const m = parsed as Partial<SuccessMarker> | null;
+    if (typeof m !== "object" || m === null || m.format !== 1) throw bad("has an unexpected layout (no format 1)");
+    if (typeof m.jobId !== "string" || typeof m.jobName !== "string") throw bad("has no jobId or jobName");
+    const t = m.timestamps as Record<string, unknown> | undefined;
+    if (typeof t !== "object" || t === null || typeof t.readyNs !== "number") throw bad("has no timestamps.readyNs");
+    for (const [k, v] of Object.entries(t)) if (v !== null && typeof v !== "number") throw bad(`has a timestamps.${k} that is not a number`);
+    if (!Array.isArray(m.nodes)) throw bad("has no nodes list");
+    if (!Array.isArray(m.phases)) throw bad("has no phases list");
+    for (const [i, p] of m.phases.entries()) {
+        const phase = p as Partial<SuccessMarker["phases"][number]> | null;
+        if (typeof phase !== "object" || phase === null || typeof phase.name !== "string" || typeof phase.dir !== "string") {
+            throw bad(`has a phases[${i}] without name and dir`);
+        }
+    }
+    return m as SuccessMarker;
 }
 
 /** Earliest request start (ns) in an AIPerf profile_export.jsonl, read as integers (ns exceed double precision). */
