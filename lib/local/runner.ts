@@ -6,6 +6,7 @@ import type { LocalRunPlan } from "./plan";
 import { RunContext } from "./run/context";
 import { LocalRunError } from "./run/error";
 import { watchInterrupts } from "./run/interrupts";
+import { diskFullError, isNoSpace, watchDisk } from "./run/disk-watch";
 import { logTail } from "./run/log-tail";
 import { mayStartEarly, planClientRuns, withUrl, type ClientRun } from "./run/client-runs";
 import { openGate, type Gate } from "./run/gate";
@@ -34,12 +35,16 @@ export type { LocalRunResult, PhaseResult, PhaseTiming, RunOptions, RunTimings }
  */
 export async function runLocalPlan(plan: LocalRunPlan, opts: RunOptions = {}): Promise<LocalRunResult> {
     const ctx = new RunContext(plan, opts);
-    prepareRunDir(plan);
-    if (opts.reaper !== false) {
-        ctx.writeGroups();
-        ctx.reaper = startReaper(ctx.groupsFile);
+    try {
+        prepareRunDir(plan);
+        if (opts.reaper !== false) ctx.writeGroups();
+    } catch (err) {
+        // Nothing runs yet; a full disk is named as such (fs names neither the folder nor the cause).
+        throw isNoSpace(err) ? diskFullError(plan.runDir, "start-up", (err as Error).message) : err;
     }
+    if (opts.reaper !== false) ctx.reaper = startReaper(ctx.groupsFile);
     const releaseInterrupts = watchInterrupts(ctx);
+    const stopDiskWatch = watchDisk(ctx);
     let phases: PhaseResult[];
     try {
         phases = await runStages(ctx);
@@ -52,6 +57,7 @@ export async function runLocalPlan(plan: LocalRunPlan, opts: RunOptions = {}): P
         throw e;
     } finally {
         releaseInterrupts();
+        stopDiskWatch();
     }
     await teardown(ctx);
     return {
@@ -154,6 +160,7 @@ export function loadStage(runs: readonly Pick<ClientRun, "phases">[], i: number)
 
 /** Any failure as a LocalRunError; a run that never got ready quotes the end of every Dynamo log. */
 function asRunError(ctx: RunContext, err: unknown): LocalRunError {
+    if (isNoSpace(err)) return diskFullError(ctx.plan.runDir, ctx.stage, (err as Error).message);
     const e =
         err instanceof LocalRunError ? err : new LocalRunError("not-ready", `local run failed during ${ctx.stage}: ${(err as Error).message ?? String(err)}`);
     if (e.kind !== "not-ready") return e;

@@ -123,3 +123,108 @@ describe("local run: the frontend crashes mid-run", { skip }, () => {
         },
     );
 });
+
+/** Why this process cannot mount a tmpfs, or false when it can (root, mount available). */
+function tmpfsSkip(): string | false {
+    if (skip) return skip;
+    if (process.getuid?.() !== 0) return "mounting a small tmpfs as the run folder needs root; run as root to exercise a full disk";
+    const probe = fs.mkdtempSync(path.join(os.tmpdir(), "dbench-tmpfs-probe-"));
+    try {
+        const r = spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", probe], { encoding: "utf8" });
+        if (r.status !== 0) return `cannot mount a tmpfs here (${(r.stderr || String(r.error)).trim()}); a full disk is not exercised`;
+        spawnSync("umount", [probe]);
+        return false;
+    } finally {
+        fs.rmSync(probe, { recursive: true, force: true });
+    }
+}
+const skipDisk = tmpfsSkip();
+if (skipDisk && !skip) process.stderr.write(`SKIP local full-disk test: ${skipDisk}\n`);
+
+/** Writes 256 KiB chunks into `file` until the filesystem refuses (ENOSPC). */
+function fillUp(file: string): void {
+    const chunk = Buffer.alloc(256 * 1024, 0x61);
+    const fd = fs.openSync(file, "a");
+    try {
+        for (;;) fs.writeSync(fd, chunk);
+    } catch (e) {
+        assert.equal((e as NodeJS.ErrnoException).code, "ENOSPC");
+    } finally {
+        fs.closeSync(fd);
+    }
+}
+
+describe("local run: the run folder's disk fills up", { skip: skipDisk }, () => {
+    test(
+        "a 24 MiB tmpfs as run folder filled mid-run: failure within 30 s naming ENOSPC, the folder and the file that filled it; nothing left; a full folder fails before anything starts; once freed, the next run converges",
+        { timeout: 300_000 },
+        async (t) => {
+            const mount = path.join(work, "small-disk");
+            fs.mkdirSync(mount);
+            const m = spawnSync("mount", ["-t", "tmpfs", "-o", "size=24m", "tmpfs", mount], { encoding: "utf8" });
+            assert.equal(m.status, 0, m.stderr);
+            try {
+                const inp = longInput("disk-full", path.join(mount, "run"));
+                const p = await plan(inp);
+                const filler = path.join(mount, "run", "something-else-writing-here.bin");
+                let pgids: number[] = [];
+                let filledAt = 0;
+                const run = runLocalPlan(p, {
+                    handleSignals: false,
+                    onStarted: (procs) => (pgids = procs.map((x) => x.pid)),
+                    onPhaseStarted: (_name, pid) => {
+                        pgids.push(pid);
+                        setTimeout(() => {
+                            fillUp(filler);
+                            filledAt = Date.now();
+                        }, 8000);
+                    },
+                });
+                let reportedAt = 0;
+                await assert.rejects(run, (e: unknown) => {
+                    reportedAt = Date.now();
+                    assert.ok(e instanceof LocalRunError, String(e));
+                    assert.equal(e.kind, "disk-full");
+                    assert.match(
+                        e.message,
+                        new RegExp(
+                            `^no space left on device \\(ENOSPC\\) in the run folder ${inp.runDir} \\([\\d.]+ MiB free of 24.0 MiB\\) during benchmark phase "main"`,
+                        ),
+                    );
+                    assert.ok(e.message.includes(filler), `the largest file is named: ${e.message}`);
+                    return true;
+                });
+                assert.ok(filledAt > 0, "the disk was filled during the phase");
+                const ms = reportedAt - filledAt;
+                report(t, "full disk in the run folder (local)", ms);
+                assert.ok(ms < 30_000, `failed ${ms} ms after the disk filled`);
+                await assertNothingLeft(inp.runId, inp.runDir, pgids);
+
+                // Still full: the next run fails before it starts anything, with the same reason.
+                const blocked = shortInput("disk-full-blocked", path.join(mount, "run-blocked"));
+                let started = false;
+                await assert.rejects(
+                    runLocalPlan(await plan(blocked), { handleSignals: false, onStarted: () => (started = true) }),
+                    (e: unknown) => e instanceof LocalRunError && e.kind === "disk-full" && e.message.includes(`in the run folder ${blocked.runDir}`),
+                );
+                assert.equal(started, false, "nothing was started on a full disk");
+                await assertNothingLeft(blocked.runId, blocked.runDir, []);
+
+                // Freed: the next run in the same folder converges.
+                fs.rmSync(filler);
+                fs.rmSync(blocked.runDir, { recursive: true, force: true });
+                const again = shortInput("disk-full-again", path.join(mount, "run-again"));
+                const ok = await runLocalPlan(await plan(again), { handleSignals: false });
+                assert.ok(fs.existsSync(ok.phases[0]!.summaryJson));
+                await assertNothingLeft(
+                    again.runId,
+                    again.runDir,
+                    ok.processes.map((x) => x.pid),
+                );
+            } finally {
+                const u = spawnSync("umount", [mount], { encoding: "utf8" });
+                if (u.status !== 0) spawnSync("umount", ["-l", mount]);
+            }
+        },
+    );
+});

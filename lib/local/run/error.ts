@@ -11,7 +11,8 @@ export type LocalRunErrorKind =
     | "between-phases-failed"
     | "setup-failed"
     | "interrupted"
-    | "stalled";
+    | "stalled"
+    | "disk-full";
 
 export class LocalRunError extends Error {
     /** Timings up to the failure; set by runLocalPlan before it rethrows. */
