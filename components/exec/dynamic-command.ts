@@ -145,6 +145,20 @@ async function spawnCollect(
                 // The group is already gone.
             }
         };
+        // The command leads a group of its own, which Pulumi's signals do not reach. A first Ctrl-C lets
+        // the command finish (Pulumi waits for what is in flight); a second Ctrl-C or SIGTERM makes
+        // Pulumi stop this provider with SIGINT, then SIGKILL: the command is told to stop here, or it
+        // would run on orphaned (a local benchmark for up to its whole bound).
+        const stop = () => signalGroup("SIGTERM");
+        const stopOnExit = () => signalGroup("SIGTERM");
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+        process.on("exit", stopOnExit);
+        const unwatch = () => {
+            process.off("SIGINT", stop);
+            process.off("SIGTERM", stop);
+            process.off("exit", stopOnExit);
+        };
         let stdout = "";
         let stderr = "";
         let timedOut = false;
@@ -160,10 +174,12 @@ async function spawnCollect(
         }, o.timeoutSeconds * 1000);
         child.on("error", (err) => {
             clearTimeout(timer);
+            unwatch();
             reject(new Error(`cannot start ${argv[0]}: ${err.message}`));
         });
         child.on("close", (code, signal) => {
             clearTimeout(timer);
+            unwatch();
             const tail = (text: string) => text.split("\n").slice(-ERROR_TAIL_LINES).join("\n");
             if (code === 0) return resolve({ stdout: stdout.replace(/\n$/, ""), stderr });
             const why = timedOut ? `timed out after ${o.timeoutSeconds}s` : signal ? `killed by ${signal}` : `exited with ${code}`;
