@@ -116,6 +116,7 @@ export async function waitForJob(t: Transport, o: WaitOptions, io: WaitIo): Prom
     let unknownSince: number | undefined;
     let lastContact: number | undefined;
     let lastStep: string | undefined;
+    let failureShown = false;
     for (;;) {
         let state: JobState | undefined;
         try {
@@ -136,6 +137,15 @@ export async function waitForJob(t: Transport, o: WaitOptions, io: WaitIo): Prom
         } else {
             unknownSince = undefined;
             if (FINAL_STATES.has(state.state)) return state;
+            // The job script has ended and said why; Slurm may take a while to reap the steps (processes
+            // that outlive a killed parent, output on a full disk): the reason is reported now, not then.
+            if (state.state === "COMPLETING" && !failureShown) {
+                const reason = (await t.readFile(path.posix.join(o.runDir, "FAILURE")).catch(() => undefined))?.split("\n")[0]?.replace(/^reason: /, "");
+                if (reason) {
+                    io.progress(`job ${o.jobId} failed: ${reason} (Slurm is still completing the job; waiting for it to end)`);
+                    failureShown = true;
+                }
+            }
             if (PENDING_STATES.has(state.state)) {
                 pendingSince ??= now;
                 if (now - pendingSince > o.maxPendingSeconds * 1000) {

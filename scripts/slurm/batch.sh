@@ -46,6 +46,9 @@ NODE_SH=$JOB_DIR/node.sh
 source "$JOB_DIR/stall-watch.sh" || { echo "dynamo-bench job: cannot read $JOB_DIR/stall-watch.sh" >&2; exit 2; }
 LOG_DIR=$RUN_DIR/logs
 FAILURE_MARKER=$RUN_DIR/FAILURE
+# room kept for the failure marker: a full disk must not swallow the reason
+DISK_RESERVE=$RUN_DIR/.failure-reserve DISK_RESERVE_BYTES=262144
+MIN_FREE_KB=1024
 SUCCESS_MARKER=$RUN_DIR/SUCCESS.json
 JOB_ID=${SLURM_JOB_ID:-none}
 
@@ -58,9 +61,9 @@ log() { printf '[%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$*"; }
 set_state() { STATE=$1; printf '%s\n' "$1" > "$RUN_DIR/state"; log "$1"; }
 
 write_failure() { # write_failure REASON [LOGFILE...]: the first reason wins
-  local reason=$1 f; shift
+  local reason=$1 f text; shift
   [ -e "$FAILURE_MARKER" ] && return 0
-  {
+  text=$(
     printf 'reason: %s\n' "$reason"
     printf 'state: %s\n' "$STATE"
     printf 'job: %s\n' "$JOB_ID"
@@ -68,7 +71,15 @@ write_failure() { # write_failure REASON [LOGFILE...]: the first reason wins
       printf -- '--- last %s lines of %s ---\n' "$TAIL_LINES" "$f"
       tail -n "$TAIL_LINES" "$f" 2>/dev/null || printf '(no log)\n'
     done
-  } > "$FAILURE_MARKER.tmp" && mv -f "$FAILURE_MARKER.tmp" "$FAILURE_MARKER"
+  )
+  # over the reserve's own blocks (a full disk has no new ones), cut to size, renamed: no new space needed
+  if [ -f "$DISK_RESERVE" ] \
+    && printf '%s\n' "$text" | head -c "$DISK_RESERVE_BYTES" 1<>"$DISK_RESERVE" \
+    && truncate -s "$(printf '%s\n' "$text" | head -c "$DISK_RESERVE_BYTES" | wc -c)" "$DISK_RESERVE" \
+    && mv -f "$DISK_RESERVE" "$FAILURE_MARKER"; then
+    return 0
+  fi
+  printf '%s\n' "$text" > "$FAILURE_MARKER.tmp" && mv -f "$FAILURE_MARKER.tmp" "$FAILURE_MARKER"
 }
 fail() { write_failure "$@"; log "FAILED: $1"; exit 1; }
 
@@ -121,6 +132,7 @@ cleanup() {
     rc=1
   fi
   stop_processes
+  rm -f "$DISK_RESERVE"
   log "job script exits with status $rc"
   exit "$rc"
 }
@@ -131,6 +143,7 @@ trap 'fail "received SIGINT while $STATE"' INT
 
 mkdir -p "$LOG_DIR" "$RUN_DIR/pids" "$RUN_DIR/exports" || { echo "cannot create folders in $RUN_DIR" >&2; exit 1; }
 rm -f "$FAILURE_MARKER" "$SUCCESS_MARKER" "$RUN_DIR/stall-states.txt" "$RUN_DIR/pids/"*.pid
+head -c "$DISK_RESERVE_BYTES" /dev/zero > "$DISK_RESERVE" 2>/dev/null || fail "no space left on device (ENOSPC) in the run folder $RUN_DIR before the job started; free space there or set slurm.outputDir to a filesystem with room"
 log "dynamo-bench job $JOB_ID ($JOB_NAME), run $RUN_DIR"
 
 # ---------------------------------------------------------------- HTTP
@@ -244,7 +257,14 @@ scan_fatal() { # a worker log line matching a fatal pattern fails the job
   done
 }
 
-watch() { check_processes; scan_fatal; }
+check_disk() { # the processes lose their writes silently on a full disk: fail at once, naming it
+  local free
+  free=$(df -P -k -- "$RUN_DIR" 2>/dev/null | awk 'NR == 2 { print $4 }')
+  [ -n "$free" ] && [ "$free" -lt "$MIN_FREE_KB" ] || return 0
+  fail "no space left on device (ENOSPC) in the run folder $RUN_DIR (${free} KiB free) while $STATE; free space there or set slurm.outputDir to a filesystem with room" "$LOG_DIR/job.log"
+}
+
+watch() { check_processes; scan_fatal; check_disk; }
 
 proc_states() { # each process's state on its node (pids/NAME.pid: pid node), one srun per other node, bounded
   local f name pid node states line now here=${SLURMD_NODENAME:-$(hostname)}

@@ -204,6 +204,8 @@ export async function cancel(run: Run, ssh?: SshdInfo): Promise<Sh> {
 export interface WaitResult extends Sh {
     ms: number;
     endedAt: number;
+    /** When slurm-wait first printed a failure (its progress line or its final error), if it did. */
+    failureReportedAt?: number;
 }
 
 /** What the component's `<name>-results` command runs: `dynamo-bench slurm-wait`. */
@@ -215,8 +217,12 @@ export function slurmWait(run: Run, jobId: string, opts: { fetchTo?: string; env
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr, ms: Date.now() - started, endedAt: Date.now() }));
+        let failureReportedAt: number | undefined;
+        child.stderr.on("data", (d) => {
+            stderr += d;
+            if (failureReportedAt === undefined && /failed: |FAILED: /.test(stderr)) failureReportedAt = Date.now();
+        });
+        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr, ms: Date.now() - started, endedAt: Date.now(), failureReportedAt }));
     });
 }
 

@@ -129,6 +129,18 @@ describe("waiting for a job", () => {
             /had not ended after 30s/,
         );
     });
+    test("a job whose script failed but that Slurm is still completing: the reason is reported at once, once", async () => {
+        const states = ["RUNNING", "COMPLETING", "COMPLETING", "COMPLETING", "FAILED"];
+        const lines: string[] = [];
+        const io = { ...clock(), progress: (l: string) => lines.push(l) };
+        const t = fakeTransport((argv) => ({ code: 0, stdout: `JobState=${states.shift()} Reason=NonZeroExitCode`, stderr: "" }), {
+            "/r/FAILURE": "reason: no space left on device (ENOSPC) in the run folder /r (0 KiB free) while benchmark phase main\nstate: x\n",
+        });
+        assert.equal((await waitForJob(t, { jobId: "4", runDir: "/r", timeoutSeconds: 60, maxPendingSeconds: 10, pollSeconds: 2 }, io)).state, "FAILED");
+        assert.deepEqual(lines, [
+            "job 4 failed: no space left on device (ENOSPC) in the run folder /r (0 KiB free) while benchmark phase main (Slurm is still completing the job; waiting for it to end)",
+        ]);
+    });
     test("falls back to sacct when slurmctld forgot the job", async () => {
         const t = fakeTransport((argv) =>
             argv[0] === "scontrol"
