@@ -133,7 +133,7 @@ describe("waiting for a job", () => {
         const states = ["RUNNING", "COMPLETING", "COMPLETING", "COMPLETING", "FAILED"];
         const lines: string[] = [];
         const io = { ...clock(), progress: (l: string) => lines.push(l) };
-        const t = fakeTransport((argv) => ({ code: 0, stdout: `JobState=${states.shift()} Reason=NonZeroExitCode`, stderr: "" }), {
+        const t = fakeTransport(() => ({ code: 0, stdout: `JobState=${states.shift()} Reason=NonZeroExitCode`, stderr: "" }), {
             "/r/FAILURE": "reason: no space left on device (ENOSPC) in the run folder /r (0 KiB free) while benchmark phase main\nstate: x\n",
         });
         assert.equal((await waitForJob(t, { jobId: "4", runDir: "/r", timeoutSeconds: 60, maxPendingSeconds: 10, pollSeconds: 2 }, io)).state, "FAILED");
