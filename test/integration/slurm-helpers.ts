@@ -263,12 +263,12 @@ export function pidAlive(pidFile: string): boolean {
 }
 
 /** Resolves once AIPerf is sending requests in phase `phase`: the benchmark is really running. */
-export async function benchmarkRunning(run: Run, phase = "main"): Promise<void> {
+export async function benchmarkRunning(run: Run, phase = "main", timeoutMs = 120_000): Promise<void> {
     const log = path.join(run.job.runDir, "logs", `phase-${phase}.log`);
     await until(
         "the benchmark to send requests",
         () => (fs.existsSync(log) && /Phase profiling \(profiling\) started/.test(fs.readFileSync(log, "utf8")) ? true : undefined),
-        120_000,
+        timeoutMs,
     );
 }
 
