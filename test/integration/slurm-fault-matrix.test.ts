@@ -77,10 +77,12 @@ describe("Slurm: the frontend crashes mid-run", { skip }, () => {
             const killedAt = Date.now();
             process.kill(pid, "SIGKILL");
             const res = await waiting;
-            const ms = res.endedAt - killedAt;
+            // slurm-wait prints the reason once the job script has ended; Slurm may end the job later.
+            const ms = (res.failureReportedAt ?? res.endedAt) - killedAt;
             report(t, "frontend kill -9 (Slurm)", ms);
+            t.diagnostic(`the job ended (final Slurm state) ${((res.endedAt - killedAt) / 1000).toFixed(1)} s after the kill`);
             assert.equal(res.code, 1);
-            assert.ok(ms < 30_000, `took ${ms} ms`);
+            assert.ok(ms < 30_000, `took ${ms} ms:\n${res.stderr}`);
             assert.match(res.stderr, /FAILED: job \d+ ended FAILED \(exit code 1:0\): frontend exited with status \d+ while benchmark phase main/);
             const marker = failureMarker(run);
             assert.match(marker, /^reason: frontend exited with status \d+ while benchmark phase main\n/);
