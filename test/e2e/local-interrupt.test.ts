@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { groupAlive } from "../../lib/local/runner";
-import { portFree, processesOf } from "../helpers/local-run-checks";
+import { portFree, processesOf } from "../helpers/local-leftovers";
 import { pulumiAvailable, pulumiBinary, REPO_ROOT, withStack, type StackContext } from "./helpers";
 
 const avail = pulumiAvailable();

@@ -1,8 +1,9 @@
 // What a local run may leave behind, for the tests that run the local target
 // for real: processes whose command line mentions the run, live process
-// groups, and AIPerf temp folders.
+// groups, AIPerf temp folders, and taken ports.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import { namespaceFor } from "../../lib/local/plan";
 import { aiperfTempPrefix, groupAlive } from "../../lib/local/runner";
@@ -38,4 +39,13 @@ export async function assertNothingLeft(runId: string, runDir: string, pgids: nu
     assert.deepEqual(left, [], "processes of the run still present");
     const temps = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(aiperfTempPrefix(runId)));
     assert.deepEqual(temps, [], "AIPerf temp folders left behind");
+}
+
+/** True when nothing listens on the port (a bind on every address succeeds). */
+export function portFree(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const srv = net.createServer();
+        srv.once("error", () => resolve(false));
+        srv.listen({ host: "0.0.0.0", port }, () => srv.close(() => resolve(true)));
+    });
 }

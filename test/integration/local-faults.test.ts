@@ -16,7 +16,7 @@ import { planLocalRun, portRequests, portsFromAllocation, type LocalRunPlanInput
 import { allocatePorts } from "../../lib/local/ports";
 import { LocalRunError, runLocalPlan } from "../../lib/local/runner";
 import { localPlanInput } from "../helpers/local-input";
-import { assertNothingLeft, portFree } from "../helpers/local-run-checks";
+import { assertNothingLeft, portFree } from "../helpers/local-leftovers";
 
 const venv = defaultVenv(process.env);
 const venvReady = fs.existsSync(path.join(venv, "bin", "python")) && fs.existsSync(path.join(venv, "bin", "aiperf"));
