@@ -4,51 +4,14 @@
 // the reason in the failure marker and in slurm-wait's error, leave no job or
 // process behind, and the next job must succeed. Each prints the time from
 // the fault to slurm-wait's reported failure ("fault->report").
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-    assertNothingLeft,
-    benchmarkRunning,
-    cancel,
-    failureMarker,
-    jobState,
-    LAB,
-    liveJobs,
-    mockerConfig,
-    pythonRuntime,
-    render,
-    slurmCluster,
-    slurmWait,
-    stageAndSubmit,
-    until,
-    type Run,
-} from "./slurm-helpers";
+import { assertNothingLeft, benchmarkRunning, failureMarker, jobState, LAB, liveJobs, slurmWait, until, slurmSuite, LONG_RUN } from "./slurm-helpers";
 
-const cluster = slurmCluster();
-const py = pythonRuntime();
-const skip = !cluster.ok ? cluster.reason : !py.ok ? py.reason : false;
-if (skip) console.log(`# SKIP slurm-fault-matrix: ${skip}`);
-
-const runs: Run[] = [];
-after(async () => {
-    for (const r of runs) await cancel(r);
-});
-
-/** A benchmark that runs for many minutes unless something stops it. */
-const LONG = {
-    benchmark: { concurrency: 2, requestCount: 5000, outputTokens: 200 },
-    timeouts: { readySeconds: 120, benchmarkSeconds: 1800 },
-    slurm: { mockerSpeedupRatio: 1 },
-};
-
-async function start(over: Record<string, unknown>, stack: string): Promise<{ run: Run; jobId: string }> {
-    const run = render(await mockerConfig(over), stack);
-    runs.push(run);
-    return { run, jobId: await stageAndSubmit(run) };
-}
+const { skip, start } = slurmSuite("slurm-fault-matrix");
 
 function report(t: { diagnostic: (m: string) => void }, what: string, ms: number): void {
     const line = `fault->report ${what}: ${(ms / 1000).toFixed(1)} s`;
@@ -70,7 +33,7 @@ describe("Slurm: the frontend crashes mid-run", { skip }, () => {
         "kill -9 of the frontend while AIPerf sends fails the job within 30 s with its log tail; nothing left; the next job succeeds",
         { timeout: 400_000 },
         async (t) => {
-            const { run, jobId } = await start(LONG, "it-fe-kill");
+            const { run, jobId } = await start(LONG_RUN, "it-fe-kill");
             const waiting = slurmWait(run, jobId);
             await benchmarkRunning(run);
             const pid = Number(fs.readFileSync(path.join(run.job.runDir, "pids", "frontend.pid"), "utf8").split(" ")[0]);
@@ -117,7 +80,7 @@ describe("Slurm: the run folder's disk fills up", { skip: skipDisk }, () => {
                 return;
             }
             try {
-                const { run, jobId } = await start({ ...LONG, slurm: { ...LONG.slurm, outputDir: mount } }, "it-disk-full");
+                const { run, jobId } = await start({ ...LONG_RUN, slurm: { ...LONG_RUN.slurm, outputDir: mount } }, "it-disk-full");
                 const waiting = slurmWait(run, jobId);
                 await benchmarkRunning(run);
                 const filler = path.join(mount, "something-else-writing-here.bin");

@@ -1,7 +1,7 @@
 // Failures of real Slurm jobs on the project's one-machine cluster: each one
 // must end the job within bounds, with the reason in the failure marker and
 // in slurm-wait's error, and leave no process or job behind.
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,43 +13,20 @@ import {
     jobState,
     liveJobs,
     mockerConfig,
-    pythonRuntime,
     render,
     sh,
-    slurmCluster,
     slurmWait,
-    stageAndSubmit,
     until,
-    type Run,
+    slurmSuite,
+    LONG_RUN,
 } from "./slurm-helpers";
 import { cancelRunCommand, submitCommand } from "../../lib/slurm/render";
 
-const cluster = slurmCluster();
-const py = pythonRuntime();
-const skip = !cluster.ok ? cluster.reason : !py.ok ? py.reason : false;
-if (skip) console.log(`# SKIP slurm-faults: ${skip}`);
-
-const runs: Run[] = [];
-after(async () => {
-    for (const r of runs) await cancel(r);
-});
-
-/** A benchmark that runs for many minutes unless something stops it. */
-const LONG = {
-    benchmark: { concurrency: 2, requestCount: 5000, outputTokens: 200 },
-    timeouts: { readySeconds: 120, benchmarkSeconds: 1800 },
-    slurm: { mockerSpeedupRatio: 1 },
-};
-
-async function start(over: Record<string, unknown>, stack: string): Promise<{ run: Run; jobId: string }> {
-    const run = render(await mockerConfig(over), stack);
-    runs.push(run);
-    return { run, jobId: await stageAndSubmit(run) };
-}
+const { skip, start } = slurmSuite("slurm-faults");
 
 describe("Slurm: failures end the job with their reason", { skip }, () => {
     test("a worker killed mid-run fails the job within 30 s", { timeout: 300_000 }, async (t) => {
-        const { run, jobId } = await start(LONG, "it-kill");
+        const { run, jobId } = await start(LONG_RUN, "it-kill");
         const waiting = slurmWait(run, jobId);
         await benchmarkRunning(run);
         const pidFile = path.join(run.job.runDir, "pids", "decode-0.pid");
@@ -71,7 +48,7 @@ describe("Slurm: failures end the job with their reason", { skip }, () => {
     });
 
     test("cancelling (what pulumi destroy runs) during the benchmark cancels the job", { timeout: 300_000 }, async () => {
-        const { run, jobId } = await start(LONG, "it-cancel");
+        const { run, jobId } = await start(LONG_RUN, "it-cancel");
         const waiting = slurmWait(run, jobId);
         await benchmarkRunning(run);
         const c = await cancel(run);
@@ -85,7 +62,7 @@ describe("Slurm: failures end the job with their reason", { skip }, () => {
     });
 
     test("the job's time limit is reported as such", { timeout: 300_000 }, async () => {
-        const { run, jobId } = await start({ ...LONG, slurm: { ...LONG.slurm, timeLimit: 1, timeLimitWarningSeconds: 20 } }, "it-timelimit");
+        const { run, jobId } = await start({ ...LONG_RUN, slurm: { ...LONG_RUN.slurm, timeLimit: 1, timeLimitWarningSeconds: 20 } }, "it-timelimit");
         const res = await slurmWait(run, jobId);
         assert.equal(res.code, 1);
         assert.match(res.stderr, /FAILED: job \d+ reached its time limit \((00:01:00|1)\)/);
@@ -114,7 +91,7 @@ describe("Slurm: failures end the job with their reason", { skip }, () => {
     });
 
     test("a deployment interrupted after submit: the next submit and destroy find the job by name", { timeout: 120_000 }, async () => {
-        const { run, jobId } = await start(LONG, "it-orphan");
+        const { run, jobId } = await start(LONG_RUN, "it-orphan");
         await until("the first job to run", () => (jobState(jobId) === "RUNNING" ? true : undefined), 60_000);
         // The state that recorded jobId is lost; the next `pulumi up` submits the same run again.
         const again = await sh(submitCommand(run.job));
@@ -125,7 +102,7 @@ describe("Slurm: failures end the job with their reason", { skip }, () => {
         assert.deepEqual(liveJobs(run.job.jobName), [second]);
         // Destroy with the job never recorded: the staged submit script's delete cancels this run's
         // jobs (by name and working directory), not those of another run of the same stack.
-        const otherRun = render(await mockerConfig({ ...LONG, slurm: { ...LONG.slurm, runTag: "another run" } }), "it-orphan");
+        const otherRun = render(await mockerConfig({ ...LONG_RUN, slurm: { ...LONG_RUN.slurm, runTag: "another run" } }), "it-orphan");
         assert.equal(otherRun.job.jobName, run.job.jobName);
         assert.notEqual(otherRun.job.runDir, run.job.runDir);
         fs.mkdirSync(otherRun.job.runDir, { recursive: true });

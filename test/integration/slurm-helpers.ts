@@ -1,6 +1,7 @@
 // Shared by the Slurm integration tests: the prerequisites (the project's
 // one-machine Slurm cluster, the Python runtime, the test sshd) and the same
 // steps the Slurm component's commands run (stage, submit, wait, cancel).
+import { after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -282,4 +283,44 @@ export function assertNothingLeft(run: Run): void {
     assert.deepEqual(liveJobs(run.job.jobName), []);
     const pids = path.join(run.job.runDir, "pids");
     for (const f of fs.existsSync(pids) ? fs.readdirSync(pids) : []) assert.ok(!pidAlive(path.join(pids, f)), `${f}: the process outlived the job`);
+}
+
+/** A mocker benchmark that runs for many minutes unless something stops it: the load of the fault tests. */
+export const LONG_RUN = {
+    benchmark: { concurrency: 2, requestCount: 5000, outputTokens: 200 },
+    timeouts: { readySeconds: 120, benchmarkSeconds: 1800 },
+    slurm: { mockerSpeedupRatio: 1 },
+};
+
+export interface SlurmSuite {
+    /** node:test `skip`: why this machine cannot run the file (no test cluster, no Python runtime), else false. */
+    skip: string | false;
+    /** Remembers a rendered run, so its job is cancelled after the file's tests whatever they did. */
+    track: (run: Run) => Run;
+    /** Renders a mocker job with `over` for `stack`, tracks it, stages and submits it. */
+    start: (over: Record<string, unknown>, stack: string) => Promise<{ run: Run; jobId: string }>;
+}
+
+/** What every Slurm integration file starts with; `file` names it in the printed skip reason. */
+export function slurmSuite(file: string): SlurmSuite {
+    const cluster = slurmCluster();
+    const py = pythonRuntime();
+    const skip = !cluster.ok ? cluster.reason : !py.ok ? py.reason : false;
+    if (skip) console.log(`# SKIP ${file}: ${skip}`);
+    const runs: Run[] = [];
+    after(async () => {
+        for (const r of runs) await cancel(r);
+    });
+    const track = (run: Run): Run => {
+        runs.push(run);
+        return run;
+    };
+    return {
+        skip,
+        track,
+        start: async (over, stack) => {
+            const run = track(render(await mockerConfig(over), stack));
+            return { run, jobId: await stageAndSubmit(run) };
+        },
+    };
 }

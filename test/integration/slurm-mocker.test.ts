@@ -1,35 +1,14 @@
 // Real multi-node Slurm jobs on the project's one-machine cluster: the
 // disaggregated mocker benchmark end to end (bare metal), through the same
 // commands the Slurm component runs (stage, submit.sh, slurm-wait).
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-    cancel,
-    freePort,
-    jobState,
-    liveJobs,
-    mockerConfig,
-    pidAlive,
-    pythonRuntime,
-    render,
-    slurmCluster,
-    slurmWait,
-    stageAndSubmit,
-    type Run,
-} from "./slurm-helpers";
+import { freePort, jobState, liveJobs, mockerConfig, pidAlive, render, slurmWait, stageAndSubmit, type Run, slurmSuite } from "./slurm-helpers";
 import { parseResultLine, type ResultLine } from "../../lib/results";
 
-const cluster = slurmCluster();
-const py = pythonRuntime();
-const skip = !cluster.ok ? cluster.reason : !py.ok ? py.reason : false;
-if (skip) console.log(`# SKIP slurm-mocker: ${skip}`);
-
-const runs: Run[] = [];
-after(async () => {
-    for (const r of runs) await cancel(r);
-});
+const { skip, track } = slurmSuite("slurm-mocker");
 
 interface Results {
     jobId: string;
@@ -40,7 +19,7 @@ interface Results {
 
 async function runToEnd(raw: Record<string, unknown>, stack: string): Promise<{ run: Run; results: Results; jobId: string }> {
     const run = render(raw, stack);
-    runs.push(run);
+    track(run);
     const jobId = await stageAndSubmit(run);
     const res = await slurmWait(run, jobId);
     assert.equal(res.code, 0, `slurm-wait failed:\n${res.stderr}`);

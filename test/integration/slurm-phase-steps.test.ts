@@ -10,40 +10,18 @@
 // dcgm-exporter (no GPUs here). The mocker answers with random tokens,
 // so the scores say nothing about a model: what is checked is that every
 // problem was asked, graded and reported next to the phase's figures.
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-    cancel,
-    freePort,
-    jobState,
-    LAB,
-    liveJobs,
-    mockerConfig,
-    pythonRuntime,
-    render,
-    slurmCluster,
-    slurmWait,
-    stageAndSubmit,
-    VENV,
-    type Run,
-} from "./slurm-helpers";
+import { freePort, jobState, LAB, liveJobs, mockerConfig, render, slurmWait, stageAndSubmit, VENV, slurmSuite } from "./slurm-helpers";
 import { parseResultLine, type ResultLine } from "../../lib/results";
 import { REPO_ROOT } from "../../lib/paths";
 import { writeNvidiaSmiStandIn } from "../helpers/nvidia-smi-stand-in";
 import { writeDcgmExporterStandIn } from "../helpers/dcgm-exporter-stand-in";
 
-const cluster = slurmCluster();
-const py = pythonRuntime();
-const skip = !cluster.ok ? cluster.reason : !py.ok ? py.reason : false;
-if (skip) console.log(`# SKIP slurm-phase-steps: ${skip}`);
-
-const runs: Run[] = [];
-after(async () => {
-    for (const r of runs) await cancel(r);
-});
+const { skip, track } = slurmSuite("slurm-phase-steps");
 
 interface Results {
     nodes: Array<{ host: string; address: string; roles: string }>;
@@ -92,7 +70,7 @@ describe("Slurm: named node, worker server metrics, steps between phases, accura
                 },
             });
             const run = render(raw, "it-phase-steps");
-            runs.push(run);
+            track(run);
             assert.ok(run.job.sbatchArgs.includes("--nodelist=n2") && run.job.sbatchArgs.includes("--nodes=1"), run.job.sbatchArgs.join(" "));
             const jobId = await stageAndSubmit(run);
             const res = await slurmWait(run, jobId);

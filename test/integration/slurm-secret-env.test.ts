@@ -4,26 +4,18 @@
 // processes (found by their working directory, the run folder) shows the entry
 // in the frontend and the mocker workers and not in AIPerf, and afterwards no
 // other file of the run folder (job.env, logs, exports) holds the value.
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cancel, jobState, liveJobs, mockerConfig, pythonRuntime, render, sh, slurmCluster, slurmWait, stageAndSubmit, type Run } from "./slurm-helpers";
+import { jobState, liveJobs, mockerConfig, render, sh, slurmWait, stageAndSubmit, slurmSuite } from "./slurm-helpers";
 import { stageCommand } from "../../lib/slurm/render";
 import { renderSecretsEnv } from "../../lib/slurm/secrets-env";
 
-const cluster = slurmCluster();
-const py = pythonRuntime();
-const skip = !cluster.ok ? cluster.reason : !py.ok ? py.reason : false;
-if (skip) console.log(`# SKIP slurm-secret-env: ${skip}`);
+const { skip, track } = slurmSuite("slurm-secret-env");
 
 const NAME = "IT_SECRET_TOKEN";
-const runs: Run[] = [];
-after(async () => {
-    for (const r of runs) await cancel(r);
-});
-
 /** Processes whose working directory is `runDir`, by pid: their kind from argv and whether `item` is in their environment. */
 function watch(runDir: string, item: string): { stop: () => Array<{ kind: string; hasSecret: boolean }> } {
     const seen = new Map<number, { kind: string; hasSecret: boolean }>();
@@ -58,7 +50,7 @@ describe("Slurm: secretEnv reaches the Dynamo processes of a real job, nothing e
     test("1 prefill + 1 decode mocker job with secrets.env", { timeout: 300_000 }, async () => {
         const value = `it-s3cret '${randomBytes(8).toString("hex")}' $(x)`;
         const run = render(await mockerConfig(), "it-secret-env");
-        runs.push(run);
+        track(run);
         const secrets = await sh(stageCommand(run.job.runDir, { name: "secrets.env", mode: "0600" }), renderSecretsEnv(undefined, { [NAME]: value })!);
         assert.equal(secrets.code, 0, secrets.stderr);
         const seen = watch(run.job.runDir, `${NAME}=${value}`);

@@ -2,27 +2,13 @@
 // one-machine cluster: they run on every node of the job before any Dynamo
 // process, a failing or hanging one ends the job with its reason and its log
 // tail, and nothing is left running.
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cancel, liveJobs, mockerConfig, pidAlive, pythonRuntime, render, slurmCluster, slurmWait, stageAndSubmit, type Run } from "./slurm-helpers";
+import { liveJobs, pidAlive, slurmWait, type Run, slurmSuite } from "./slurm-helpers";
 
-const cluster = slurmCluster();
-const py = pythonRuntime();
-const skip = !cluster.ok ? cluster.reason : !py.ok ? py.reason : false;
-if (skip) console.log(`# SKIP slurm-setup: ${skip}`);
-
-const runs: Run[] = [];
-after(async () => {
-    for (const r of runs) await cancel(r);
-});
-
-async function start(over: Record<string, unknown>, stack: string): Promise<{ run: Run; jobId: string }> {
-    const run = render(await mockerConfig(over), stack);
-    runs.push(run);
-    return { run, jobId: await stageAndSubmit(run) };
-}
+const { skip, start } = slurmSuite("slurm-setup");
 
 const read = (run: Run, file: string) => fs.readFileSync(path.join(run.job.runDir, file), "utf8");
 

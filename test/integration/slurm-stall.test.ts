@@ -4,36 +4,25 @@
 // directly). The job must fail with reason "stalled" within 30 s, naming the
 // stopped worker and quoting every log, leave no process or job behind, and
 // the same job submitted again in the same folder must succeed.
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
     assertNothingLeft,
     benchmarkRunning,
-    cancel,
     failureMarker,
     jobState,
     liveJobs,
     mockerConfig,
-    pythonRuntime,
     render,
-    slurmCluster,
     slurmWait,
     stageAndSubmit,
     until,
-    type Run,
+    slurmSuite,
 } from "./slurm-helpers";
 
-const cluster = slurmCluster();
-const py = pythonRuntime();
-const skip = !cluster.ok ? cluster.reason : !py.ok ? py.reason : false;
-if (skip) console.log(`# SKIP slurm-stall: ${skip}`);
-
-const runs: Run[] = [];
-after(async () => {
-    for (const r of runs) await cancel(r);
-});
+const { skip, track } = slurmSuite("slurm-stall");
 
 describe("Slurm: a hung worker", { skip }, () => {
     test(
@@ -49,7 +38,7 @@ describe("Slurm: a hung worker", { skip }, () => {
                 }),
                 "it-stall",
             );
-            runs.push(run);
+            track(run);
             assert.equal(run.spec.timeouts.stallSeconds, 5);
             const jobId = await stageAndSubmit(run);
             const waiting = slurmWait(run, jobId);
