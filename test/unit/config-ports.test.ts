@@ -3,7 +3,8 @@
 // job's ports are checked for range and collisions before anything is registered.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, loadSpec } from "../../config/load";
+import { loadSpec } from "../../config/load";
+import { configProblems } from "../helpers/config-problems";
 import { planJob } from "../../lib/slurm/plan";
 import { workerPorts } from "../../lib/slurm/commands";
 import { deepMerge } from "../../lib/deep-merge";
@@ -13,15 +14,7 @@ import { DEFAULT_FRONTEND_PORT } from "../../lib/dynamo/ports";
 
 const LOCAL = { model: { id: "dynamo-bench/tiny-model" } };
 
-function problems(config: Record<string, unknown>): string[] {
-    try {
-        loadSpec(config, "unit");
-        return [];
-    } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        return e.violations.map((v) => `${v.path}: ${v.message}`);
-    }
-}
+const problems = configProblems;
 
 describe("flags and env vars the plan owns", () => {
     test("--http-port in frontend.extraArgs is refused on every target, as its own element or --flag=value", () => {

@@ -4,7 +4,7 @@
 import { describe, test } from "node:test";
 import { parse } from "yaml";
 import assert from "node:assert/strict";
-import { ConfigError, loadSpec } from "../../config/load";
+import { configProblems } from "../helpers/config-problems";
 import { deepMerge } from "../../lib/deep-merge";
 import {
     DEFAULT_DYNAMO_VERSION,
@@ -175,15 +175,7 @@ describe("connectors on the targets", () => {
     });
 });
 
-function problems(config: Record<string, unknown>): string[] {
-    try {
-        loadSpec(config, "unit");
-        return [];
-    } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        return e.violations.map((v) => `${v.path}: ${v.message}`);
-    }
-}
+const problems = configProblems;
 const K8S = { target: "kubernetes", model: { id: "Qwen/Qwen3-0.6B" } };
 
 describe("kvCache rules", () => {

@@ -3,7 +3,7 @@
 // rules that refuse sizes SGLang cannot run.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, loadSpec } from "../../config/load";
+import { configProblems } from "../helpers/config-problems";
 import { deepMerge } from "../../lib/deep-merge";
 import { buildGraphDeployment } from "../../lib/kubernetes/graph";
 import { renderJob } from "../../lib/slurm/render";
@@ -65,15 +65,7 @@ describe("wide EP in the launch model", () => {
     });
 });
 
-function problems(config: Record<string, unknown>): string[] {
-    try {
-        loadSpec(config, "unit");
-        return [];
-    } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        return e.violations.map((v) => `${v.path}: ${v.message}`);
-    }
-}
+const problems = configProblems;
 const K8S = { target: "kubernetes", model: { id: "deepseek-ai/DeepSeek-R1" } };
 
 describe("wide EP rules", () => {
