@@ -49,6 +49,14 @@ function processLines(key: string, p: ProcessSpec, gpus?: [number, number], dyna
     return lines;
 }
 
+/**
+ * The benchmark client: AIPerf leaves its IPC and mmap folders (aiperf_mmap_*) in
+ * the temp folder, so node.sh gives it a private one and removes it when it ends.
+ */
+function clientLines(key: string, p: ProcessSpec): string[] {
+    return [...processLines(key, p), assign(`P_${key}_PRIVATE_TMP`, 1)];
+}
+
 export function renderJobEnv(spec: BenchmarkSpec, job: JobEnvInput): string {
     const lines = [...headerLines(spec, job), ...runtimeLines(spec, job), ...layoutLines(job), ...processSection(spec, job)];
     return `${lines.join("\n")}\n`;
@@ -180,7 +188,7 @@ function layoutLines(job: JobEnvInput): string[] {
 function processSection(spec: BenchmarkSpec, job: JobEnvInput): string[] {
     const ctx: CommandContext = { spec, runDir: job.runDir, namespace: job.namespace, frontendPort: job.frontendPort };
     const lines = [
-        "# processes: P_<key>_ARGV (argv), P_<key>_ENV (NAME=value), P_<key>_GPUS (first, count), P_<key>_SECRET_ENV (1: gets secretEnv)",
+        "# processes: P_<key>_ARGV (argv), P_<key>_ENV (NAME=value), P_<key>_GPUS (first, count), P_<key>_SECRET_ENV (1: gets secretEnv), P_<key>_PRIVATE_TMP (1: a temp folder of its own)",
         ...processLines("FRONTEND", frontendProcess(ctx), undefined, true),
     ];
     job.plan.instances.forEach((instance, i) => {
@@ -196,7 +204,7 @@ function processSection(spec: BenchmarkSpec, job: JobEnvInput): string[] {
         lines.push(...processLines(`W${i}`, p, [instance.gpuFirst, instance.gpuCount], true));
     });
     spec.phases.forEach((phase, i) =>
-        lines.push(...processLines(`PH${i}`, phaseProcess(ctx, phase, job.phases[i]!.dir, job.plan.instances, dcgmMetricsUrls(spec, job.plan.slots.length)))),
+        lines.push(...clientLines(`PH${i}`, phaseProcess(ctx, phase, job.phases[i]!.dir, job.plan.instances, dcgmMetricsUrls(spec, job.plan.slots.length)))),
     );
     const setup = setupArgv(spec.setup);
     if (setup) lines.push(...processLines("SETUP", { argv: setup, env: { TERM: "dumb", ...spec.env } }));

@@ -16,7 +16,9 @@
 # gave the step, or of 0..GPUS_PER_NODE-1), prepares a bare-metal
 # environment (modules, venv, PATH, env), writes RUN_DIR/pids/NAME.pid and
 # execs the process, so srun sees its exit status and signals reach it; a
-# sampler (P_<KEY>_REPEAT) instead runs its argv every interval into a CSV.
+# sampler (P_<KEY>_REPEAT) instead runs its argv every interval into a CSV,
+# and the benchmark client (P_<KEY>_PRIVATE_TMP) runs with a temp folder of
+# its own, removed when it ends.
 # Needs bash only; no Node.js, no jq.
 set -euo pipefail
 
@@ -155,5 +157,27 @@ if declare -p "P_${KEY}_REPEAT" >/dev/null 2>&1; then
     done <<< "$rows"
     sleep "$every" & wait $!
   done
+fi
+# --- the benchmark client (P_<KEY>_PRIVATE_TMP=1): AIPerf leaves its IPC and mmap
+# folders in the temp folder, so it gets one of its own, removed when it ends. It
+# runs as a child then; srun's and batch.sh's signals reach both (scancel signals
+# the whole step), and a SIGTERM to this shell alone is passed on.
+ref="P_${KEY}_PRIVATE_TMP"
+if [ "${!ref:-0}" = 1 ]; then
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/dynamo-bench-$NAME.XXXXXX") || die "$NAME: no temp folder could be made in ${TMPDIR:-/tmp}"
+  export TMPDIR=$tmp TEMP=$tmp TMP=$tmp
+  # the trap is in place before the client starts, so no SIGTERM is lost in between
+  child="" stopping=0
+  trap 'stopping=1; [ -z "$child" ] || kill -TERM "$child" 2>/dev/null' TERM INT
+  "${argv[@]}" &
+  child=$!
+  [ "$stopping" = 0 ] || kill -TERM "$child" 2>/dev/null
+  rc=0
+  while :; do
+    wait "$child" && rc=0 || rc=$?
+    kill -0 "$child" 2>/dev/null || break
+  done
+  rm -rf "$tmp"
+  exit "$rc"
 fi
 exec "${argv[@]}"
