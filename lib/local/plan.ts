@@ -9,13 +9,11 @@ import * as path from "node:path";
 import type { BetweenPhasesSpec } from "../../config/between-phases";
 import type { SetupSpec } from "../../config/setup";
 import { setupArgv } from "../dynamo/setup";
-import type { MockerSpec } from "../../config/mocker";
-import type { ResolvedPhase } from "../../config/resolve";
 import { resolveStallSeconds } from "../../config/stall";
 import { betweenPhasesEnv } from "../benchmark/between-phases";
 import { oneTokenProbe } from "../benchmark/probe";
 import { loadArgv } from "../benchmark/load-argv";
-import { progressMetrics, type ProgressMetrics } from "../dynamo/progress-metrics";
+import { progressMetrics } from "../dynamo/progress-metrics";
 import type { PortRequest } from "./ports";
 import { SECRET_ENV_VARIABLE, secretEnvFrom } from "./secret-env";
 import {
@@ -28,172 +26,27 @@ import {
     workerMetricsUrl,
     workerProcess,
     type DynamoProcess,
-    type ProcessRole,
     type LaunchContext,
     type LaunchSpec,
     type WorkerRole,
 } from "../dynamo";
+import { checkPlanInput } from "./plan-input-check";
+import {
+    PlanError,
+    type ExpectedInstances,
+    type LocalPorts,
+    type LocalRunPlan,
+    type LocalRunPlanInput,
+    type LocalWorkerInput,
+    type PlannedBetweenPhases,
+    type PlannedPhase,
+    type PlannedProcess,
+} from "./plan-types";
 
-export type LocalRole = ProcessRole;
-
-export interface LocalWorkerInput {
-    /** Worker processes of this role (each one mocker engine). */
-    replicas: number;
-    /** Data-parallel ranks the mocker simulates per worker (default 1). */
-    dataParallel?: number;
-    /** Appended after the planned mocker flags, so a flag given here wins (argparse keeps the last). */
-    extraArgs: string[];
-    env: Record<string, string>;
-}
-
-/** One benchmark phase: the resolved phase of the spec (name, load and extra AIPerf arguments). */
-export type LocalPhaseInput = ResolvedPhase;
-
-/**
- * Everything a local run needs, and nothing else. `lib/local/from-spec.ts`
- * maps a BenchmarkSpec onto it; tests build it directly.
- */
-export interface LocalRunPlanInput {
-    /** Unique id of the run; the Dynamo namespace is derived from it. */
-    runId: string;
-    /** Absolute folder for logs, discovery state, plan and exports. */
-    runDir: string;
-    /** Python venv with ai-dynamo and aiperf (scripts/setup-python.sh). */
-    venv: string;
-    model: {
-        /** Local model folder (config.json + tokenizer files), or a HuggingFace id (needs hub access). */
-        path: string;
-        /** Name clients send as `model`. */
-        servedName: string;
-    };
-    /** Dynamo release whose flags the processes get (the venv's ai-dynamo). */
-    dynamoVersion: string;
-    /** Scheduler the mocker imitates. */
-    engineType: "vllm" | "sglang";
-    /** Mocker --speedup-ratio: 1 = real timing, larger = faster, 0 = no simulated delay. */
-    speedupRatio: number;
-    /** The mocker's engine knobs (config/mocker.ts); unset: its defaults. */
-    mocker?: MockerSpec;
-    mode: "disaggregated" | "aggregated";
-    frontend: {
-        routerMode: string;
-        /** Fixed HTTP port; a free one is picked when unset. */
-        port?: number;
-        extraArgs: string[];
-        env: Record<string, string>;
-    };
-    /** Ignored in aggregated mode. */
-    prefill: LocalWorkerInput;
-    decode: LocalWorkerInput;
-    /** Environment for every Dynamo process (role env is applied after it). */
-    env: Record<string, string>;
-    benchmark: {
-        endpointType: "chat" | "completions";
-        streaming: boolean;
-        /** Count tokens from the server's usage (exact for the mocker's random tokens). */
-        useServerTokenCount: boolean;
-        /** AIPerf scrapes the frontend's metrics (benchmark.serverMetrics, resolved for the local target). */
-        serverMetrics: boolean;
-        randomSeed: number;
-        phases: LocalPhaseInput[];
-        /** A command and a health check after each phase but the last (benchmark.betweenPhases); unset: none. */
-        betweenPhases?: BetweenPhasesSpec;
-    };
-    /** Start-up commands before any process (setup); unset or empty: none. */
-    setup?: SetupSpec;
-    timeouts: {
-        /** From the first spawn until the model is served by every worker. */
-        readySeconds: number;
-        /** All benchmark phases together. */
-        benchmarkSeconds: number;
-        /** SIGTERM to SIGKILL at teardown. */
-        teardownGraceSeconds: number;
-        /** A phase with requests in flight and none completed this long is stalled; unset: config/stall.ts's default. */
-        stallSeconds?: number;
-    };
-}
-
-export interface LocalPorts {
-    frontend: number;
-    /** One per prefill replica (mocker --bootstrap-ports; prefill listens, decode connects). */
-    bootstrap: number[];
-    /**
-     * With server metrics: one system server port per worker process (prefill first,
-     * then decode or aggregated), whose /metrics AIPerf scrapes besides the frontend's.
-     */
-    system?: number[];
-}
-
-export interface PlannedProcess {
-    /** Unique: "frontend", "prefill-0", "decode-1", "worker-0" (aggregated). */
-    name: string;
-    role: LocalRole;
-    argv: string[];
-    env: Record<string, string>;
-    /** Names of the variables the plan set or the spec gave (values are not repeated in plan.json). */
-    plannedEnvKeys: string[];
-    /** Names of the secretEnv variables in env (lib/local/secret-env.ts): Dynamo processes only. */
-    secretEnvKeys: string[];
-    logFile: string;
-}
-
-export interface PlannedPhase {
-    name: string;
-    argv: string[];
-    env: Record<string, string>;
-    artifactDir: string;
-    logFile: string;
-}
-
-/** A worker set the frontend must list in GET /health before the run counts as registered. */
-export interface ExpectedInstances {
-    role: "prefill" | "decode" | "aggregated";
-    component: string;
-    endpoint: string;
-    count: number;
-}
-
-export interface LocalRunPlan {
-    runId: string;
-    runDir: string;
-    namespace: string;
-    discoveryDir: string;
-    frontendUrl: string;
-    servedModelName: string;
-    ports: LocalPorts;
-    processes: PlannedProcess[];
-    readiness: {
-        expected: ExpectedInstances[];
-        /** A one-token request that must succeed before benchmarking. */
-        probe: { path: string; body: Record<string, unknown> };
-    };
-    benchmarkPhases: PlannedPhase[];
-    /** After each phase but the last; unset when there is nothing to do between phases. */
-    betweenPhases?: PlannedBetweenPhases;
-    /** Before any process starts; unset when there are no start-up commands. */
-    setup?: { argv: string[]; env: Record<string, string>; logFile: string; timeoutSeconds: number };
-    timeouts: LocalRunPlanInput["timeouts"];
-    /** The stall watchdog (lib/watchdog): its bound, and the frontend counters it reads. */
-    stall: { seconds: number; metricsUrl: string; metrics: ProgressMetrics };
-}
-
-export interface PlannedBetweenPhases {
-    /** The command, its environment (the run's addresses and the phases around it are added at run time) and its log. */
-    command?: { argv: string[]; env: Record<string, string>; logFile: string };
-    healthCheck: boolean;
-    timeoutSeconds: number;
-}
-
-export class PlanError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "PlanError";
-    }
-}
+export * from "./plan-types";
 
 /** Inherited variables that would change how Dynamo discovers or connects; the plan sets its own. */
 const DROPPED_ENV = new RegExp(`^(DYN_|ETCD_|NATS_)|^(HF_HUB_OFFLINE|TRANSFORMERS_OFFLINE|${SECRET_ENV_VARIABLE})$`);
-const PHASE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const LOOPBACK = "127.0.0.1";
 
 /** The launch model's view of a local run: the mocker stands in for the engine; one process per replica. */
@@ -259,7 +112,7 @@ export function isLocalModelPath(p: string): boolean {
  * `baseEnv` is the environment to inherit (usually process.env).
  */
 export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, string | undefined>, ports: LocalPorts): LocalRunPlan {
-    validate(input, ports);
+    checkPlanInput(input, ports, workerNames(input).length);
     const runDir = path.resolve(input.runDir);
     const logs = path.join(runDir, "logs");
     const discoveryDir = path.join(runDir, "discovery");
@@ -402,48 +255,4 @@ function betweenPhasesOf(spec: BetweenPhasesSpec | undefined, env: Record<string
     if (!spec || (spec.command === undefined && !spec.healthCheck)) return {};
     const command = spec.command ? { argv: spec.command, env, logFile: path.join(logs, "between-phases.log") } : undefined;
     return { betweenPhases: { ...(command ? { command } : {}), healthCheck: spec.healthCheck, timeoutSeconds: spec.timeoutSeconds } };
-}
-
-function validate(input: LocalRunPlanInput, ports: LocalPorts): void {
-    const problems: string[] = [];
-    if (!input.runId.trim()) problems.push("runId is empty");
-    if (!path.isAbsolute(input.runDir)) problems.push(`runDir must be an absolute path, got "${input.runDir}"`);
-    if (!input.venv) problems.push("venv is empty");
-    if (!input.model.path) problems.push("model.path is empty");
-    if (!input.model.servedName) problems.push("model.servedName is empty");
-    if (!(input.speedupRatio >= 0)) problems.push(`speedupRatio must be >= 0, got ${input.speedupRatio}`);
-    if (!Number.isInteger(input.decode.replicas) || input.decode.replicas < 1)
-        problems.push(`decode.replicas must be at least 1, got ${input.decode.replicas}`);
-    if (input.mode === "disaggregated") {
-        if (!Number.isInteger(input.prefill.replicas) || input.prefill.replicas < 1) {
-            problems.push(`prefill.replicas must be at least 1 in disaggregated mode, got ${input.prefill.replicas}`);
-        } else if (ports.bootstrap.length !== input.prefill.replicas) {
-            problems.push(`expected ${input.prefill.replicas} bootstrap ports (one per prefill replica), got ${ports.bootstrap.length}`);
-        }
-    }
-    const workers = workerNames(input).length;
-    if (input.benchmark.serverMetrics && ports.system?.length !== workers) {
-        problems.push(`expected ${workers} system ports with server metrics (one per worker process), got ${ports.system?.length ?? 0}`);
-    }
-    if (input.benchmark.phases.length === 0) problems.push("benchmark.phases is empty");
-    const names = new Set<string>();
-    for (const [i, phase] of input.benchmark.phases.entries()) {
-        if (!PHASE_NAME.test(phase.name)) problems.push(`benchmark.phases[${i}].name "${phase.name}" must be folder-safe (letters, digits, '.', '_', '-')`);
-        if (names.has(phase.name)) problems.push(`benchmark.phases[${i}].name "${phase.name}" is used twice`);
-        names.add(phase.name);
-        for (const key of ["concurrency", "requestCount", "inputTokens", "outputTokens"] as const) {
-            const value = phase[key];
-            if (key === "concurrency" && value === undefined && phase.requestRate !== undefined) continue;
-            if (value === undefined || !Number.isInteger(value) || value < 1)
-                problems.push(`benchmark.phases[${i}].${key} must be a positive integer, got ${value}`);
-        }
-        if (phase.requestRate !== undefined && !(phase.requestRate > 0))
-            problems.push(`benchmark.phases[${i}].requestRate must be > 0, got ${phase.requestRate}`);
-        if (!Number.isInteger(phase.warmupRequests) || phase.warmupRequests < 0)
-            problems.push(`benchmark.phases[${i}].warmupRequests must be >= 0, got ${phase.warmupRequests}`);
-    }
-    for (const key of ["readySeconds", "benchmarkSeconds", "teardownGraceSeconds"] as const) {
-        if (!(input.timeouts[key] > 0)) problems.push(`timeouts.${key} must be > 0, got ${input.timeouts[key]}`);
-    }
-    if (problems.length > 0) throw new PlanError(`invalid local run plan input:\n  ${problems.join("\n  ")}`);
 }
