@@ -22,6 +22,37 @@ export const CONNECTORS_BY_BACKEND: Record<"vllm" | "sglang" | "trtllm", readonl
 
 const absolutePath = z.string().regex(/^\/[^\0]*$/, "expected an absolute path");
 
+const port = z.number().int().min(1).max(65535);
+
+/**
+ * LMCache's cache controller (the `lmcache_controller` console script of the lmcache
+ * wheel, lmcache.v1.api_server; flags read from lmcache 0.3.9.post2, the release
+ * Dynamo's vLLM image installs for vLLM 0.11.2, and 0.3.10): one per benchmark, next to
+ * the frontend. dynamo-bench starts it with `--host 0.0.0.0 --port <port> --monitor-ports
+ * {"pull": <pullPort>, "reply": <replyPort>}` and names it to every LMCache worker
+ * (lib/dynamo/lmcache-controller.ts).
+ */
+export const lmcacheControllerSchema = z.strictObject({
+    /** The controller's HTTP API (--port; LMCache's default 9000). */
+    port: port.default(9000),
+    /** Where the workers push their messages (--monitor-ports pull; LMCache's --monitor-port default 9001). */
+    pullPort: port.default(9001),
+    /** Where the workers send requests and get replies (--monitor-ports reply; LMCache has no default, this is the next port). */
+    replyPort: port.default(9002),
+    /**
+     * First port of the LMCache workers (lmcache_worker_ports): every rank of an LMCache
+     * worker binds one on its node, where the controller reaches it. Each worker process
+     * gets gpusPerNode ports from here (Slurm, in plan order; Kubernetes: every pod from here).
+     */
+    workerPortBase: port.default(15000),
+    /** The program, as argv; the lmcache wheel's console script by default. */
+    command: z.array(z.string().min(1)).min(1).default(["lmcache_controller"]),
+    /** More arguments after the generated ones (LMCache 0.3.10+: --health-check-interval, --lmcache-worker-timeout). */
+    extraArgs: z.array(z.string()).default([]),
+    /** Bound on its start: its HTTP port must accept connections within it before the workers start (Slurm). */
+    startupTimeoutSeconds: z.number().int().positive().default(120),
+});
+
 export const lmcacheSchema = z.strictObject({
     /**
      * LMCache's configuration (chunk_size, local_cpu, max_local_cpu_size, ...), written
@@ -29,6 +60,11 @@ export const lmcacheSchema = z.strictObject({
      * file, LMCache's defaults and LMCACHE_* variables from `env`.
      */
     config: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Start LMCache's controller and point every LMCache worker at it (enable_controller,
+     * controller_pull_url, controller_reply_url, lmcache_worker_ports, set by dynamo-bench).
+     */
+    controller: lmcacheControllerSchema.optional(),
 });
 
 export const kvbmSchema = z.strictObject({
@@ -64,5 +100,6 @@ export const kvCacheSchema = z.strictObject({
 });
 
 export type KvCacheSpec = z.output<typeof kvCacheSchema>;
+export type LmcacheControllerSpec = z.output<typeof lmcacheControllerSchema>;
 export type KvbmSpec = z.output<typeof kvbmSchema>;
 export type HicacheSpec = z.output<typeof hicacheSchema>;

@@ -121,6 +121,28 @@ function checkSlurmPorts(spec: ParsedSpec): RuleViolation[] {
         const p = s.dcgmExporter.port;
         uses.push({ owner: `the DCGM exporter (${p})`, path: "slurm.dcgmExporter.port", first: p, last: p });
     }
+    // The LMCache controller runs on the frontend's node; its workers bind gpusPerNode ports per worker process (lib/dynamo/lmcache-controller.ts).
+    const lmc = spec.kvCache.lmcache?.controller;
+    if (lmc) {
+        const at = "kvCache.lmcache.controller";
+        uses.push({ owner: `the LMCache controller's HTTP port (${lmc.port})`, path: `${at}.port`, first: lmc.port, last: lmc.port });
+        uses.push({ owner: `the LMCache controller's pull port (${lmc.pullPort})`, path: `${at}.pullPort`, first: lmc.pullPort, last: lmc.pullPort });
+        uses.push({ owner: `the LMCache controller's reply port (${lmc.replyPort})`, path: `${at}.replyPort`, first: lmc.replyPort, last: lmc.replyPort });
+        const lastWorker = lmc.workerPortBase + count * spec.gpusPerNode - 1;
+        if (count > 0 && lastWorker > MAX_PORT) {
+            out.push({
+                path: `${at}.workerPortBase`,
+                message: `expected the LMCache worker ports (${spec.gpusPerNode} per worker process, ${count} processes) to end at ${MAX_PORT} or below, got ${lmc.workerPortBase}..${lastWorker}; lower ${at}.workerPortBase to at most ${MAX_PORT + 1 - count * spec.gpusPerNode}`,
+            });
+        }
+        if (count > 0)
+            uses.push({
+                owner: `the LMCache worker ports (${lmc.workerPortBase}..${lastWorker})`,
+                path: `${at}.workerPortBase`,
+                first: lmc.workerPortBase,
+                last: lastWorker,
+            });
+    }
     if (count > 0) uses.push({ owner: `the worker port blocks (${base}..${last})`, path: "slurm.workerPortBase", first: base, last });
     for (let i = 0; i < uses.length; i++) {
         for (let j = 0; j < i; j++) {

@@ -4,6 +4,7 @@ export * from "./env";
 export * from "./launch";
 export * from "./names";
 export * from "./ports";
+export * from "./lmcache-controller";
 export * from "./progress-metrics";
 export * from "./releases";
 export * from "./types";

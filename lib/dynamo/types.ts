@@ -40,6 +40,8 @@ export interface LaunchContext {
     mocker?: MockerSpec;
     /** Folder the worker's generated files (engine configs) are found in at run time. */
     configDir: string;
+    /** Address the LMCache workers reach the LMCache controller at (kvCache.lmcache.controller): the frontend's node, or its Service. */
+    lmcacheControllerHost?: string;
     /** Environment for every Dynamo process that the target adds (HF_HOME, offline switches, ...). */
     env?: Record<string, string>;
 }
@@ -54,6 +56,8 @@ export interface WorkerPorts {
     distInit?: number;
     /** KVBM leader's publish and acknowledge ports and its metrics port (kvCache.connector kvbm). */
     kvbm?: { pub: number; ack: number; metrics: number };
+    /** LMCache worker ports of the whole engine, by rank (lmcache_worker_ports; kvCache.lmcache.controller). */
+    lmcacheWorkers?: number[];
 }
 
 /** One process of one worker: a worker spanning N nodes has N ranks. */

@@ -23,6 +23,7 @@ import {
     type WorkerPorts,
 } from "../dynamo";
 import { workerMetricsUrl } from "../dynamo/ports";
+import { lmcacheControllerArgv, lmcacheWorkerPorts } from "../dynamo/lmcache-controller";
 import { SLURM_PLACEHOLDERS, slotHost } from "../facts/slurm-placeholders";
 import { slurmServerMetrics, slurmWorkerSystemServer } from "../facts/slurm-worker-metrics";
 import type { PlanInstance, Role } from "./plan";
@@ -104,6 +105,8 @@ export function slurmLaunchContext(ctx: CommandContext): LaunchContext {
                 ? { discovery: "file", fileDir: path.posix.join(ctx.runDir, "discovery") }
                 : { discovery: "etcd", etcdUrl: `http://${PLACEHOLDERS.frontend}:${d.etcdPort}`, natsUrl: `nats://${PLACEHOLDERS.frontend}:${d.natsPort}` },
         advertiseHost: PLACEHOLDERS.node,
+        // The LMCache controller runs on the frontend's node (batch.sh starts it before the workers).
+        lmcacheControllerHost: PLACEHOLDERS.frontend,
         frontend: { port: ctx.frontendPort },
         speedupRatio: s.mockerSpeedupRatio,
         // Generated files (TensorRT-LLM engine configs) are staged into the run folder with the job files.
@@ -126,6 +129,20 @@ export function workerPorts(spec: BenchmarkSpec, ordinal: number): PortBlock {
     return portBlock(spec.slurm.workerPortBase, ordinal);
 }
 
+/** With the LMCache controller: the engine's LMCache worker ports, each rank's from the block of the process (node) that runs it. */
+function slurmLmcacheWorkerPorts(spec: BenchmarkSpec, instance: PlanInstance, ordinal: number): number[] | undefined {
+    const c = spec.kvCache.lmcache?.controller;
+    if (!c) return undefined;
+    const ordinals = Array.from({ length: instance.ranks }, (_, k) => ordinal - instance.rank + k);
+    return lmcacheWorkerPorts(c.workerPortBase, spec.gpusPerNode, instance.gpuCount, ordinals);
+}
+
+/** The LMCache controller's process (kvCache.lmcache.controller) on the frontend's node; none without one. */
+export function lmcacheControllerProcess(spec: BenchmarkSpec): ProcessSpec | undefined {
+    const c = spec.kvCache.lmcache?.controller;
+    return c ? { argv: lmcacheControllerArgv(c), env: { ...spec.env } } : undefined;
+}
+
 /** The launch model's process for one planned instance; `ordinal` is its index among the job's worker processes. */
 export function workerLaunch(ctx: CommandContext, instance: PlanInstance, ordinal: number): DynamoProcess {
     const { spec } = ctx;
@@ -133,7 +150,12 @@ export function workerLaunch(ctx: CommandContext, instance: PlanInstance, ordina
     // Ranks of one worker are consecutive in the plan: rank 0 listens for the others on its own block.
     const leaderPorts = workerPorts(spec, ordinal - instance.rank);
     const own = workerPorts(spec, ordinal);
-    const ports: WorkerPorts = { ...own, system: slurmWorkerSystemServer(spec) ? own.system : undefined, distInit: leaderPorts.distInit };
+    const ports: WorkerPorts = {
+        ...own,
+        system: slurmWorkerSystemServer(spec) ? own.system : undefined,
+        distInit: leaderPorts.distInit,
+        lmcacheWorkers: slurmLmcacheWorkerPorts(spec, instance, ordinal),
+    };
     return workerLaunchOf(launchSpecOf(spec), slurmLaunchContext(ctx), role, {
         ports,
         rank: instance.rank,

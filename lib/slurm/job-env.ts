@@ -9,6 +9,7 @@ import {
     componentFor,
     fatalPatterns,
     frontendProcess,
+    lmcacheControllerProcess,
     phaseProcess,
     serviceProcesses,
     workerProcess,
@@ -67,6 +68,7 @@ function headerLines(spec: BenchmarkSpec, job: JobEnvInput): string[] {
     const s = spec.slurm;
     const probe = oneTokenProbe(spec.benchmark.endpointType, spec.servedModelName);
     const metrics = progressMetricsOf(spec);
+    const controller = spec.kvCache.lmcache?.controller;
     const expect: Array<[string, number]> = [[componentFor(spec, "decode"), spec.decode.replicas]];
     if (spec.prefill) expect.unshift([componentFor(spec, "prefill"), spec.prefill.replicas]);
     return [
@@ -126,6 +128,10 @@ function headerLines(spec: BenchmarkSpec, job: JobEnvInput): string[] {
         assign("DCGM_EXPORTER", spec.slurm.dcgmExporter.enabled ? 1 : 0),
         assign("DCGM_PORT", spec.slurm.dcgmExporter.port),
         assign("DCGM_TIMEOUT", spec.slurm.dcgmExporter.startupTimeoutSeconds),
+        "# kvCache.lmcache.controller: LMCache's controller (P_LMCTL) on the frontend's node before the workers; its HTTP port must accept connections in time",
+        assign("LMCACHE_CONTROLLER", controller ? 1 : 0),
+        assign("LMCACHE_CONTROLLER_PORT", controller?.port ?? 0),
+        assign("LMCACHE_CONTROLLER_TIMEOUT", controller?.startupTimeoutSeconds ?? 0),
     ];
 }
 
@@ -209,6 +215,8 @@ function processSection(spec: BenchmarkSpec, job: JobEnvInput): string[] {
     const setup = setupArgv(spec.setup);
     if (setup) lines.push(...processLines("SETUP", { argv: setup, env: { TERM: "dumb", ...spec.env } }));
     betweenPhasesProcesses(ctx).forEach((p, i) => lines.push(...processLines(`BW${i}`, p)));
+    const controller = lmcacheControllerProcess(spec);
+    if (controller) lines.push(...processLines("LMCTL", controller));
     dcgmExporters(spec, job.plan.slots.length).forEach((p, slot) => lines.push(...processLines(`DCGM${slot}`, p)));
     gpuSamplers(spec, job.runDir, job.plan.slots.length).forEach((p, slot) =>
         lines.push(...processLines(`GPU${slot}`, p), assignArray(`P_GPU${slot}_REPEAT`, [p.everySeconds, p.file])),

@@ -11,8 +11,9 @@
 #   2. runs the start-up commands (setup.commands) on every node, one srun
 #      step per node bounded by SETUP_TIMEOUT, and fails with a node's log tail;
 #   3. starts, one srun step each (--overlap), etcd+NATS when discovery needs
-#      them, the DCGM exporter on every node when asked (waiting for its
-#      /metrics), every worker process and the frontend, through node.sh;
+#      them, the LMCache controller on the frontend's node when asked (waiting
+#      for its HTTP port), the DCGM exporter on every node when asked (waiting
+#      for its /metrics), every worker process and the frontend, through node.sh;
 #   4. waits, bounded by READY_TIMEOUT, until the frontend lists every worker
 #      (GET /health), serves the model (GET /v1/models) and answers a one-token
 #      request; meanwhile a process that exits or a worker log line matching a
@@ -347,6 +348,20 @@ else
     sleep "$POLL_SECONDS"
   done
   log "etcd and NATS ready"
+fi
+
+if [ "$LMCACHE_CONTROLLER" = 1 ]; then
+  # the LMCache workers connect to it as they start: it must listen first
+  set_state "starting the LMCache controller on ${HOSTS[$FRONTEND_SLOT]}"
+  launch LMCTL lmcache-controller "$FRONTEND_SLOT" "$FRONTEND_SLOT" service
+  deadline=$((SECONDS + LMCACHE_CONTROLLER_TIMEOUT))
+  # shellcheck disable=SC2016  # the inner script expands its own arguments
+  until timeout "$HTTP_TIMEOUT" bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$FRONTEND_ADDR" "$LMCACHE_CONTROLLER_PORT" 2>/dev/null; do
+    check_processes
+    [ "$SECONDS" -lt "$deadline" ] || fail "the LMCache controller on ${HOSTS[$FRONTEND_SLOT]} did not accept connections on port $LMCACHE_CONTROLLER_PORT within ${LMCACHE_CONTROLLER_TIMEOUT}s (kvCache.lmcache.controller.startupTimeoutSeconds)" "$LOG_DIR/lmcache-controller.log"
+    sleep "$POLL_SECONDS"
+  done
+  log "the LMCache controller accepts connections on port $LMCACHE_CONTROLLER_PORT"
 fi
 
 if [ "$DCGM_EXPORTER" = 1 ]; then

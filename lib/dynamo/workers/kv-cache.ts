@@ -11,6 +11,7 @@ import { stringify } from "yaml";
 import { flag, type Flag } from "../../argv";
 import type { HicacheSpec, KvCacheSpec, KvbmSpec } from "../../../config/kv-cache";
 import type { GeneratedFile, WorkerPorts, WorkerRole } from "../types";
+import { lmcacheWorkerControllerEnv } from "../lmcache-controller";
 
 export interface ConnectorLaunch {
     flags: Flag[];
@@ -49,19 +50,33 @@ export function vllmKvTransferConfig(kvCache: KvCacheSpec | undefined, role: Wor
 }
 
 /** The environment and files of a vLLM worker's cache tier. */
-export function vllmCacheTier(kvCache: KvCacheSpec | undefined, role: WorkerRole, ports: WorkerPorts, configDir: string): ConnectorLaunch {
+export function vllmCacheTier(
+    kvCache: KvCacheSpec | undefined,
+    role: WorkerRole,
+    ports: WorkerPorts,
+    configDir: string,
+    controllerHost?: string,
+): ConnectorLaunch {
     if (!kvCache || !carriesCacheTier(role)) return NONE;
-    if (kvCache.connector === "lmcache") return lmcacheTier(kvCache, role, configDir);
+    if (kvCache.connector === "lmcache") return lmcacheTier(kvCache, role, ports, configDir, controllerHost);
     if (kvCache.connector === "kvbm") return { flags: [], env: kvbmEnv(kvCache.kvbm ?? { metrics: false }, ports), files: [] };
     return NONE;
 }
 
-function lmcacheTier(kvCache: KvCacheSpec, role: WorkerRole, configDir: string): ConnectorLaunch {
+function lmcacheTier(kvCache: KvCacheSpec, role: WorkerRole, ports: WorkerPorts, configDir: string, controllerHost?: string): ConnectorLaunch {
     const config = kvCache.lmcache?.config ?? {};
-    if (Object.keys(config).length === 0) return NONE;
+    const controller = kvCache.lmcache?.controller;
+    // The controller's address and the worker ports go in LMCACHE_* variables, which LMCache reads over its file (lib/dynamo/lmcache-controller.ts says why).
+    const env: Record<string, string> = {};
+    if (controller) {
+        if (controllerHost === undefined || ports.lmcacheWorkers === undefined)
+            throw new Error("kvCache.lmcache.controller: the target gave no controller address or LMCache worker ports");
+        Object.assign(env, lmcacheWorkerControllerEnv(controller, controllerHost, ports.lmcacheWorkers));
+    }
+    if (Object.keys(config).length === 0) return { flags: [], env, files: [] };
     // LMCache reads its configuration file as YAML (CloudAI writes lmcache-config.yaml).
     const name = `lmcache-${role}.yaml`;
-    return { flags: [], env: { LMCACHE_CONFIG_FILE: path.posix.join(configDir, name) }, files: [{ name, content: stringify(config) }] };
+    return { flags: [], env: { LMCACHE_CONFIG_FILE: path.posix.join(configDir, name), ...env }, files: [{ name, content: stringify(config) }] };
 }
 
 function kvbmEnv(kvbm: KvbmSpec, ports: WorkerPorts): Record<string, string> {

@@ -11,7 +11,7 @@ export const DEFAULT_KV_TRANSFER_CONFIG = JSON.stringify({ kv_connector: "NixlCo
 export function vllmWorker(input: WorkerInput): WorkerLaunch {
     const { ctx, role, shape, instance } = input;
     const kvTransfer = vllmKvTransferConfig(input.kvCache, role);
-    const tier = vllmCacheTier(input.kvCache, role, instance.ports, ctx.configDir);
+    const tier = vllmCacheTier(input.kvCache, role, instance.ports, ctx.configDir, ctx.lmcacheControllerHost);
     const flags: Flag[] = [
         flag("--model", input.model),
         flag("--served-model-name", input.servedName),
