@@ -7,6 +7,7 @@ import type { BenchmarkSpec } from "../../config/resolve";
 import {
     buildEngineConfigMap,
     buildGraphDeployment,
+    buildLmcacheController,
     buildModelCachePvc,
     digestOf,
     frontendBaseUrl,
@@ -74,6 +75,25 @@ export function graphSupport(
     if (engineConfig) {
         const data = engineConfig.data as Record<string, string>;
         resources.push(new k8s.core.v1.ConfigMap(`${name}-engine-config`, { metadata: engineConfig.metadata, data }, { ...opts, ...deleteBound(spec) }));
+    }
+    const controller = buildLmcacheController(spec);
+    if (controller) {
+        // The provider waits (bounded by readySeconds) until the controller's pod is ready and behind its Service: the workers find it listening.
+        const bounds = {
+            customTimeouts: { ...deleteBound(spec).customTimeouts, create: `${spec.timeouts.readySeconds}s`, update: `${spec.timeouts.readySeconds}s` },
+        };
+        resources.push(
+            new k8s.apps.v1.Deployment(
+                `${name}-lmcache-controller`,
+                { metadata: controller.deployment.metadata, spec: controller.deployment.spec as k8s.types.input.apps.v1.DeploymentSpec },
+                { ...opts, ...bounds },
+            ),
+            new k8s.core.v1.Service(
+                `${name}-lmcache-controller`,
+                { metadata: controller.service.metadata, spec: controller.service.spec as k8s.types.input.core.v1.ServiceSpec },
+                { ...opts, ...bounds },
+            ),
+        );
     }
     return { envSecretName, hasHfToken: args.hfToken !== undefined, resources };
 }

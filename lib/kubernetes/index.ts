@@ -13,4 +13,5 @@ export * from "./scheduling";
 export * from "./script";
 export * from "./results";
 export * from "./launch";
+export * from "./lmcache-controller";
 export * from "./point-run";

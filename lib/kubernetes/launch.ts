@@ -13,13 +13,16 @@ import {
     type LaunchContext,
     type WorkerRole,
 } from "../dynamo";
-import { FRONTEND_SERVICE_PORT } from "./names";
+import { lmcacheWorkerPorts } from "../dynamo/lmcache-controller";
+import { FRONTEND_SERVICE_PORT, k8sNames } from "./names";
 
 /** Where worker pods find the files of the graph's engine-config ConfigMap. */
 export const ENGINE_CONFIG_MOUNT = "/etc/dynamo-bench";
 
-export function k8sLaunchContext(spec: Pick<BenchmarkSpec, "platform">): LaunchContext {
+export function k8sLaunchContext(spec: Pick<BenchmarkSpec, "platform" | "name" | "kubernetes" | "kvCache">): LaunchContext {
     return {
+        // The LMCache controller's Service (lib/kubernetes/lmcache-controller.ts).
+        ...(spec.kvCache.lmcache?.controller ? { lmcacheControllerHost: k8sNames(spec.name, spec.kubernetes.namespace).lmcacheControllerHost } : {}),
         release: releaseFor(spec.platform.version),
         engine: "real",
         python: ["python3"],
@@ -32,8 +35,16 @@ export function k8sLaunchContext(spec: Pick<BenchmarkSpec, "platform">): LaunchC
 /** One worker pod's process; the operator adds the rank arguments of multinode workers itself. */
 export function k8sWorkerProcess(spec: BenchmarkSpec, role: WorkerRole): DynamoProcess {
     // A worker is alone in its pod: the first port block serves it (KVBM's ports named, so its metrics port is known).
-    const ports = { bootstrap: POD_WORKER_PORT_BASE, kvbm: portBlock(POD_WORKER_PORT_BASE, 0).kvbm };
+    const ports = { bootstrap: POD_WORKER_PORT_BASE, kvbm: portBlock(POD_WORKER_PORT_BASE, 0).kvbm, lmcacheWorkers: podLmcacheWorkerPorts(spec, role) };
     return workerProcess(launchSpecOf(spec), k8sLaunchContext(spec), role, { ports, rank: 0, ranks: 1 });
+}
+
+/** With the LMCache controller: every pod of a worker binds its ranks' LMCache ports from the base (a pod is alone on its network). */
+function podLmcacheWorkerPorts(spec: BenchmarkSpec, role: WorkerRole): number[] | undefined {
+    const c = spec.kvCache.lmcache?.controller;
+    if (!c) return undefined;
+    const worker = role === "prefill" && spec.prefill ? spec.prefill : spec.decode;
+    return lmcacheWorkerPorts(c.workerPortBase, spec.gpusPerNode, worker.gpusPerNodeOfWorker, new Array<number>(worker.nodesPerWorker).fill(0));
 }
 
 export function k8sFrontendProcess(spec: BenchmarkSpec): DynamoProcess {

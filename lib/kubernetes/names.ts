@@ -18,6 +18,10 @@ export interface K8sNames {
     job: string;
     frontendService: string;
     frontendHost: string;
+    /** Deployment and Service of LMCache's controller (kvCache.lmcache.controller). */
+    lmcacheController: string;
+    /** Where the LMCache workers reach it. */
+    lmcacheControllerHost: string;
 }
 
 export function k8sNames(benchmarkName: string, namespace: string): K8sNames {
@@ -30,6 +34,8 @@ export function k8sNames(benchmarkName: string, namespace: string): K8sNames {
         job: `${benchmarkName}-bench`,
         frontendService,
         frontendHost: `${frontendService}.${namespace}.svc.cluster.local`,
+        lmcacheController: `${benchmarkName}-lmcache-controller`,
+        lmcacheControllerHost: `${benchmarkName}-lmcache-controller.${namespace}.svc.cluster.local`,
     };
 }
 
