@@ -27,14 +27,19 @@ const NIXL = `kv-transfer-config = '{"kv_connector":"NixlConnector","kv_role":"k
 
 /** One test definition per connector scenario, by name. */
 export const CLOUDAI_CONNECTOR_TESTS: Record<string, string> = {
-    vllm_lmcache: `${cloudaiHead("vllm")}${cloudaiWorker("prefill", "vllm", MULTI)}${cloudaiWorker("decode", "vllm", NIXL)}
+    vllm_lmcache: `${cloudaiHead("vllm").replace('workloads = "aiperf.sh"', 'workloads = "aiperf.sh"\nstorage_cache_dir = "/mnt/vast"')}${cloudaiWorker("prefill", "vllm", MULTI)}${cloudaiWorker("decode", "vllm", NIXL)}
 [cmd_args.lmcache]
 chunk_size = 256
 local_cpu = true
 max_local_cpu_size = 20
+enable_controller = true
 controller_pull_url = "{frontend_node}:8300"
+controller_reply_url = "{frontend_node}:8400"
+lmcache_worker_ports = [8500]
+local_disk = "file://{storage_cache_dir}/"
+remote_url = "lm://{frontend_ip}:65432"
 [cmd_args.lmcache_controller]
-cmd = "lmcache_controller --host 0.0.0.0 --port 9000"
+cmd = """lmcache_controller --host 0.0.0.0 --port 9000 --monitor-ports '{"pull":8300,"reply":8400}' --lmcache-worker-timeout 600"""
 [extra_env_vars]
 LMCACHE_CONFIG_FILE = "/cloudai_run_results/lmcache-config.yaml"
 `,

@@ -26,6 +26,7 @@ const outcome = (s: ImportedStack, field: string) => s.report.lines.filter((l) =
 const validates = (s: ImportedStack) => assert.ok(s.report.validation.ok, JSON.stringify(s.report.validation));
 
 const worker = cloudaiWorker;
+const MULTI_LMCACHE = `kv-transfer-config = '{"kv_connector":"LMCacheConnectorV1","kv_role":"kv_both"}'`;
 const head = cloudaiHead;
 
 describe("KV-cache connectors from CloudAI", () => {
@@ -33,13 +34,86 @@ describe("KV-cache connectors from CloudAI", () => {
         const s = importOne(CLOUDAI_CONNECTOR_TESTS.vllm_lmcache!);
         const kv = s.config.kvCache as Record<string, any>;
         assert.equal(kv.connector, "lmcache");
-        assert.deepEqual(kv.lmcache.config, { chunk_size: 256, local_cpu: true, max_local_cpu_size: 20, controller_pull_url: "{frontend_node}:8300" });
+        // The keys naming the controller are the plan's; {storage_cache_dir} is filled; {frontend_ip} (an lmcache_server dynamo-bench does not start) is left out.
+        assert.deepEqual(kv.lmcache.config, { chunk_size: 256, local_cpu: true, max_local_cpu_size: 20, local_disk: "file:///mnt/vast/lmcache/cache/" });
+        assert.deepEqual(kv.lmcache.controller, { port: 9000, pullPort: 8300, replyPort: 8400, extraArgs: ["--lmcache-worker-timeout", "600"] });
         assert.deepEqual(outcome(s, "cmd_args.dynamo.prefill_worker.args.kv_transfer_config"), ["mapped"]);
         assert.deepEqual(outcome(s, "cmd_args.lmcache"), ["mapped"]);
-        assert.deepEqual(outcome(s, "cmd_args.lmcache_controller"), ["not mapped"]);
-        assert.ok(s.report.lines.some((l) => l.outcome === "adjusted" && /controller_pull_url hold CloudAI's run-time placeholders/.test(l.note)));
+        assert.deepEqual(outcome(s, "cmd_args.lmcache_controller"), ["mapped", "mapped"]);
+        assert.ok(!s.report.lines.some((l) => /not available/.test(l.note)), "the controller is available");
+        const connector = s.report.lines.filter((l) => l.field === "(connector)");
+        for (const key of ["enable_controller", "controller_pull_url", "controller_reply_url", "lmcache_worker_ports"])
+            assert.ok(
+                connector.some((l) => l.outcome === "adjusted" && l.note.startsWith(`cmd_args.lmcache.${key}: set by dynamo-bench`)),
+                key,
+            );
+        assert.ok(connector.some((l) => l.outcome === "not mapped" && /remote_url .*left out.*\{frontend_ip\}/.test(l.note)));
+        assert.ok(!JSON.stringify(s.config).match(/\{(frontend_node|frontend_ip|results_dir|storage_cache_dir)\}/), "no CloudAI placeholder reaches the stack");
         assert.equal((s.config.prefill as Record<string, unknown> | undefined)?.extraArgs, undefined, "no --kv-transfer-config of its own");
         assert.equal((s.config.env as Record<string, unknown> | undefined)?.LMCACHE_CONFIG_FILE, undefined);
+        validates(s);
+    });
+
+    test("the reference vllm.toml: a controller cmd but no LMCache worker is reported, not started", () => {
+        const text = `${head("vllm")}${worker("prefill", "vllm", "")}${worker("decode", "vllm", "")}
+[cmd_args.lmcache_controller]
+cmd = "lmcache_controller --host 0.0.0.0 --port 9000 --monitor-port 9001"
+`;
+        const s = importOne(text);
+        assert.equal(s.config.kvCache, undefined);
+        assert.ok(
+            s.report.lines.some(
+                (l) =>
+                    l.field === "(connector)" &&
+                    l.outcome === "not mapped" &&
+                    /cmd_args.lmcache_controller: CloudAI starts it .* no worker uses LMCache/.test(l.note),
+            ),
+        );
+        validates(s);
+    });
+
+    test("lmcache_controller flags: --monitor-port (deprecated, pull only), another program, an unknown flag; no cmd keys stay placeholders", () => {
+        const text = `${head("vllm")}${worker("prefill", "vllm", MULTI_LMCACHE)}${worker("decode", "vllm", "")}
+[cmd_args.lmcache]
+chunk_size = 256
+controller_pull_url = "{frontend_node}:9001"
+[cmd_args.lmcache_controller]
+cmd = "python3 -m lmcache.v1.api_server --host 127.0.0.1 --port=9100 --monitor-port 9101 --health-check-interval 30"
+`;
+        const s = importOne(text);
+        const kv = s.config.kvCache as Record<string, any>;
+        assert.deepEqual(kv.lmcache.controller, {
+            command: ["python3", "-m", "lmcache.v1.api_server"],
+            port: 9100,
+            pullPort: 9101,
+            extraArgs: ["--health-check-interval", "30"],
+        });
+        assert.deepEqual(kv.lmcache.config, { chunk_size: 256 });
+        const notes = s.report.lines.filter((l) => l.field === "cmd_args.lmcache_controller").map((l) => `${l.outcome}: ${l.note}`);
+        assert.ok(
+            notes.some((n) => /^adjusted: --host 127.0.0.1: dynamo-bench binds the controller to 0.0.0.0/.test(n)),
+            notes.join("\n"),
+        );
+        assert.ok(
+            notes.some((n) => /^adjusted: --monitor-port 9101: LMCache's deprecated form opens no reply socket/.test(n)),
+            notes.join("\n"),
+        );
+        validates(s);
+    });
+
+    test("without a controller cmd, a file naming {frontend_node} as its controller is left out and says why", () => {
+        const text = `${head("vllm")}${worker("prefill", "vllm", MULTI_LMCACHE)}${worker("decode", "vllm", "")}
+[cmd_args.lmcache]
+chunk_size = 256
+enable_controller = true
+controller_pull_url = "{frontend_node}:8300"
+`;
+        const s = importOne(text);
+        const kv = s.config.kvCache as Record<string, any>;
+        assert.deepEqual(kv.lmcache, { config: { chunk_size: 256, enable_controller: true } });
+        assert.ok(
+            s.report.lines.some((l) => l.outcome === "not mapped" && /controller_pull_url .*left out, it names a controller CloudAI would start/.test(l.note)),
+        );
         validates(s);
     });
 

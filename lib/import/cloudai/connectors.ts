@@ -7,10 +7,12 @@
 // and DYN_KVBM_* variables. Each field records what it says here; once every
 // field is read, finishConnectors settles the connector and keeps only the
 // settings of the one chosen, reporting the rest.
+import { LMCACHE_CONTROLLER_KEYS } from "../../dynamo/lmcache-controller";
 import type { Draft } from "./draft";
 import type { ReportLine } from "./report";
 import type { FieldRow, MapContext, Target } from "./table";
 import type { Role } from "./worker-args";
+import { splitWords } from "./words";
 
 type Tier = "lmcache" | "kvbm" | "hicache";
 
@@ -21,6 +23,8 @@ interface Facts {
     hicache: Record<string, unknown>;
     kvbm: Record<string, unknown>;
     storageCacheDir?: string;
+    /** cmd_args.lmcache_controller.cmd as kvCache.lmcache.controller settings. */
+    controller?: Record<string, unknown>;
 }
 
 const facts = new WeakMap<Draft, Facts>();
@@ -180,13 +184,138 @@ export const CONNECTOR_ROWS: FieldRow[] = [
     {
         scope: "AIDynamo",
         field: "cmd_args.lmcache_controller.**",
-        outcome: "not mapped",
-        note: "the LMCache controller is not available in dynamo-bench yet (issue 14 lists it)",
+        outcome: "mapped",
+        to: "kvCache.lmcache.controller",
+        note: "LMCache's controller, started next to the frontend (a Deployment and Service on Kubernetes) and named to every LMCache worker; its --port and --monitor-ports/--monitor-port become the controller's ports, other flags its extraArgs; kept when the workers use LMCache",
+        apply: applyController,
     },
 ];
 
-/** CloudAI's {placeholders} it renders into the LMCache file at run time; dynamo-bench writes the file as given. */
-const PLACEHOLDER = /\{(frontend_node|frontend_ip|results_dir|storage_cache_dir)\}/;
+/** cmd_args.lmcache_controller: its cmd's program and flags as kvCache.lmcache.controller. */
+function applyController(value: unknown, ctx: MapContext): false {
+    if (ctx.target === "local") {
+        ctx.note("not mapped", MOCKER);
+        return false;
+    }
+    const cmd = (value as { cmd?: unknown } | undefined)?.cmd;
+    if (typeof cmd !== "string" || cmd.trim() === "") {
+        ctx.note("not mapped", "no cmd: CloudAI starts no controller");
+        return false;
+    }
+    const { controller, notes } = parseControllerCmd(cmd);
+    of(ctx.draft).controller = controller;
+    ctx.note(
+        "mapped",
+        "LMCache's controller, next to the frontend, named to every LMCache worker (kept when the workers use LMCache)",
+        "kvCache.lmcache.controller",
+    );
+    for (const [outcome, note] of notes) ctx.note(outcome, note, "kvCache.lmcache.controller");
+    return false;
+}
+
+const asPort = (v: unknown): number | undefined => (Number.isInteger(Number(v)) && Number(v) >= 1 && Number(v) <= 65535 ? Number(v) : undefined);
+
+/** lmcache_controller's argparse (lmcache 0.3.9.post2 and 0.3.10): --host, --port, --monitor-ports JSON, --monitor-port; the rest is passed on. */
+export function parseControllerCmd(cmd: string): { controller: Record<string, unknown>; notes: Array<[ReportLine["outcome"], string]> } {
+    const words = splitWords(cmd);
+    // The program ends at the first long flag (python3 -m lmcache.v1.api_server keeps its -m).
+    const first = words.findIndex((w) => w.startsWith("--"));
+    const program = first < 0 ? words : words.slice(0, first);
+    const controller: Record<string, unknown> = {};
+    const notes: Array<[ReportLine["outcome"], string]> = [];
+    const extra: string[] = [];
+    if (program.length > 0 && !(program.length === 1 && program[0] === "lmcache_controller")) controller.command = program;
+    const rest = first < 0 ? [] : words.slice(first);
+    for (let i = 0; i < rest.length; i++) {
+        const word = rest[i]!;
+        const eq = word.indexOf("=");
+        const name = eq > 0 ? word.slice(0, eq) : word;
+        const hasValue = eq > 0 || (i + 1 < rest.length && !rest[i + 1]!.startsWith("--"));
+        const value = eq > 0 ? word.slice(eq + 1) : hasValue ? rest[++i]! : undefined;
+        if (name === "--host") {
+            if (value !== "0.0.0.0")
+                notes.push([
+                    "adjusted",
+                    `--host ${value ?? ""}: dynamo-bench binds the controller to 0.0.0.0, so the workers reach it at the frontend node's (or its Service's) address`,
+                ]);
+        } else if (name === "--port" && asPort(value) !== undefined) {
+            controller.port = asPort(value);
+        } else if (name === "--monitor-ports") {
+            let ports: { pull?: unknown; reply?: unknown } | undefined;
+            try {
+                ports = JSON.parse(value ?? "") as { pull?: unknown; reply?: unknown };
+            } catch {
+                ports = undefined;
+            }
+            if (asPort(ports?.pull) !== undefined && asPort(ports?.reply) !== undefined) {
+                controller.pullPort = asPort(ports!.pull);
+                controller.replyPort = asPort(ports!.reply);
+            } else
+                notes.push([
+                    "not mapped",
+                    `--monitor-ports ${value ?? ""}: expected JSON {"pull": <port>, "reply": <port>}; the controller's default ports are used`,
+                ]);
+        } else if (name === "--monitor-port" && asPort(value) !== undefined) {
+            controller.pullPort = asPort(value);
+            notes.push([
+                "adjusted",
+                `--monitor-port ${value}: LMCache's deprecated form opens no reply socket; dynamo-bench passes --monitor-ports with this pull port and a reply port (kvCache.lmcache.controller.replyPort)`,
+            ]);
+        } else {
+            extra.push(word, ...(eq < 0 && value !== undefined ? [value] : []));
+        }
+    }
+    if (extra.length > 0) {
+        controller.extraArgs = extra;
+        notes.push(["mapped", `${extra.join(" ")}: passed to the controller as given (kvCache.lmcache.controller.extraArgs)`]);
+    }
+    return { controller, notes };
+}
+
+/** CloudAI's {placeholders} it renders into the LMCache file at run time; dynamo-bench renders none (its config rules refuse them). */
+const PLACEHOLDER = /\{(frontend_node|frontend_ip|results_dir|storage_cache_dir)\}/g;
+const ANY_PLACEHOLDER = /\{[A-Za-z_][A-Za-z0-9_]*\}/;
+
+/**
+ * CloudAI's LMCache table as dynamo-bench's file: with the controller, the keys naming it are
+ * the plan's; {storage_cache_dir} becomes the folder under storage_cache_dir (as for KVBM);
+ * a key still holding a placeholder dynamo-bench cannot fill is left out and reported.
+ */
+function lmcacheFile(f: Facts, line: (outcome: ReportLine["outcome"], note: string, to?: string) => void): Record<string, unknown> {
+    const config: Record<string, unknown> = {};
+    const planKeys = new Set<string>(LMCACHE_CONTROLLER_KEYS);
+    const dropped: string[] = [];
+    for (const [key, raw] of Object.entries(f.lmcacheConfig ?? {})) {
+        if (planKeys.has(key) && f.controller) {
+            line(
+                "adjusted",
+                `cmd_args.lmcache.${key}: set by dynamo-bench from kvCache.lmcache.controller (the controller's address and the worker ports it allocates)`,
+            );
+            continue;
+        }
+        let value = raw;
+        if (typeof value === "string" && value.includes("{storage_cache_dir}") && f.storageCacheDir !== undefined) {
+            const dir = `${f.storageCacheDir.replace(/\/+$/, "")}/lmcache/cache`;
+            value = value.replaceAll("{storage_cache_dir}", dir);
+            line(
+                "adjusted",
+                `cmd_args.lmcache.${key}: {storage_cache_dir} is ${dir} (CloudAI adds its user and frontend node names too)`,
+                `kvCache.lmcache.config.${key}`,
+            );
+        }
+        if (JSON.stringify(value).match(ANY_PLACEHOLDER)) {
+            const words = [...new Set(JSON.stringify(value).match(PLACEHOLDER) ?? [])];
+            dropped.push(key);
+            const why = planKeys.has(key)
+                ? "it names a controller CloudAI would start from cmd_args.lmcache_controller.cmd, which the test does not set"
+                : `dynamo-bench renders no placeholders in the LMCache file (${words.join(", ") || "an unknown placeholder"}: a run-time address or folder); write the value for your cluster`;
+            line("not mapped", `cmd_args.lmcache.${key} = ${JSON.stringify(raw)}: left out, ${why}`);
+            continue;
+        }
+        config[key] = value;
+    }
+    return config;
+}
 
 /** Settles kvCache once every field is read. */
 export function finishConnectors(draft: Draft, target: Target, lines: ReportLine[], source: string): void {
@@ -201,15 +330,17 @@ export function finishConnectors(draft: Draft, target: Target, lines: ReportLine
     }
     if (f.lmcacheConfig) {
         if (connector === "lmcache") {
-            draft.set("kvCache.lmcache.config", f.lmcacheConfig);
-            const held = Object.entries(f.lmcacheConfig).filter(([, v]) => typeof v === "string" && PLACEHOLDER.test(v));
-            if (held.length)
-                line(
-                    "adjusted",
-                    `${held.map(([k]) => k).join(", ")} hold CloudAI's run-time placeholders, which dynamo-bench writes as given; replace them with the addresses and folders of your cluster`,
-                    "kvCache.lmcache.config",
-                );
+            const config = lmcacheFile(f, line);
+            if (Object.keys(config).length > 0) draft.set("kvCache.lmcache.config", config);
         } else line("not mapped", `cmd_args.lmcache: no worker uses LMCache (connector ${connector}), so CloudAI's file is unused too`);
+    }
+    if (f.controller) {
+        if (connector === "lmcache") draft.set("kvCache.lmcache.controller", f.controller);
+        else
+            line(
+                "not mapped",
+                `cmd_args.lmcache_controller: CloudAI starts it on the frontend node whenever cmd is set, but no worker uses LMCache (connector ${connector}), so nothing would talk to it; dynamo-bench starts the controller only with kvCache.connector lmcache`,
+            );
     }
     const hicache = { ...f.hicache, ...(f.hicacheExtra ? { storageBackendExtraConfig: f.hicacheExtra } : {}) };
     if (Object.keys(hicache).length > 0) {
