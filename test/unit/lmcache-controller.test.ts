@@ -15,7 +15,8 @@ import { buildGraphDeployment, buildLmcacheController, k8sWorkerProcess } from "
 import { renderJob } from "../../lib/slurm/render";
 import { shq } from "../../lib/shell-quote";
 import { lmcacheControllerSchema } from "../../config/kv-cache";
-import { assertValidCustomResource, NO_CRDS } from "../helpers/crd-validate";
+import Ajv from "ajv";
+import { assertValidCustomResource, loadCrd, NO_CRDS, toStrictSchema } from "../helpers/crd-validate";
 import { configProblems } from "../helpers/config-problems";
 import { k8sSpec } from "./k8s-fixtures";
 import { BASE_SLURM_CONFIG, slurmSpec } from "./slurm-fixtures";
@@ -171,6 +172,25 @@ describe("Kubernetes: a Deployment and Service next to the graph", () => {
 
     test("the graph with LMCache's controller variables is a valid DynamoGraphDeployment", { skip: NO_CRDS }, () => {
         assertValidCustomResource(buildGraphDeployment(k8sSpec(CONTROLLER)));
+    });
+
+    test("the controller's pod template is a valid Kubernetes PodSpec (the schema the Dynamo CRD embeds for extraPodSpec)", { skip: NO_CRDS }, () => {
+        const crd = loadCrd("nvidia.com/DynamoGraphDeployment") as any;
+        const root = crd.spec.versions.find((v: any) => v.name === "v1alpha1").schema.openAPIV3Schema;
+        const podSpec = toStrictSchema(root.properties.spec.properties.services.additionalProperties.properties.extraPodSpec) as any;
+        // mainContainer is the operator's own addition; the rest is core/v1 PodSpec.
+        delete podSpec.properties.mainContainer;
+        const ajv = new Ajv({ strict: false, allErrors: true });
+        const validate = ajv.compile(podSpec);
+        const pod = (
+            buildLmcacheController(
+                k8sSpec(deepMerge(CONTROLLER, { kubernetes: { imagePullSecrets: ["ngc"], nodeSelector: { pool: "gpu" } }, env: { A: "1" } })),
+            )!.deployment.spec as any
+        ).template.spec;
+        assert.ok(validate(pod), JSON.stringify(validate.errors));
+        const broken = structuredClone(pod) as any;
+        broken.containers[0].ports[0].containerPort = "9000";
+        assert.equal(validate(broken), false, "the schema catches a port given as a string");
     });
 });
 
