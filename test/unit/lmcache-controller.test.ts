@@ -20,6 +20,9 @@ import { assertValidCustomResource, loadCrd, NO_CRDS, toStrictSchema } from "../
 import { configProblems } from "../helpers/config-problems";
 import { k8sSpec } from "./k8s-fixtures";
 import { BASE_SLURM_CONFIG, slurmSpec } from "./slurm-fixtures";
+import { writeLmcacheControllerStandIn } from "../helpers/lmcache-controller-stand-in";
+import { writeSlurmCommandStandIns } from "../helpers/slurm-commands-stand-in";
+import * as net from "node:net";
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "lmcache-controller-test-"));
 after(() => fs.rmSync(TMP, { recursive: true, force: true }));
@@ -92,15 +95,6 @@ describe("Slurm: the controller is a process of the job on the frontend's node",
         assert.ok(!fs.readFileSync(plain.env, "utf8").includes("P_LMCTL_ARGV"));
     });
 
-    test("batch.sh launches P_LMCTL before the workers and waits for its port, bounded", () => {
-        const { dir } = writeJob(CONTROLLER);
-        const batch = fs.readFileSync(path.join(dir, "batch.sh"), "utf8");
-        const start = batch.indexOf('launch LMCTL lmcache-controller "$FRONTEND_SLOT"');
-        assert.ok(start > 0, "batch.sh launches the controller on the frontend's slot");
-        assert.ok(start < batch.indexOf('launch "W$i"'), "before the workers");
-        assert.match(batch, /kvCache\.lmcache\.controller\.startupTimeoutSeconds/);
-    });
-
     test("the LMCache workers get the frontend's address (node.sh fills it) and worker ports of their own; decode gets none", () => {
         const { env, dir } = writeJob(deepMerge(CONTROLLER, { prefill: { replicas: 2, tensorParallel: 2 } }));
         const roles = sourced(env, "INSTANCES");
@@ -133,6 +127,96 @@ describe("Slurm: the controller is a process of the job on the frontend's node",
         const ports = ranks[0]!.split(",").map(Number);
         assert.equal(ports.length, 16);
         assert.equal(ports[8]! - ports[0]!, 8, "rank 8 runs in the next process: the next 8 ports");
+    });
+});
+
+/** A port nothing listens on now. */
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.once("error", reject);
+        srv.listen(0, "127.0.0.1", () => {
+            const port = (srv.address() as net.AddressInfo).port;
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+/**
+ * batch.sh itself, run on this machine with STAND-INS for srun and scontrol and for
+ * lmcache_controller (test/helpers): the workers' program is `false`, so each run ends
+ * as soon as the workers start, after the part that concerns the controller.
+ */
+async function runBatch(
+    controller: Record<string, unknown>,
+): Promise<{ status: number | null; jobLog: string; failure: string; controllerLog: string; ms: number }> {
+    const root = fs.mkdtempSync(path.join(TMP, "batch-"));
+    const bin = path.join(root, "bin");
+    writeSlurmCommandStandIns(bin);
+    const standIn = writeLmcacheControllerStandIn(bin);
+    const [port, pullPort, replyPort] = [await freePort(), await freePort(), await freePort()];
+    const spec = slurmSpec({
+        ...withController({ command: [standIn], port, pullPort, replyPort, startupTimeoutSeconds: 3, ...controller }),
+        frontend: { port: await freePort() },
+        slurm: {
+            engine: "backend",
+            outputDir: path.join(root, "out"),
+            discovery: { backend: "file" },
+            container: { runtime: "bare-metal" },
+            commands: { prefill: ["false"], decode: ["false"], frontend: ["false"] },
+            readiness: { pollSeconds: 0.2 },
+            stopGraceSeconds: 2,
+        },
+    });
+    const job = renderJob(spec);
+    fs.mkdirSync(job.runDir, { recursive: true });
+    for (const f of job.files) fs.writeFileSync(path.join(job.runDir, f.name), f.content, { mode: parseInt(f.mode, 8) });
+    const nodes = job.plan.slots.map((_, i) => `node${i}`).join(",");
+    const started = Date.now();
+    const r = spawnSync("bash", [path.join(job.runDir, "batch.sh"), path.join(job.runDir, "job.env")], {
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SLURM_JOB_NODELIST: nodes, SLURM_JOB_ID: "" },
+        encoding: "utf8",
+        timeout: 60_000,
+    });
+    const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "");
+    return {
+        status: r.status,
+        jobLog: r.stdout + r.stderr,
+        failure: read(path.join(job.runDir, "FAILURE")),
+        controllerLog: read(path.join(job.runDir, "logs", "lmcache-controller.log")),
+        ms: Date.now() - started,
+    };
+}
+
+describe("batch.sh with the controller (stand-ins for srun, scontrol and lmcache_controller)", () => {
+    test("it starts on the frontend's node before the workers, is waited for, and is stopped at the end", async () => {
+        const r = await runBatch({});
+        assert.equal(r.status, 1, r.jobLog);
+        const listening = r.jobLog.indexOf("the LMCache controller accepts connections");
+        assert.ok(listening > 0, r.jobLog);
+        assert.ok(listening < r.jobLog.indexOf("started prefill-0"), "the workers start after the controller listens");
+        assert.match(r.failure, /^reason: (prefill|decode)-0 exited with status 1 while waiting for workers/, "the run ends at the stand-in workers");
+        assert.match(r.controllerLog, /stand-in lmcache_controller: host 0\.0\.0\.0 port \d+ monitor ports \{'pull': \d+, 'reply': \d+\}/);
+        assert.match(r.controllerLog, /stopped by SIGTERM/, "teardown stops it");
+    });
+
+    test("its death fails the run with its status and log tail", async () => {
+        const r = await runBatch({ extraArgs: ["--stand-in-exit", "7"] });
+        assert.equal(r.status, 1, r.jobLog);
+        assert.match(r.failure, /^reason: lmcache-controller exited with status 7 while starting the LMCache controller on node0\n/);
+        assert.match(r.failure, /stand-in lmcache_controller: failing on purpose/);
+        assert.ok(!r.jobLog.includes("started prefill-0"), "no worker starts");
+    });
+
+    test("a controller that never listens fails the run at startupTimeoutSeconds, naming the setting", async () => {
+        const r = await runBatch({ extraArgs: ["--stand-in-silent"] });
+        assert.equal(r.status, 1, r.jobLog);
+        assert.match(
+            r.failure,
+            /^reason: the LMCache controller on node0 did not accept connections on port \d+ within 3s \(kvCache\.lmcache\.controller\.startupTimeoutSeconds\)\n/,
+        );
+        assert.match(r.controllerLog, /stopped by SIGTERM/);
+        assert.ok(r.ms < 20_000, `bounded: ${r.ms} ms`);
     });
 });
 
