@@ -153,6 +153,7 @@ describe("the same spec launches the same Dynamo processes on every target", () 
     // KV-cache connectors and wide EP: only real engines take them (the mocker is refused at preview).
     const ENGINE_FEATURES: Record<string, Record<string, unknown>> = {
         "vllm lmcache": { kvCache: { connector: "lmcache", lmcache: { config: { chunk_size: 256 } } } },
+        "vllm lmcache with its controller": { kvCache: { connector: "lmcache", lmcache: { config: { chunk_size: 256 }, controller: {} } } },
         "vllm kvbm": { kvCache: { connector: "kvbm", kvbm: { cpuCacheGb: 8, metrics: true } } },
         "sglang hicache": { backend: "sglang", kvCache: { connector: "hicache", hicache: { ratio: 2, storageBackendExtraConfig: { a: 1 } } } },
         "sglang wide EP": {
