@@ -1,6 +1,7 @@
 // Port rules. The plan owns every port a process listens on: the frontend's
 // HTTP port, each worker's block (bootstrap, system server, KV events, NIXL side
-// channel, distributed init; lib/dynamo/ports.ts) and the discovery services.
+// channel, distributed init; lib/dynamo/ports.ts), the discovery services and
+// LMCache's controller with its workers' ports (lib/dynamo/lmcache-controller.ts).
 // The readiness probes look where the plan put each process, so a flag or env
 // var in the user's own settings that moves a process would make the process
 // and the probe disagree: such settings are refused by name, on every target,

@@ -315,6 +315,27 @@ describe("variants", () => {
         assert.equal(host.extraPodSpec.dnsPolicy, "ClusterFirstWithHostNet");
     });
 
+    test("LMCache's controller: a Deployment and Service next to the graph, created first, bounded, under the graph component", async () => {
+        await run({ name: "lmc", kvCache: { connector: "lmcache", lmcache: { controller: { startupTimeoutSeconds: 60 } } }, timeouts: { readySeconds: 600 } });
+        const deployment = mocks.one("kubernetes:apps/v1:Deployment");
+        const service = mocks.one("kubernetes:core/v1:Service");
+        assert.deepEqual([deployment.name, service.name], ["lmc-lmcache-controller", "lmc-lmcache-controller"]);
+        assert.equal(deployment.inputs.metadata.name, "lmc-lmcache-controller");
+        assert.equal(deployment.inputs.spec.template.spec.containers[0].command[0], "lmcache_controller");
+        assert.deepEqual(service.inputs.spec.selector, deployment.inputs.spec.selector.matchLabels);
+        for (const r of [deployment, service]) {
+            assert.deepEqual(r.customTimeouts, { create: "600s", update: "600s", delete: "300s" }, r.type);
+            assert.equal(mocks.parentOf(r)?.type, T.graphComponent);
+            assert.ok(mocks.dependsOn(mocks.one(T.graph), r), `the graph after the controller's ${r.type}`);
+        }
+        const prefill = mocks.one(T.graph).inputs.spec.services.prefill;
+        const env = Object.fromEntries(prefill.envs.map((e: { name: string; value: string }) => [e.name, e.value]));
+        assert.equal(env.LMCACHE_CONTROLLER_PULL_URL, `lmc-lmcache-controller.${deployment.inputs.metadata.namespace}.svc.cluster.local:9001`);
+        await run({ name: "nolmc", kvCache: { connector: "lmcache" } });
+        assert.deepEqual(mocks.ofType("kubernetes:apps/v1:Deployment"), []);
+        assert.deepEqual(mocks.ofType("kubernetes:core/v1:Service"), []);
+    });
+
     test("model cache created here: a PVC the graph waits for", async () => {
         await run({ name: "cache", modelCache: { pvcName: "models", create: true, size: "500Gi", storageClass: "nfs" } });
         const pvc = mocks.one(T.pvc);
