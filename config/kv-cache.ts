@@ -26,8 +26,8 @@ const port = z.number().int().min(1).max(65535);
 
 /**
  * LMCache's cache controller (the `lmcache_controller` console script of the lmcache
- * wheel, lmcache.v1.api_server; flags read from lmcache 0.3.9.post2, the release
- * Dynamo's vLLM image installs for vLLM 0.11.2, and 0.3.10): one per benchmark, next to
+ * wheel, lmcache.v1.api_server; flags read from lmcache 0.3.9.post2, 0.3.10, 0.4.2
+ * and 0.5.6, lib/dynamo/lmcache-controller.ts): one per benchmark, next to
  * the frontend. dynamo-bench starts it with `--host 0.0.0.0 --port <port> --monitor-ports
  * {"pull": <pullPort>, "reply": <replyPort>}` and names it to every LMCache worker
  * (lib/dynamo/lmcache-controller.ts).

@@ -1,7 +1,9 @@
 // LMCache's cache controller (kvCache.lmcache.controller): its command line and
 // what tells each LMCache worker where it is. Read from the lmcache 0.3.9.post2
-// wheel (the release Dynamo's vLLM image installs for vLLM 0.11.2) and checked
-// against 0.3.10:
+// wheel (what Dynamo's vLLM image builds with vLLM 0.11.2) and checked against
+// 0.3.10, 0.4.2 (with vLLM 0.19) and 0.5.6 (the newest on PyPI), whose flags
+// below are the same (0.4 adds --config, 0.5 an optional "heartbeat" port in
+// --monitor-ports; 0.5.6 refuses enable_controller without a reply URL):
 //   - console script `lmcache_controller` = lmcache.v1.api_server.__main__:main,
 //     argparse --host (0.0.0.0), --port (9000, HTTP API), --monitor-ports (JSON
 //     {"pull": P, "reply": R}) and the deprecated --monitor-port (9001, pull only,

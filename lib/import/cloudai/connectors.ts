@@ -215,7 +215,7 @@ function applyController(value: unknown, ctx: MapContext): false {
 
 const asPort = (v: unknown): number | undefined => (Number.isInteger(Number(v)) && Number(v) >= 1 && Number(v) <= 65535 ? Number(v) : undefined);
 
-/** lmcache_controller's argparse (lmcache 0.3.9.post2 and 0.3.10): --host, --port, --monitor-ports JSON, --monitor-port; the rest is passed on. */
+/** lmcache_controller's argparse (lmcache 0.3.9.post2 to 0.5.6): --host, --port, --monitor-ports JSON, --monitor-port; the rest is passed on. */
 export function parseControllerCmd(cmd: string): { controller: Record<string, unknown>; notes: Array<[ReportLine["outcome"], string]> } {
     const words = splitWords(cmd);
     // The program ends at the first long flag (python3 -m lmcache.v1.api_server keeps its -m).
