@@ -134,6 +134,18 @@ function checkLmcacheRules(spec: ParsedSpec): RuleViolation[] {
         });
     // Every data-parallel rank of a worker is an LMCache engine of its own whose ranks start at 0: they would bind the same worker ports.
     const tierRoles = spec.mode === "aggregated" ? (["decode"] as const) : (["prefill"] as const);
+    const ids = lmcache.config.lmcache_worker_ids;
+    if (ids !== undefined) {
+        // The plan gives one port per named rank (lib/dynamo/lmcache-controller.ts lmcacheWorkerPortsOf): each must be a rank of the engine.
+        const ranks = Math.min(...tierRoles.map((role) => spec[role].tensorParallel * spec[role].pipelineParallel));
+        const ok = Array.isArray(ids) && ids.length > 0 && ids.every((id) => Number.isInteger(id) && (id as number) >= 0 && (id as number) < ranks);
+        if (!ok) {
+            out.push({
+                path: "kvCache.lmcache.config.lmcache_worker_ids",
+                message: `expected a list of the engine's ranks (integers 0..${ranks - 1}: tensorParallel x pipelineParallel of the LMCache workers), got ${JSON.stringify(ids)}; fix it or remove it (then every rank runs an LMCache worker)`,
+            });
+        }
+    }
     for (const role of tierRoles) {
         if (spec[role].dataParallel > 1) {
             out.push({

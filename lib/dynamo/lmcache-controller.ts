@@ -75,6 +75,16 @@ export function lmcacheWorkerControllerEnv(c: LmcacheControllerSpec, host: strin
 }
 
 /**
+ * The ports LMCache reads (lmcache_worker_ports): one per rank, or, when the file names
+ * the ranks that run an LMCache worker (lmcache_worker_ids), one per named rank in that
+ * order, which LMCache 0.3.10 requires (an MLA model runs one on rank 0 only: name [0]).
+ */
+export function lmcacheWorkerPortsOf(config: Record<string, unknown>, byRank: readonly number[]): number[] {
+    const ids = config.lmcache_worker_ids;
+    return Array.isArray(ids) && ids.length > 0 ? ids.map((id) => byRank[Number(id)]!) : [...byRank];
+}
+
+/**
  * The LMCache worker ports of one engine (lmcache_worker_ports, indexed by rank): rank r
  * runs in the engine's process number floor(r / ranksPerProcess) and binds there, on that
  * process's node. `ordinals[k]` is the ordinal of process k among the worker processes that

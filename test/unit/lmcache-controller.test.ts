@@ -252,6 +252,9 @@ describe("Kubernetes: a Deployment and Service next to the graph", () => {
         assert.equal(env.LMCACHE_CONTROLLER_REPLY_URL, "bench-lmcache-controller.bench-ns.svc.cluster.local:9002");
         assert.equal(env.LMCACHE_LMCACHE_WORKER_PORTS, "15000,15001");
         assert.equal(k8sWorkerProcess(spec, "decode").launchEnv.LMCACHE_ENABLE_CONTROLLER, undefined);
+        // The ranks the file names as LMCache workers (an MLA model: [0]) get one port each, in that order (LMCache 0.3.10 asserts the count).
+        const named = k8sSpec(deepMerge(CONTROLLER, { kvCache: { lmcache: { config: { lmcache_worker_ids: [1] } } }, prefill: { tensorParallel: 2 } }));
+        assert.equal(k8sWorkerProcess(named, "prefill").launchEnv.LMCACHE_LMCACHE_WORKER_PORTS, "15001");
     });
 
     test("the graph with LMCache's controller variables is a valid DynamoGraphDeployment", { skip: NO_CRDS }, () => {
@@ -326,6 +329,21 @@ describe("rules of kvCache.lmcache and its controller", () => {
             ),
             [],
         );
+    });
+
+    test("lmcache_worker_ids must name ranks of the engine", () => {
+        const ids = (v: unknown) =>
+            configProblems(
+                deepMerge(K8S, {
+                    kvCache: { connector: "lmcache", lmcache: { config: { lmcache_worker_ids: v }, controller: {} } },
+                    prefill: { tensorParallel: 2 },
+                }),
+            );
+        assert.deepEqual(ids([0, 1]), []);
+        assert.deepEqual(ids([2]), [
+            "kvCache.lmcache.config.lmcache_worker_ids: expected a list of the engine's ranks (integers 0..1: tensorParallel x pipelineParallel of the LMCache workers), got [2]; fix it or remove it (then every rank runs an LMCache worker)",
+        ]);
+        assert.equal(ids("0").length, 1);
     });
 
     test("two of the controller's ports on one number, and a data-parallel LMCache engine, are refused", () => {

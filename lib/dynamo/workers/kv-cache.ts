@@ -11,7 +11,7 @@ import { stringify } from "yaml";
 import { flag, type Flag } from "../../argv";
 import type { HicacheSpec, KvCacheSpec, KvbmSpec } from "../../../config/kv-cache";
 import type { GeneratedFile, WorkerPorts, WorkerRole } from "../types";
-import { lmcacheWorkerControllerEnv } from "../lmcache-controller";
+import { lmcacheWorkerControllerEnv, lmcacheWorkerPortsOf } from "../lmcache-controller";
 
 export interface ConnectorLaunch {
     flags: Flag[];
@@ -71,7 +71,7 @@ function lmcacheTier(kvCache: KvCacheSpec, role: WorkerRole, ports: WorkerPorts,
     if (controller) {
         if (controllerHost === undefined || ports.lmcacheWorkers === undefined)
             throw new Error("kvCache.lmcache.controller: the target gave no controller address or LMCache worker ports");
-        Object.assign(env, lmcacheWorkerControllerEnv(controller, controllerHost, ports.lmcacheWorkers));
+        Object.assign(env, lmcacheWorkerControllerEnv(controller, controllerHost, lmcacheWorkerPortsOf(config, ports.lmcacheWorkers)));
     }
     if (Object.keys(config).length === 0) return { flags: [], env, files: [] };
     // LMCache reads its configuration file as YAML (CloudAI writes lmcache-config.yaml).
