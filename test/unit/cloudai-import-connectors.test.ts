@@ -110,7 +110,7 @@ controller_pull_url = "{frontend_node}:8300"
 `;
         const s = importOne(text);
         const kv = s.config.kvCache as Record<string, any>;
-        assert.deepEqual(kv.lmcache, { config: { chunk_size: 256, enable_controller: true } });
+        assert.deepEqual(kv.lmcache, { config: { chunk_size: 256 } }, "enable_controller goes with the address it needs");
         assert.ok(
             s.report.lines.some((l) => l.outcome === "not mapped" && /controller_pull_url .*left out, it names a controller CloudAI would start/.test(l.note)),
         );

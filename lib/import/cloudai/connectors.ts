@@ -314,6 +314,14 @@ function lmcacheFile(f: Facts, line: (outcome: ReportLine["outcome"], note: stri
         }
         config[key] = value;
     }
+    // Without the controller's address LMCache refuses enable_controller (0.5.6: "controller_pull_url is required"): it goes too.
+    if (!f.controller && dropped.some((k) => planKeys.has(k)) && "enable_controller" in config) {
+        delete config.enable_controller;
+        line(
+            "not mapped",
+            "cmd_args.lmcache.enable_controller: left out with the controller's address (LMCache refuses enable_controller without controller_pull_url)",
+        );
+    }
     return config;
 }
 
