@@ -8,6 +8,7 @@ import { planInputFromSpec } from "../../lib/local/from-spec";
 import { planLocalRun } from "../../lib/local/plan";
 import { renderJob } from "../../lib/slurm/render";
 import { buildBenchmarkPlan } from "../../lib/kubernetes/benchmark";
+import { jobScriptsOf } from "../helpers/job-scripts";
 
 const raw = (betweenPhases: Record<string, unknown>, target = "local") => ({
     target,
@@ -68,7 +69,7 @@ describe("benchmark.betweenPhases on Kubernetes", () => {
 describe("benchmark.betweenPhases on Slurm", () => {
     const jobEnv = (betweenPhases: Record<string, unknown>) => {
         const spec = loadSpec({ ...raw(betweenPhases, "slurm"), env: { SHARED: "s" } }, "bp");
-        const job = renderJob(spec, { scripts: { "batch.sh": "", "node.sh": "", "submit.sh": "", "stall-watch.sh": "" } });
+        const job = renderJob(spec, { scripts: jobScriptsOf() });
         const text = job.files.find((f) => f.name === "job.env")!.content;
         const line = (name: string) => text.split("\n").find((l) => l.startsWith(`${name}=`));
         return { job, line };

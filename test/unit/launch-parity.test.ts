@@ -17,6 +17,7 @@ import { planLocalRun } from "../../lib/local/plan";
 import { shq } from "../../lib/shell-quote";
 import { renderJob } from "../../lib/slurm/render";
 import { stackFileConfig } from "../helpers/stack-file";
+import { jobScriptsOf } from "../helpers/job-scripts";
 
 type Role = "frontend" | "prefill" | "decode";
 /** module + arguments of each role, as a target would start them. */
@@ -79,7 +80,7 @@ function sourcedArgv(envFile: string, key: string): string[] {
 }
 
 function slurmLaunches(spec: BenchmarkSpec): Launches {
-    const job = renderJob(spec, { scripts: { "batch.sh": "", "node.sh": "", "stall-watch.sh": "", "submit.sh": "" } });
+    const job = renderJob(spec, { scripts: jobScriptsOf() });
     const dir = fs.mkdtempSync(path.join(TMP, "job-"));
     for (const f of job.files) fs.writeFileSync(path.join(dir, f.name), f.content);
     const envFile = path.join(dir, "job.env");

@@ -10,6 +10,7 @@ import { phaseProcess } from "../../lib/slurm/commands";
 import { renderJob } from "../../lib/slurm/render";
 import { k8sSpec } from "./k8s-fixtures";
 import { slurmSpec } from "./slurm-fixtures";
+import { jobScriptsOf } from "../helpers/job-scripts";
 
 const OFF = "--no-server-metrics";
 const MODEL = { id: "dynamo-bench/tiny-model" };
@@ -75,7 +76,7 @@ test("a wrong value is refused naming the field", () => {
 test("Slurm: with server metrics every worker serves its system port and AIPerf scrapes each one on its node slot", () => {
     const job = (over: Record<string, unknown>) =>
         renderJob(slurmSpec({ decode: { replicas: 2 }, slurm: { topology: { decodeWorkersPerNode: 2 } }, ...over }), {
-            scripts: { "batch.sh": "", "node.sh": "", "submit.sh": "", "stall-watch.sh": "" },
+            scripts: jobScriptsOf(),
         });
     const sourcedArray = (envText: string, name: string) => {
         const line = envText.split("\n").find((l) => l.startsWith(`${name}=(`));

@@ -51,6 +51,7 @@ describe("slurm component, login node local", () => {
         assert.deepEqual(names, [
             "unit-file-batch-sh",
             "unit-file-job-env",
+            "unit-file-job-processes-sh",
             "unit-file-node-sh",
             "unit-file-stall-watch-sh",
             "unit-file-submit-sh",
@@ -96,6 +97,7 @@ describe("slurm component, login node local", () => {
         assert.deepEqual(names, [
             "unit-file-batch-sh",
             "unit-file-job-env",
+            "unit-file-job-processes-sh",
             "unit-file-node-sh",
             "unit-file-stall-watch-sh",
             "unit-file-submit-sh",
@@ -141,6 +143,7 @@ describe("slurm component, login node over SSH", () => {
         assert.deepEqual(remote.map((r) => r.name).sort(), [
             "unit-file-batch-sh",
             "unit-file-job-env",
+            "unit-file-job-processes-sh",
             "unit-file-node-sh",
             "unit-file-stall-watch-sh",
             "unit-file-submit-sh",

@@ -5,8 +5,9 @@ import { renderJob } from "../../lib/slurm/render";
 import type { JobPlan } from "../../lib/slurm/plan";
 import { workerPorts } from "../../lib/slurm/commands";
 import { slurmSpec } from "./slurm-fixtures";
+import { jobScriptsOf } from "../helpers/job-scripts";
 
-const scripts = { "batch.sh": "#batch\n", "node.sh": "#node\n", "stall-watch.sh": "#stall\n", "submit.sh": "#submit\n" };
+const scripts = jobScriptsOf((name) => `#${name}\n`);
 const planOf = (over: Record<string, unknown>): JobPlan => renderJob(slurmSpec(over), { scripts }).plan;
 /** slot -> roles, and instance -> [slot, gpuFirst, gpuCount]: the whole placement at a glance. */
 const layout = (plan: JobPlan) => ({

@@ -76,6 +76,7 @@ describe("a Slurm sweep job under mocks", () => {
         assert.deepEqual(names, [
             "unit-file-batch-sh",
             "unit-file-job-env",
+            "unit-file-job-processes-sh",
             "unit-file-node-sh",
             "unit-file-points-d1-job-env",
             "unit-file-points-d2-job-env",

@@ -63,7 +63,18 @@ describe("rendering a sweep job", () => {
     test("one job: shared scripts and env at the top, each point's own env under points/<id>", () => {
         assert.deepEqual(
             job.files.map((f) => f.name),
-            ["job.env", "batch.sh", "node.sh", "stall-watch.sh", "submit.sh", "sweep.sh", "points.json", "points/d1/job.env", "points/d2/job.env"],
+            [
+                "job.env",
+                "batch.sh",
+                "job-processes.sh",
+                "node.sh",
+                "stall-watch.sh",
+                "submit.sh",
+                "sweep.sh",
+                "points.json",
+                "points/d1/job.env",
+                "points/d2/job.env",
+            ],
         );
         assert.equal(job.batchScript, "sweep.sh");
         assert.deepEqual(
