@@ -1,6 +1,6 @@
 // CloudAI AIDynamo test definitions shaped like CloudAI's connector and wide-EP
 // scenarios (vllm_lmcache, vllm_kvbm_slurm, sglang_hicache, the sglang_dsr1
-// backend; research/cloudai.md 1.6, 1.7), which the reference copies do not
+// backend), which the reference copies do not
 // include: for the import tests and the engine judges of their imported stacks.
 
 export const cloudaiWorker = (role: "prefill" | "decode", backend: string, args: string) => `

@@ -1,6 +1,6 @@
 // The CloudAI importer on connector, HiCache and wide-EP tests, shaped like
 // CloudAI's shipped scenarios (vllm_lmcache, vllm_kvbm_slurm, sglang_hicache,
-// the sglang_dsr1 backend; research/cloudai.md 1.6, 1.7): each CloudAI field
+// the sglang_dsr1 backend): each CloudAI field
 // becomes the kvCache / wideEp setting instead of an unmapped line, and the
 // imported stack validates.
 import { describe, test } from "node:test";

@@ -43,7 +43,7 @@ export const COMMON_ROWS: FieldRow[] = [
         },
     },
     { scope: "test", field: "git_repos", outcome: "not mapped", note: NOT_CLONED },
-    { scope: "test", field: "repo.**", outcome: "ignored by CloudAI", note: "cloned for every run, read only by the sglang_dsr1 backend (cloudai.md 5.1.19)" },
+    { scope: "test", field: "repo.**", outcome: "ignored by CloudAI", note: "cloned for every run, read only by the sglang_dsr1 backend" },
     {
         scope: "test",
         field: "script.**",

@@ -1,5 +1,4 @@
-// Field table, part 2: CloudAI's AIDynamo test (cmd_args, cloudai.md 1.2-1.4,
-// 1.10, 1.11). The workers' topology is decided once all fields are read
+// Field table, part 2: CloudAI's AIDynamo test (its cmd_args). The workers' topology is decided once all fields are read
 // (topology.ts); their rows here only report.
 import { DEFAULT_DYNAMO_VERSION, SUPPORTED_DYNAMO_VERSIONS, findRelease } from "../../dynamo/releases";
 import { applyAccuracyCli } from "./accuracy";
@@ -81,7 +80,7 @@ function applyIngress(value: unknown, ctx: MapContext): false {
     return false;
 }
 
-/** CloudAI runs its node set-up on Slurm only (ai_dynamo.sh; its Kubernetes path ignores both, cloudai.md 2.6). */
+/** CloudAI runs its node set-up on Slurm only (ai_dynamo.sh; its Kubernetes path ignores both). */
 const slurmOnly = (ctx: { target: string }) =>
     ctx.target === "kubernetes" ? "CloudAI runs it on Slurm only; its Kubernetes deployment ignores it" : undefined;
 
@@ -93,7 +92,7 @@ function applySetupCommand(value: unknown, ctx: MapContext): false {
     }
     const commands = (ctx.draft.get("setup.commands") as string[] | undefined) ?? [];
     const command = String(value).trim();
-    // CloudAI's startup_cmd runs before the job's main step, node_setup_cmd inside it (cloudai.md 1.2, 2.2).
+    // CloudAI's startup_cmd runs before the job's main step, node_setup_cmd inside it.
     const next = ctx.field.endsWith("startup_cmd") ? [command, ...commands] : [...commands, command];
     ctx.draft.set("setup.commands", next);
     ctx.note("mapped", "a start-up command on every node before the Dynamo processes, bounded by setup.timeoutSeconds", "setup.commands");
@@ -228,7 +227,7 @@ export const DYNAMO_ROWS: FieldRow[] = [
         scope: "AIDynamo",
         field: "cmd_args.dynamo.connector",
         outcome: "ignored by CloudAI",
-        note: "validated, then never read: connectors are detected from the workers' args (cloudai.md 1.3, 5.1.9)",
+        note: "validated, then never read: connectors are detected from the workers' args",
     },
     {
         scope: "AIDynamo",

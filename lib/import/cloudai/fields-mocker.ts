@@ -1,4 +1,4 @@
-// Field table, part 3: CloudAI's DynamoMocker test (cloudai.md 1.20, 2.7),
+// Field table, part 3: CloudAI's DynamoMocker test,
 // onto the local target and its mocker knobs (local.mocker). Unknown keys of
 // the engine, worker and frontend sections are extra flags in CloudAI
 // (`--engine-<k>` and so on): here they are the processes' extraArgs.

@@ -29,7 +29,7 @@ export const FIELD_TABLE: readonly FieldRow[] = [...COMMON_ROWS, ...DYNAMO_ROWS,
 
 export const TEMPLATES = ["AIDynamo", "DynamoMocker"] as const;
 
-/** cmd_args.dynamo.model and cmd_args.model_path default to it in CloudAI (cloudai.md 1.3, 1.20). */
+/** cmd_args.dynamo.model and cmd_args.model_path default to it in CloudAI. */
 const CLOUDAI_DEFAULT_MODEL = "Qwen/Qwen3-0.6B";
 
 const SCHEDULERS: Record<string, Target> = { slurm: "slurm", kubernetes: "kubernetes", standalone: "local" };
@@ -198,7 +198,7 @@ function finishSweep(draft: Draft, run: TestRun, lines: ReportLine[]): void {
     }
     if (Object.keys(draft.grid).length === 0) return;
     const constraints = (run.test.constraints ?? {}) as Record<string, unknown>;
-    // CloudAI checks prefill TP <= decode TP unless told not to (cloudai.md 1.1).
+    // CloudAI checks prefill TP <= decode TP unless told not to.
     draft.set("sweep", { grid: draft.grid, constraints: { prefillTpAtMostDecodeTp: constraints.prefill_tp_le_decode_tp !== false } });
 }
 

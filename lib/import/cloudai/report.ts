@@ -9,7 +9,7 @@ export type Outcome =
     | "adjusted"
     /** Read to decide something else (the template, the topology); it has no setting of its own. */
     | "used"
-    /** CloudAI itself does not act on it (cloudai.md 1.3, 1.19), so there is nothing to carry. */
+    /** CloudAI itself does not act on it, so there is nothing to carry. */
     | "ignored by CloudAI"
     /** Known to CloudAI and to us, with no equivalent here yet; the note says why. */
     | "not mapped"

@@ -1,5 +1,5 @@
 // CloudAI's design-space exploration: any list where CloudAI takes a scalar is
-// a dimension of a grid (cloudai.md 1.16), unless dse_excluded_args names it.
+// a dimension of a grid, unless dse_excluded_args names it.
 // Here a dimension becomes an entry of the stack's sweep grid (docs/sweeps.md).
 import type { MapContext } from "./table";
 

@@ -2,7 +2,7 @@
 // role across all of the role's nodes, with DP attention and DeepEP experts
 // (prefill/decode.wideEp, config/wide-ep.ts). CloudAI passes --tp-size and
 // --dp-size of the role's GPU count (gpus_per_node x num_nodes) unless the
-// worker's args set them (cloudai.md 1.6); here that world is tensorParallel x
+// worker's args set them; here that world is tensorParallel x
 // dataParallel, with tensorParallel GPUs per attention group.
 import type { Draft } from "./draft";
 import type { ReportLine } from "./report";
