@@ -10,6 +10,7 @@ import {
     DELETE_POINT_COMMAND,
     RUN_POINT_COMMAND,
     deletePointOptionsFrom,
+    ownedByGraph,
     parsePointManifests,
     pointKubectlArgs,
     runPointOptionsFrom,
@@ -110,7 +111,16 @@ export async function runK8sRunPoint(
     stage("deploying");
     const applied = await io.kubectl(pointKubectlArgs.apply(o), JSON.stringify(manifests.graph));
     if (applied.code !== 0) return fail(`kubectl apply of graph ${ref} failed: ${applied.stderr.trim()}`);
-    const createdAt = (JSON.parse(applied.stdout) as { metadata?: { creationTimestamp?: string } }).metadata?.creationTimestamp;
+    const appliedGraph = JSON.parse(applied.stdout) as {
+        apiVersion: string;
+        kind: string;
+        metadata: { name: string; uid: string; creationTimestamp?: string };
+    };
+    const createdAt = appliedGraph.metadata?.creationTimestamp;
+    if (manifests.workerMetricsService) {
+        const svc = await io.kubectl(pointKubectlArgs.apply(o), JSON.stringify(ownedByGraph(manifests.workerMetricsService, appliedGraph)));
+        if (svc.code !== 0) return fail(`kubectl apply of the worker-metrics Service of ${ref} failed: ${svc.stderr.trim()}`);
+    }
 
     const steps = stepArgv(o);
     // k8s-wait-graph's one stdout line ("Ready after") is progress here: stdout is for the result line.

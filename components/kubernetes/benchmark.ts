@@ -119,7 +119,8 @@ export class KubernetesBenchmark extends pulumi.ComponentResource {
             name,
             { spec, hfTokenSecretName: graph.hasHfToken ? graph.envSecretName : undefined, graphManifest: graph.manifest, renderMode, runner: args.runner },
             // The Job starts once the graph is Ready (its readiness wait succeeded; render mode: once it is written).
-            { ...childOpts, dependsOn: [graph, graph.ready] },
+            // The worker-metrics Service too: the Job's script resolves its name before the first phase.
+            { ...childOpts, dependsOn: [graph, graph.ready, ...(graph.workerMetricsService ? [graph.workerMetricsService] : [])] },
         );
         return { results: job.results, envSecretName: graph.envSecretName };
     }

@@ -1,5 +1,6 @@
 // The DynamoGraphDeployment with its optional secret-environment Secret and
-// model-cache PVC, and the local command that waits (bounded) until it is Ready.
+// model-cache PVC, the headless Service over its workers' metrics, and the
+// local command that waits (bounded) until it is Ready.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { shellCommand, type CommandRunner } from "../exec";
@@ -9,11 +10,13 @@ import {
     buildGraphDeployment,
     buildLmcacheController,
     buildModelCachePvc,
+    buildWorkerMetricsService,
     digestOf,
     frontendBaseUrl,
     envSecretData,
     envSecretMetadata,
     waitGraphArgv,
+    workerMetricsOn,
     FRONTEND_SERVICE_PORT,
     type Manifest,
 } from "../../lib/kubernetes";
@@ -114,6 +117,8 @@ export class DynamoGraph extends pulumi.ComponentResource {
      * (`<name>-graph-ready`), or the graph itself in render mode (nothing waits there).
      */
     public readonly ready: pulumi.Resource;
+    /** The headless Service over the graph's worker pods the benchmark Job scrapes (worker-metrics.ts), when server metrics are on. */
+    public readonly workerMetricsService?: k8s.core.v1.Service;
 
     constructor(name: string, args: DynamoGraphArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dynamo-bench:k8s:DynamoGraph", name, {}, opts);
@@ -132,6 +137,15 @@ export class DynamoGraph extends pulumi.ComponentResource {
             { parent: this, dependsOn, ...deleteBound(spec) },
         );
         this.graphName = String(this.manifest.metadata.name);
+        if (workerMetricsOn(spec)) {
+            const svc = buildWorkerMetricsService(spec);
+            this.workerMetricsService = new k8s.core.v1.Service(
+                `${name}-worker-metrics`,
+                { metadata: svc.metadata, spec: svc.spec as k8s.types.input.core.v1.ServiceSpec },
+                // A headless Service has no load balancer to wait for; its endpoints follow the pods.
+                { parent: this, ...deleteBound(spec) },
+            );
+        }
 
         if (args.renderMode) {
             this.ready = this.graph;

@@ -16,11 +16,13 @@ import {
     buildBenchmarkPlan,
     buildGraphDeployment,
     buildScriptConfigMap,
+    buildWorkerMetricsService,
     deletePointArgv,
     digestOf,
     k8sNames,
     readBenchmarkScripts,
     runPointArgv,
+    workerMetricsOn,
     type GraphLifetime,
     type PointManifests,
 } from "../../lib/kubernetes";
@@ -45,7 +47,12 @@ export function pointManifests(spec: BenchmarkSpec, secret: { envSecretName?: st
     const graph = buildGraphDeployment(spec, { envSecret: secret.envSecretName });
     const hfTokenSecret = secret.hasHfToken ? secret.envSecretName : undefined;
     const job = buildBenchmarkJob(spec, { hfTokenSecret, inputsDigest: digestOf({ graph, plan, scripts }) });
-    return { graph, configMap: buildScriptConfigMap(spec, scripts, plan), job };
+    return {
+        graph,
+        ...(workerMetricsOn(spec) ? { workerMetricsService: buildWorkerMetricsService(spec) } : {}),
+        configMap: buildScriptConfigMap(spec, scripts, plan),
+        job,
+    };
 }
 
 export class PointRun extends pulumi.ComponentResource {

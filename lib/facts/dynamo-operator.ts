@@ -6,6 +6,16 @@
 /** Port the operator gives every frontend Service (consts DynamoServicePort). */
 export const FRONTEND_SERVICE_PORT = 8000;
 
+/**
+ * Every worker container's system server (health and Prometheus /metrics):
+ * the operator declares the container port `system` (consts DynamoSystemPortName)
+ * on 9090 (DynamoSystemPort) and sets DYN_SYSTEM_ENABLED=true and
+ * DYN_SYSTEM_PORT=9090 on every worker (WorkerDefaults.GetBaseContainer);
+ * the platform chart's `dynamo-worker` PodMonitor scrapes that port by name.
+ * Checked against the operator's Go source of the 1.2 line and its newest tree.
+ */
+export const WORKER_SYSTEM_PORT = { name: "system", port: 9090, path: "/metrics" } as const;
+
 /** Service keys of the graph. Short on purpose: Grove limits PodCliqueSet + clique names to 45 characters. */
 export const SERVICE_KEYS = {
     frontend: "frontend",

@@ -10,6 +10,7 @@ import { ANNOTATIONS, HF_TOKEN_KEY, commonLabels, hfHome, type Manifest } from "
 import { FRONTEND_SERVICE_PORT, k8sNames } from "./names";
 import { progressMetricsOf } from "../dynamo/progress-metrics";
 import { scrapeIntervalSeconds } from "../watchdog/stall";
+import { workerMetricsInsertAt, workerMetricsPlan, type WorkerMetricsPlan } from "./worker-metrics";
 
 export const SCRIPT_FILE = "run-benchmark.sh";
 export const PLAN_FILE = "plan.json";
@@ -24,6 +25,8 @@ export interface PhasePlan {
     name: string;
     artifactDir: string;
     argv: string[];
+    /** Index in argv where `workerMetrics.flag URL...` goes once the workers are resolved; absent: nothing added. */
+    workerMetricsAt?: number;
 }
 
 /** benchmark.betweenPhases as the Job runs it: after phase i (but the last) gaps[i]'s command, then the probe. */
@@ -46,6 +49,8 @@ export interface BenchmarkPlan {
     stall: { seconds: number; pollSeconds: number; metricsUrl: string; completedMetric: string; startedMetric: string };
     phases: PhasePlan[];
     betweenPhases: BetweenPhasesPlan;
+    /** Every worker's system-port metrics for AIPerf (worker-metrics.ts); absent when server metrics are off or the tool is genai-perf. */
+    workerMetrics?: WorkerMetricsPlan;
 }
 
 type ToolInputs = Pick<BenchmarkSpec, "benchmark" | "model" | "servedModelName" | "timeouts">;
@@ -70,6 +75,7 @@ export function buildBenchmarkPlan(spec: BenchmarkSpec): BenchmarkPlan {
     const host = k8sNames(spec.name, spec.kubernetes.namespace).frontendHost;
     const port = FRONTEND_SERVICE_PORT;
     const metrics = progressMetricsOf(spec);
+    const workerMetrics = workerMetricsPlan(spec);
     return {
         tool: spec.benchmark.tool,
         modelsUrl: `http://${host}:${port}/v1/models`,
@@ -85,9 +91,12 @@ export function buildBenchmarkPlan(spec: BenchmarkSpec): BenchmarkPlan {
         },
         phases: spec.phases.map((phase) => {
             const artifactDir = `${RESULTS_DIR}/${phase.name}`;
-            return { name: phase.name, artifactDir, argv: toolArgv(spec, phase, host, port, artifactDir) };
+            const argv = toolArgv(spec, phase, host, port, artifactDir);
+            const at = workerMetrics ? workerMetricsInsertAt(argv, phase) : undefined;
+            return { name: phase.name, artifactDir, argv, ...(at === undefined ? {} : { workerMetricsAt: at }) };
         }),
         betweenPhases: betweenPhasesPlan(spec, `http://${host}:${port}`),
+        ...(workerMetrics ? { workerMetrics } : {}),
     };
 }
 

@@ -6,7 +6,7 @@ import { HF_TOKEN_ENV } from "../../config/secrets";
 import type { WorkerRole } from "../dynamo";
 import { boundedSetupArgv } from "../dynamo/setup";
 import { ENGINE_CONFIG_MOUNT, k8sFrontendProcess, k8sWorkerProcess } from "./launch";
-import { SERVICE_KEYS, k8sNames } from "./names";
+import { SERVICE_KEYS, WORKER_POD_LABEL, k8sNames } from "./names";
 import { groveEnabled, kaiQueueName } from "./scheduling";
 
 export type { WorkerRole };
@@ -182,7 +182,11 @@ function workerService(spec: BenchmarkSpec, role: WorkerRole, worker: ResolvedWo
             limits: { gpu: String(worker.gpusPerNodeOfWorker), ...(hasNics ? { custom: nics } : {}) },
             ...(hasNics ? { requests: { custom: nics } } : {}),
         },
-        ...(network === "cni" ? { extraPodMetadata: { annotations: { [ANNOTATIONS.cniNetworks]: cniNetworksAnnotation(spec) } } } : {}),
+        extraPodMetadata: {
+            // The worker-metrics Service (worker-metrics.ts) selects the graph's workers by this label.
+            labels: { [WORKER_POD_LABEL.key]: WORKER_POD_LABEL.value },
+            ...(network === "cni" ? { annotations: { [ANNOTATIONS.cniNetworks]: cniNetworksAnnotation(spec) } } : {}),
+        },
         extraPodSpec: {
             ...podSpecCommon(spec),
             ...(network === "hostNetwork" ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),

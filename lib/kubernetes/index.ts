@@ -15,3 +15,4 @@ export * from "./results";
 export * from "./launch";
 export * from "./lmcache-controller";
 export * from "./point-run";
+export * from "./worker-metrics";

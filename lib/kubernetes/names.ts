@@ -4,10 +4,19 @@
 import { SERVICE_KEYS } from "../facts/dynamo-operator";
 
 // The port and service keys are operator facts the config rules check too.
-export { FRONTEND_SERVICE_PORT, GROVE_NAME_LIMITS, SERVICE_KEYS } from "../facts/dynamo-operator";
+export { FRONTEND_SERVICE_PORT, GROVE_NAME_LIMITS, SERVICE_KEYS, WORKER_SYSTEM_PORT } from "../facts/dynamo-operator";
 
 /** Pod label the operator puts on every pod of a graph. */
 export const GRAPH_POD_LABEL = "nvidia.com/dynamo-graph-deployment-name";
+
+/**
+ * Pod label this program puts on every worker pod of its graphs (through the
+ * services' extraPodMetadata, which the operator copies onto the pods): the
+ * worker-metrics Service selects on it with GRAPH_POD_LABEL. Not the operator's
+ * nvidia.com/dynamo-component-type: that reads `worker` on the 1.2 line, but newer
+ * operators label fresh prefill and decode pods `prefill` and `decode`.
+ */
+export const WORKER_POD_LABEL = { key: "dynamo-bench.nvidia.com/role", value: "worker" } as const;
 
 export interface K8sNames {
     graph: string;
@@ -22,6 +31,9 @@ export interface K8sNames {
     lmcacheController: string;
     /** Where the LMCache workers reach it. */
     lmcacheControllerHost: string;
+    /** Headless Service resolving to every Ready worker pod's IP, for server metrics. */
+    workerMetricsService: string;
+    workerMetricsHost: string;
 }
 
 export function k8sNames(benchmarkName: string, namespace: string): K8sNames {
@@ -36,6 +48,9 @@ export function k8sNames(benchmarkName: string, namespace: string): K8sNames {
         frontendHost: `${frontendService}.${namespace}.svc.cluster.local`,
         lmcacheController: `${benchmarkName}-lmcache-controller`,
         lmcacheControllerHost: `${benchmarkName}-lmcache-controller.${namespace}.svc.cluster.local`,
+        // Not `<name>-workers`: the operator names its own Service of the aggregated worker `<name>-worker`.
+        workerMetricsService: `${benchmarkName}-worker-metrics`,
+        workerMetricsHost: `${benchmarkName}-worker-metrics.${namespace}.svc.cluster.local`,
     };
 }
 

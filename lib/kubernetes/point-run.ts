@@ -14,6 +14,8 @@ import { GRAPH_POD_LABEL } from "./names";
 /** What `k8s-run-point` applies, as one JSON document on its stdin. */
 export interface PointManifests {
     graph: Manifest;
+    /** The headless Service over the graph's workers (worker-metrics.ts), when server metrics are on: applied owned by the graph, so it goes with it. */
+    workerMetricsService?: Manifest;
     /** The benchmark script's ConfigMap and the Job, applied once the graph is Ready. */
     configMap: Manifest;
     job: Manifest;
@@ -114,7 +116,20 @@ export function parsePointManifests(text: string): PointManifests {
         if (!m || typeof m !== "object" || m.kind !== kind)
             throw new UsageError(`stdin: expected "${key}" to be a ${kind} manifest, got ${JSON.stringify(m?.kind ?? m)}`);
     }
+    const svc = d.workerMetricsService as Manifest | undefined;
+    if (svc !== undefined && (!svc || typeof svc !== "object" || svc.kind !== "Service"))
+        throw new UsageError(`stdin: expected "workerMetricsService" to be a Service manifest, got ${JSON.stringify(svc?.kind ?? svc)}`);
     return d as unknown as PointManifests;
+}
+
+/**
+ * A manifest owned by the applied graph: Kubernetes' garbage collector deletes
+ * it with the graph, so deleting the point's graph (or destroying the point)
+ * leaves nothing of it behind.
+ */
+export function ownedByGraph(manifest: Manifest, graph: { apiVersion: string; kind: string; metadata: { name: string; uid: string } }): Manifest {
+    const owner = { apiVersion: graph.apiVersion, kind: graph.kind, name: graph.metadata.name, uid: graph.metadata.uid };
+    return { ...manifest, metadata: { ...manifest.metadata, ownerReferences: [owner] } };
 }
 
 const common = {

@@ -3,8 +3,10 @@
 #
 # Reads a plan (JSON, path in DYNAMO_BENCH_PLAN) written by lib/kubernetes/benchmark.ts,
 # waits (bounded) until the Dynamo frontend lists the served model, runs the
-# benchmark tool once per phase with the argv the plan gives (between two phases
-# the plan's command and health check, benchmark.betweenPhases), and prints each
+# benchmark tool once per phase with the argv the plan gives (plus, where the
+# plan asks, every worker's metrics URL: its workerMetrics Service name resolved
+# once, before the first phase; between two phases the plan's command and
+# health check, benchmark.betweenPhases), and prints each
 # phase's small export files base64-encoded between markers, so `dynamo-bench
 # k8s-collect` can recover them from `kubectl logs`. Any failure ends the Job
 # with a non-zero exit and a FAILED marker naming the reason. While a phase
@@ -35,11 +37,14 @@ source "$STALL_WATCH"
 STOP_GRACE_SECONDS=10
 COMPLETED_NAMES=()
 COMPLETED_DIRS=()
+WORKER_METRICS_URLS=()
+ARGV=()
 
 log() { printf '[dynamo-bench] %s\n' "$*" >&2; }
 
 # plan MODE KEY... : reads the plan. MODE str prints a value, len a list's length,
-# argv a list as NUL-separated elements (so no argument is ever re-split).
+# argv a list as NUL-separated elements (so no argument is ever re-split),
+# has "yes" or "no" (whether the plan holds that key at all).
 plan() {
     python3 - "$PLAN" "$@" <<'PY'
 import json
@@ -48,9 +53,17 @@ import sys
 path, mode, *keys = sys.argv[1:]
 with open(path, encoding="utf-8") as handle:
     value = json.load(handle)
-for key in keys:
-    value = value[int(key)] if isinstance(value, list) else value[key]
-if mode == "len":
+try:
+    for key in keys:
+        value = value[int(key)] if isinstance(value, list) else value[key]
+except (KeyError, IndexError):
+    if mode != "has":
+        raise
+    sys.stdout.write("no")
+    sys.exit(0)
+if mode == "has":
+    sys.stdout.write("yes")
+elif mode == "len":
     sys.stdout.write(str(len(value)))
 elif mode == "argv":
     sys.stdout.write("".join(f"{item}\0" for item in value))
@@ -118,6 +131,54 @@ PY
         sleep 5
     done
     log "model '${model}' is served"
+}
+
+# resolve_worker_metrics: when the plan has workerMetrics, resolves its headless
+# Service name to every Ready worker pod's IP (bounded: until the expected
+# count is there or waitSeconds pass) and fills WORKER_METRICS_URLS with each
+# worker's system-port /metrics. Server metrics are auxiliary: fewer workers
+# than expected, or none, is a warning naming the counts, and the run goes on
+# with those found (AIPerf still scrapes the frontend).
+resolve_worker_metrics() {
+    [[ "$(plan has workerMetrics)" == yes ]] || return 0
+    local host port path expected wait_seconds deadline ip
+    local -a ips=()
+    host="$(plan str workerMetrics host)"
+    port="$(plan str workerMetrics port)"
+    path="$(plan str workerMetrics path)"
+    expected="$(plan str workerMetrics expected)"
+    wait_seconds="$(plan str workerMetrics waitSeconds)"
+    if ! command -v getent >/dev/null 2>&1; then
+        log "WARNING: getent is not in this image, so the workers' metrics (${host}) are not scraped; the frontend's are"
+        return 0
+    fi
+    deadline=$(($(date +%s) + wait_seconds))
+    while :; do
+        # ahosts lists every address of the name (once per socket type); hosts would give one.
+        mapfile -t ips < <(getent ahosts "$host" 2>/dev/null | awk '{ print $1 }' | sort -u)
+        ((${#ips[@]} >= expected)) && break
+        (($(date +%s) >= deadline)) && break
+        sleep 2
+    done
+    if ((${#ips[@]} < expected)); then
+        log "WARNING: ${host} resolved to ${#ips[@]} of ${expected} worker pods within ${wait_seconds}s (${ips[*]:-no address}); scraping those found and the frontend (a worker pod that is not Ready has no address there)"
+    fi
+    for ip in "${ips[@]}"; do
+        [[ "$ip" == *:* ]] && ip="[${ip}]"
+        WORKER_METRICS_URLS+=("http://${ip}:${port}${path}")
+    done
+    ((${#WORKER_METRICS_URLS[@]} == 0)) || log "worker metrics: ${WORKER_METRICS_URLS[*]}"
+}
+
+# with_worker_metrics I: inserts the worker URLs (after the plan's flag) into ARGV at phase I's
+# workerMetricsAt; a phase without it (its own arguments decide the scraping) is left as is.
+with_worker_metrics() {
+    local i="$1" at flag
+    ((${#WORKER_METRICS_URLS[@]} > 0)) || return 0
+    [[ "$(plan has phases "$i" workerMetricsAt)" == yes ]] || return 0
+    at="$(plan str phases "$i" workerMetricsAt)"
+    flag="$(plan str workerMetrics flag)"
+    ARGV=("${ARGV[@]:0:at}" "$flag" "${WORKER_METRICS_URLS[@]}" "${ARGV[@]:at}")
 }
 
 # fetch_metrics URL: prints the frontend's Prometheus text; on failure, why (stderr) and status 1.
@@ -245,16 +306,18 @@ main() {
 
     wait_for_model "$models_url" "$model" "$wait_seconds"
     read_stall_settings
+    resolve_worker_metrics
 
     for ((i = 0; i < count; i++)); do
         name="$(plan str phases "$i" name)"
         dir="$(plan str phases "$i" artifactDir)"
-        local -a argv=()
-        mapfile -d '' -t argv < <(plan argv phases "$i" argv)
+        ARGV=()
+        mapfile -d '' -t ARGV < <(plan argv phases "$i" argv)
+        with_worker_metrics "$i"
         mkdir -p "$dir"
         printf '%s-PHASE phase=%s BEGIN===\n' "$MARK" "$name"
-        log "phase ${name} ($((i + 1))/${count}): ${argv[*]}"
-        run_phase "$name" "$dir" "${argv[@]}"
+        log "phase ${name} ($((i + 1))/${count}): ${ARGV[*]}"
+        run_phase "$name" "$dir" "${ARGV[@]}"
         rc="$PHASE_RC"
         if ((rc != 0)); then
             fail tool-exit "phase ${name}: ${tool} exited with status ${rc} (last lines above)"

@@ -4,10 +4,13 @@
 // one-machine test cluster (scripts/k8s/cluster-up.sh) nothing reconciles a
 // DynamoGraphDeployment. This stand-in does only the two things the program's
 // readiness wait and collector look at, the way the operator reports them:
-//   1. for every service of a graph, `replicas` pods labelled with the graph
-//      (nvidia.com/dynamo-graph-deployment-name, GRAPH_POD_LABEL) and the
-//      service, owned by the graph (so deleting the graph deletes them), with
-//      the service's GPU limit; the scheduler places them on kwok's fake GPU
+//   1. for every service of a graph, `replicas` pods labelled as the operator
+//      labels them (operator-pod-labels.ts: the graph, GRAPH_POD_LABEL, the
+//      service, its component type, metrics-enabled, the service's
+//      extraPodMetadata labels) with the operator's named container ports
+//      (`system` on workers, `http` on the frontend), owned by the graph (so
+//      deleting the graph deletes them), with the service's GPU limit; the
+//      scheduler places them on kwok's fake GPU
 //      nodes and kwok marks them Running and Ready (nothing runs in them);
 //   2. once all of a graph's pods are Ready, the graph's status subresource:
 //      `state: successful` and a `Ready` condition with status "True" (the
@@ -24,6 +27,7 @@
 //   npx tsx test/stand-ins/dgd-ready-stand-in.ts --kubeconfig K --namespace NS [--never-ready]
 import { execFile } from "node:child_process";
 import { GRAPH_POD_LABEL } from "../../lib/kubernetes/names";
+import { OPERATOR_LABELS, operatorContainerPorts, operatorPodLabels } from "./operator-pod-labels";
 
 export interface StandInOptions {
     kubeconfig: string;
@@ -46,7 +50,7 @@ export interface StandIn {
 // (kubectl's preferred version) with conversion strategy None, and a read or a
 // status patch through v1beta1 drops \`spec.services\` (not in v1beta1's schema).
 const GRAPH_RESOURCE = "dynamographdeployments.v1alpha1.nvidia.com";
-const SERVICE_LABEL = "nvidia.com/dynamo-component";
+const SERVICE_LABEL = OPERATOR_LABELS.component;
 const STAND_IN_LABEL = "dynamo-bench.test/stand-in";
 
 type Json = Record<string, any>;
@@ -78,11 +82,20 @@ function podManifest(graph: Json, key: string, service: Json, index: number): Js
         metadata: {
             name,
             namespace: graph.metadata.namespace,
-            labels: { [GRAPH_POD_LABEL]: graph.metadata.name, [SERVICE_LABEL]: key, [STAND_IN_LABEL]: "dgd-ready-stand-in" },
+            // The operator's labels (graph, component, component type, metrics-enabled, the service's extraPodMetadata labels).
+            labels: { ...operatorPodLabels(graph, key), [STAND_IN_LABEL]: "dgd-ready-stand-in" },
             ownerReferences: [{ apiVersion: graph.apiVersion, kind: graph.kind, name: graph.metadata.name, uid: graph.metadata.uid, controller: true }],
         },
         spec: {
-            containers: [{ name: "main", image, ...(gpus ? { resources: { limits: { "nvidia.com/gpu": gpus } } } : {}) }],
+            containers: [
+                {
+                    name: "main",
+                    image,
+                    // Named like the operator's, so a Service's named targetPort (the worker-metrics Service's `system`) resolves.
+                    ports: operatorContainerPorts(graph, key),
+                    ...(gpus ? { resources: { limits: { "nvidia.com/gpu": gpus } } } : {}),
+                },
+            ],
             tolerations: [{ operator: "Exists" }],
         },
     };
