@@ -31,6 +31,22 @@ printf '{"big": "per-request records"}\\n' > "$dir/profile_export.jsonl"
 if [[ " $* " == *" --accuracy-benchmark "* ]]; then cp "$ACCURACY_FIXTURE" "$dir/accuracy_results.csv"; fi
 `;
 
+// Test stand-in for glibc's getent: answers `getent ahosts NAME` for FAKE_GETENT_NAME in getent's
+// own layout (each address once per socket type), only from the FAKE_GETENT_AFTER-th call on
+// (a name whose addresses show up late); every call is counted in FAKE_GETENT_CALLS.
+const FAKE_GETENT = `#!/usr/bin/env bash
+set -euo pipefail
+calls=$(( $(cat "$FAKE_GETENT_CALLS" 2>/dev/null || echo 0) + 1 ))
+echo "$calls" > "$FAKE_GETENT_CALLS"
+[[ "$1" == ahosts && "$2" == "$FAKE_GETENT_NAME" ]] || exit 2
+(( calls >= \${FAKE_GETENT_AFTER:-1} )) || exit 2
+IFS=, read -ra addrs <<< "$FAKE_GETENT_ADDRS"
+(( \${#addrs[@]} > 0 )) || exit 2
+for a in "\${addrs[@]}"; do
+  printf '%-15s STREAM %s\\n%-15s DGRAM\\n%-15s RAW\\n' "$a" "$2" "$a" "$a"
+done
+`;
+
 let server: http.Server;
 let port = 0;
 let modelListed = true;
@@ -45,6 +61,8 @@ before(async () => {
     bin = path.join(tmp, "bin");
     fs.mkdirSync(bin);
     fs.writeFileSync(path.join(bin, "aiperf"), FAKE_AIPERF, { mode: 0o755 });
+    fs.mkdirSync(path.join(tmp, "getent-bin"));
+    fs.writeFileSync(path.join(tmp, "getent-bin", "getent"), FAKE_GETENT, { mode: 0o755 });
     server = http.createServer((req, res) => {
         res.setHeader("content-type", "application/json");
         if (req.method === "POST" && req.url === "/v1/chat/completions") {
@@ -277,6 +295,80 @@ describe("run-benchmark.sh", () => {
         assert.equal(r.code, 1);
         assert.equal(parseBenchmarkLog(r.log).failure, "tool-missing");
         assert.match(r.log, /set benchmark.image/);
+    });
+
+    describe("every worker's metrics", () => {
+        const host = "bench-worker-metrics.ns.svc.cluster.local";
+        const workerPlan = (name: string, expected: number, waitSeconds = 20) => {
+            const made = plan(name, ["c1", "c8"], { workerMetrics: { host, port: 9090, path: "/metrics", expected, waitSeconds, flag: "--server-metrics" } });
+            // As buildBenchmarkPlan writes it: the URLs go before the phase's own arguments (here the last two elements).
+            const p = JSON.parse(fs.readFileSync(made.file, "utf8")) as BenchmarkPlan;
+            p.phases.forEach((ph) => (ph.workerMetricsAt = ph.argv.length - 2));
+            fs.writeFileSync(made.file, JSON.stringify(p));
+            return made;
+        };
+        const getentEnv = (name: string, addrs: string[], after = 1) => ({
+            PATH: `${path.join(tmp, "getent-bin")}:${bin}:${process.env.PATH}`,
+            FAKE_GETENT_NAME: host,
+            FAKE_GETENT_ADDRS: addrs.join(","),
+            FAKE_GETENT_AFTER: String(after),
+            FAKE_GETENT_CALLS: path.join(tmp, `${name}.getent-calls`),
+        });
+        const argvOf = (results: string, phase: string) => fs.readFileSync(`${results}/${phase}/argv.bin`, "utf8").split("\0").slice(0, -1);
+
+        test("resolves the Service to every worker pod and gives AIPerf each one's /metrics, in every phase", async () => {
+            const { file, results } = workerPlan("workers", 3);
+            // The third address shows up late (a DNS cache catching up): the script waits for it.
+            const r = await runScript(file, getentEnv("workers", ["10.1.0.7", "10.1.0.12", "fd00::3"], 2));
+            assert.equal(r.code, 0, r.log);
+            const urls = ["http://10.1.0.12:9090/metrics", "http://10.1.0.7:9090/metrics", "http://[fd00::3]:9090/metrics"];
+            for (const phase of ["c1", "c8"]) {
+                assert.deepEqual(argvOf(results, phase), [
+                    "profile",
+                    "--model",
+                    "served/model",
+                    "--artifact-dir",
+                    `${results}/${phase}`,
+                    "--server-metrics",
+                    ...urls,
+                    "--prompt",
+                    "two words; $(touch /tmp/pwned) 'quoted'",
+                ]);
+            }
+            assert.equal(fs.readFileSync(path.join(tmp, "workers.getent-calls"), "utf8").trim(), "2", "resolved once, before the first phase");
+            assert.match(r.log, /worker metrics: http:\/\/10\.1\.0\.12:9090\/metrics/);
+            assert.doesNotMatch(r.log, /WARNING/);
+        });
+
+        test("fewer workers than expected within the bound: a warning with the counts, and the run goes on with those found", async () => {
+            const { file, results } = workerPlan("fewer", 2, 1);
+            const start = Date.now();
+            const r = await runScript(file, getentEnv("fewer", ["10.1.0.7"]));
+            assert.equal(r.code, 0, r.log);
+            assert.ok(Date.now() - start < 20_000);
+            assert.match(r.log, new RegExp(`WARNING: ${host.replace(/\./g, "\\.")} resolved to 1 of 2 worker pods within 1s \\(10\\.1\\.0\\.7\\)`));
+            assert.deepEqual(argvOf(results, "c1").slice(5, 7), ["--server-metrics", "http://10.1.0.7:9090/metrics"]);
+            assert.equal(parseBenchmarkLog(r.stdout).donePhases, 2);
+        });
+
+        test("a name that never resolves: a warning, no --server-metrics added, the frontend still scraped by AIPerf", async () => {
+            const { file, results } = workerPlan("none", 2, 1);
+            const r = await runScript(file, getentEnv("none", []));
+            assert.equal(r.code, 0, r.log);
+            assert.match(r.log, /resolved to 0 of 2 worker pods within 1s \(no address\)/);
+            assert.equal(argvOf(results, "c1").includes("--server-metrics"), false);
+        });
+
+        test("a phase without workerMetricsAt (its own arguments decide) is run as planned", async () => {
+            const { file, results } = workerPlan("own", 1);
+            const p = JSON.parse(fs.readFileSync(file, "utf8")) as BenchmarkPlan;
+            delete p.phases[1]!.workerMetricsAt;
+            fs.writeFileSync(file, JSON.stringify(p));
+            const r = await runScript(file, getentEnv("own", ["10.1.0.7"]));
+            assert.equal(r.code, 0, r.log);
+            assert.ok(argvOf(results, "c1").includes("--server-metrics"));
+            assert.equal(argvOf(results, "c8").includes("--server-metrics"), false);
+        });
     });
 
     test("an unreadable plan fails with bad-plan", async () => {
