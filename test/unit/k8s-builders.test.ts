@@ -415,7 +415,7 @@ describe("DynamoGraphDeployment", () => {
         for (const w of [s.decode, s.prefill]) {
             assert.equal(w.extraPodSpec.hostNetwork, true);
             assert.equal(w.extraPodSpec.dnsPolicy, "ClusterFirstWithHostNet");
-            assert.equal(w.extraPodMetadata, undefined);
+            assert.equal(w.extraPodMetadata.annotations, undefined, "no CNI networks");
         }
         assert.equal(s.frontend.extraPodSpec.hostNetwork, undefined);
     });

@@ -25,6 +25,7 @@ const T = {
     pvc: "kubernetes:core/v1:PersistentVolumeClaim",
     graph: "kubernetes:nvidia.com/v1alpha1:DynamoGraphDeployment",
     configMap: "kubernetes:core/v1:ConfigMap",
+    service: "kubernetes:core/v1:Service",
     job: "kubernetes:batch/v1:Job",
     command: "command:local:Command",
 } as const;
@@ -75,6 +76,7 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.deepEqual(names(T.graph), ["bench-graph"]);
         assert.deepEqual(names(T.configMap), ["bench-script"]);
         assert.deepEqual(names(T.job), ["bench-job"]);
+        assert.deepEqual(names(T.service), ["bench-worker-metrics"]);
         assert.deepEqual(names(T.command), ["bench-graph-ready", "bench-platform-release-baseline", "bench-platform-release-watch", "bench-results"]);
         assert.deepEqual(names(T.pvc), []);
     });
@@ -93,7 +95,7 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
     });
 
     test("deletion is bounded by timeouts.deleteSeconds on every object destroy waits for", () => {
-        for (const type of [T.namespace, T.queue, T.secret, T.graph, T.configMap, T.job]) {
+        for (const type of [T.namespace, T.queue, T.secret, T.graph, T.service, T.configMap, T.job]) {
             for (const r of mocks.ofType(type)) assert.deepEqual(r.customTimeouts, { delete: "300s" }, `${type} ${r.name}`);
         }
     });
@@ -104,6 +106,7 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
             [T.queue, T.queueComponent],
             [T.secret, T.graphComponent],
             [T.graph, T.graphComponent],
+            [T.service, T.graphComponent],
             [T.configMap, T.jobComponent],
             [T.job, T.jobComponent],
             [T.namespace, T.benchmark],
@@ -144,6 +147,7 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
         assert.ok(mocks.dependsOn(job, wait), "Job after the graph is Ready");
         assert.equal(mocks.dependsOn(wait, job), false, "the wait does not wait for the Job");
         assert.ok(mocks.dependsOn(job, mocks.one(T.configMap)), "Job after its script");
+        assert.ok(mocks.dependsOn(job, mocks.one(T.service)), "Job after the worker-metrics Service its script resolves");
         assert.ok(mocks.dependsOn(collect, job), "results after the Job");
         assert.equal(mocks.dependsOn(release, graph), false, "and not the other way round");
     });
@@ -241,6 +245,19 @@ describe("default stack: 1.x platform with bundled Grove and KAI, disaggregated 
 });
 
 describe("variants", () => {
+    test("worker-metrics Service: the graph's workers, headless; none when server metrics are off or the tool is genai-perf", async () => {
+        await run({ name: "bench" });
+        const svc = mocks.one(T.service);
+        assert.equal(svc.inputs.metadata.name, "bench-worker-metrics");
+        assert.equal(svc.inputs.spec.clusterIP, "None");
+        assert.deepEqual(svc.inputs.spec.selector, { "nvidia.com/dynamo-graph-deployment-name": "bench", "dynamo-bench.nvidia.com/role": "worker" });
+        assert.equal(svc.inputs.metadata.annotations["pulumi.com/skipAwait"], "true");
+        await run({ name: "bench", benchmark: { serverMetrics: false } });
+        assert.deepEqual(names(T.service), []);
+        await run({ name: "bench", benchmark: { tool: "genai-perf" } });
+        assert.deepEqual(names(T.service), []);
+    });
+
     test("a plain-string token still becomes a secret", async () => {
         await run({ name: "plain" }, "hf_plain_token_value");
         assert.ok(mocks.one(T.secret).secretPaths.includes("stringData"));

@@ -5,7 +5,7 @@
 // argument round trip.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { GRAPH_RESOURCE, parseRunPointArgv, runPointArgv, type PointRunOptions } from "../../lib/kubernetes";
+import { GRAPH_RESOURCE, parsePointManifests, parseRunPointArgv, runPointArgv, type PointRunOptions } from "../../lib/kubernetes";
 import { runK8sDeletePoint, runK8sRunPoint } from "../../cli/k8s-run-point";
 import { parseResultLine } from "../../lib/results";
 import { fakeCollectIo, kubectlOk } from "../helpers/fake-collect-io";
@@ -68,7 +68,12 @@ function clusterIo(state: Cluster) {
             if (kind === "DynamoGraphDeployment") state.graph = true;
             if (kind === "List") state.job = state.configMap = true;
         }
-        if (sub[0] === "apply") return kubectlOk(JSON.stringify({ metadata: { creationTimestamp: "2026-12-02T07:00:00Z" } }));
+        if (sub[0] === "apply") {
+            const m = JSON.parse(input ?? "{}") as { apiVersion?: string; kind?: string; metadata?: { name?: string } };
+            return kubectlOk(
+                JSON.stringify({ ...m, metadata: { ...m.metadata, uid: `uid-of-${m.metadata?.name}`, creationTimestamp: "2026-12-02T07:00:00Z" } }),
+            );
+        }
         if (sub[0] === "delete") {
             if (sub[1] === GRAPH_RESOURCE) {
                 state.graph = false;
@@ -192,6 +197,30 @@ describe("k8s-run-point", () => {
         assert.match(out.stderr, /^k8s-run-point: sweep point 2\/3 d1: deploying \(elapsed 5 s, about 9 s left\)$/m);
         assert.match(out.stderr, /^k8s-run-point: sweep point 2\/3 d1: done; graph and its pods gone/m);
         assert.equal(finished, 1);
+    });
+
+    test("the worker-metrics Service is applied right after the graph, owned by it, so the graph's deletion takes it along", { skip: NO_METRICS }, async () => {
+        const state: Cluster = { graph: false, pods: 0, job: false, configMap: false, readyAfter: 0, podsLinger: 0 };
+        const { io, out } = clusterIo(state);
+        const service = { apiVersion: "v1", kind: "Service", metadata: { name: "sw-d1-worker-metrics", namespace: "ns" }, spec: { clusterIP: "None" } };
+        assert.equal(await runK8sRunPoint(argv, io, async () => JSON.stringify({ ...manifests, workerMetricsService: service })), 0, out.stderr);
+        const seen = steps(out.calls);
+        const applies = seen.flatMap((s, i) => (s === "apply" ? [JSON.parse(out.inputs[i]!)] : []));
+        assert.deepEqual(
+            applies.map((m) => m.kind),
+            ["DynamoGraphDeployment", "Service", "List"],
+        );
+        assert.deepEqual(applies[1].metadata.ownerReferences, [
+            { apiVersion: "nvidia.com/v1alpha1", kind: "DynamoGraphDeployment", name: "sw-d1", uid: "uid-of-sw-d1" },
+        ]);
+        assert.deepEqual(
+            { ...applies[1], metadata: { ...applies[1].metadata, ownerReferences: undefined } },
+            { ...service, metadata: { ...service.metadata, ownerReferences: undefined } },
+        );
+        await assert.rejects(
+            async () => parsePointManifests(JSON.stringify({ ...manifests, workerMetricsService: manifests.job })),
+            /"workerMetricsService" to be a Service/,
+        );
     });
 
     test("stdin that is not the three manifests is a usage error before any kubectl call", async () => {
