@@ -16,6 +16,9 @@
 //     `<name>-graph-ready` command) holds `up` until the TEST STAND-IN for the
 //     operator (test/stand-ins/dgd-ready-stand-in.ts) made the graph's pods and
 //     reported Ready; the benchmark Job runs after it;
+//   - the headless worker-metrics Service's EndpointSlice (the controller
+//     manager's, for real) lists exactly the worker pods' IPs on the named
+//     `system` port, not the frontend's;
 //   - destroy removes what the stack made; what stays is listed and checked.
 // The failure paths are in k8s-cluster-failures.test.ts.
 // The operator's validating webhook cannot be served here (no operator image):
@@ -159,6 +162,43 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
                     >;
                     assert.equal(pods.length, 3, "frontend, prefill and decode pods made by the stand-in");
                     assert.ok(pods.every((p) => p.status.phase === "Running" && p.spec.nodeName?.startsWith("kwok-gpu-")));
+                    // Every worker's metrics: the headless Service over the graph's workers, as the controller manager's
+                    // EndpointSlice controller resolves it from the pods the stand-in labelled like the operator does.
+                    const workerIps = pods
+                        .filter((p) => p.metadata.labels?.["nvidia.com/dynamo-component-type"] === "worker")
+                        .map((p) => String(p.status.podIP))
+                        .sort();
+                    assert.equal(workerIps.length, 2, "a prefill and a decode pod");
+                    assert.ok(
+                        workerIps.every((ip) => ip !== "undefined"),
+                        `worker pods have IPs: ${workerIps.join(" ")}`,
+                    );
+                    const workerSvc = getJson(["-n", NS, "get", "service", `${NAME}-worker-metrics`]);
+                    assert.equal(workerSvc.spec.clusterIP, "None");
+                    const sliceAddresses = async () => {
+                        for (let i = 0; ; i++) {
+                            const slices = getJson(["-n", NS, "get", "endpointslices", "-l", `kubernetes.io/service-name=${NAME}-worker-metrics`])
+                                .items as Array<Record<string, any>>;
+                            const found = slices
+                                .flatMap((sl) => (sl.endpoints ?? []) as Array<Record<string, any>>)
+                                .filter((e) => e.conditions?.ready !== false)
+                                .flatMap((e) => e.addresses as string[])
+                                .sort();
+                            if (found.length >= workerIps.length || i >= 30) return { slices, found };
+                            await new Promise((r) => setTimeout(r, 1000));
+                        }
+                    };
+                    const { slices, found } = await sliceAddresses();
+                    assert.deepEqual(found, workerIps, "the EndpointSlice lists exactly the worker pods, not the frontend");
+                    assert.deepEqual(
+                        [...new Set(slices.flatMap((sl) => ((sl.ports ?? []) as Array<Record<string, any>>).map((pt) => `${pt.name}:${pt.port}`)))],
+                        ["system:9090"],
+                        "the workers' named system port",
+                    );
+                    // The Job's plan names that Service and expects both workers.
+                    const planned = JSON.parse(getJson(["-n", NS, "get", "configmap", `${NAME}-bench-script`]).data["plan.json"]) as Record<string, any>;
+                    assert.equal(planned.workerMetrics.host, `${NAME}-worker-metrics.${NS}.svc.cluster.local`);
+                    assert.equal(planned.workerMetrics.expected, 2);
                     // The benchmark Job ran after the graph was Ready.
                     const job = getJson(["-n", NS, "get", "job", `${NAME}-bench`]);
                     assert.ok(job.status?.succeeded >= 1, "the Job completed under kwok");
