@@ -5,7 +5,8 @@ import type { BenchmarkSpec, ResolvedWorker } from "../../config/resolve";
 import { HF_TOKEN_ENV } from "../../config/secrets";
 import type { WorkerRole } from "../dynamo";
 import { boundedSetupArgv } from "../dynamo/setup";
-import { ENGINE_CONFIG_MOUNT, k8sFrontendProcess, k8sWorkerProcess } from "./launch";
+import { carriesCacheTier } from "../dynamo/workers/kv-cache";
+import { ENGINE_CONFIG_MOUNT, k8sFrontendProcess, k8sKvCache, k8sWorkerProcess } from "./launch";
 import { SERVICE_KEYS, WORKER_POD_LABEL, k8sNames } from "./names";
 import { groveEnabled, kaiQueueName } from "./scheduling";
 
@@ -160,10 +161,41 @@ function engineConfigVolume(spec: BenchmarkSpec, hasFiles: boolean): { volumes?:
     };
 }
 
+/** Room on top of the disk tier's size before the kubelet evicts the pod: the files' and the filesystem's own rounding. */
+export const KVBM_DISK_MARGIN_GB = 1;
+
+/** The emptyDir's size limit: KVBM keeps at most diskCacheGb x 10^9 bytes of blocks (its GB is decimal, as Kubernetes' G), plus the margin. */
+export function kvbmDiskSizeLimit(diskCacheGb: number): string {
+    return `${Number((diskCacheGb + KVBM_DISK_MARGIN_GB).toFixed(3))}G`;
+}
+
+/**
+ * KVBM's disk tier as a volume of the worker pods that carry the cache tier,
+ * mounted at its folder (DYN_KVBM_DISK_CACHE_DIR): without one, KVBM writes
+ * its blocks into the container's writable layer. An emptyDir on the node's
+ * disk (not memory-backed: the disk tier is meant to be larger than memory),
+ * bounded by the tier's size; it lives as long as the pod, like the cache.
+ */
+export function kvbmDiskVolume(spec: Pick<BenchmarkSpec, "kvCache">, role: WorkerRole): { volumes?: unknown[]; volumeMounts?: unknown[] } {
+    const kv = k8sKvCache(spec);
+    const kvbm = kv?.kvbm;
+    if (kv?.connector !== "kvbm" || kvbm?.diskCacheGb === undefined || kvbm.diskCacheDir === undefined || !carriesCacheTier(role)) return {};
+    const name = "kvbm-disk-cache";
+    return {
+        volumes: [{ name, emptyDir: { sizeLimit: kvbmDiskSizeLimit(kvbm.diskCacheGb) } }],
+        volumeMounts: [{ name, mountPath: kvbm.diskCacheDir }],
+    };
+}
+
 function workerService(spec: BenchmarkSpec, role: WorkerRole, worker: ResolvedWorker, opts: GraphOptions): Record<string, unknown> {
     const launched = k8sWorkerProcess(spec, role);
     const cmd = { command: launched.program, args: launched.args };
-    const files = engineConfigVolume(spec, launched.files.length > 0);
+    const config = engineConfigVolume(spec, launched.files.length > 0);
+    const disk = kvbmDiskVolume(spec, role);
+    const files = {
+        volumes: [...(config.volumes ?? []), ...(disk.volumes ?? [])],
+        volumeMounts: [...(config.volumeMounts ?? []), ...(disk.volumeMounts ?? [])],
+    };
     // The operator sets namespace and planes; what the launch itself adds (connector settings, their ports) goes with the user's env.
     const env = { ...launched.launchEnv, ...worker.env };
     const nics = nicResources(spec);
@@ -190,9 +222,14 @@ function workerService(spec: BenchmarkSpec, role: WorkerRole, worker: ResolvedWo
         extraPodSpec: {
             ...podSpecCommon(spec),
             ...(network === "hostNetwork" ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),
-            ...(files.volumes ? { volumes: files.volumes } : {}),
+            ...(files.volumes.length > 0 ? { volumes: files.volumes } : {}),
             ...setupInitContainers(spec, worker.image),
-            mainContainer: { image: worker.image, command: cmd.command, args: cmd.args, ...(files.volumeMounts ? { volumeMounts: files.volumeMounts } : {}) },
+            mainContainer: {
+                image: worker.image,
+                command: cmd.command,
+                args: cmd.args,
+                ...(files.volumeMounts.length > 0 ? { volumeMounts: files.volumeMounts } : {}),
+            },
         },
     };
 }

@@ -17,7 +17,9 @@ import {
     type WorkerRole,
 } from "../../lib/dynamo";
 import type { KvCacheSpec } from "../../config/kv-cache";
-import { buildEngineConfigMap, buildGraphDeployment } from "../../lib/kubernetes/graph";
+import { buildEngineConfigMap, buildGraphDeployment, kvbmDiskSizeLimit } from "../../lib/kubernetes/graph";
+import { KVBM_DISK_MOUNT } from "../../lib/kubernetes/launch";
+import { NO_CRDS, validateCustomResource } from "../helpers/crd-validate";
 import { renderJob } from "../../lib/slurm/render";
 import { k8sSpec } from "./k8s-fixtures";
 import { BASE_SLURM_CONFIG, slurmSpec } from "./slurm-fixtures";
@@ -162,6 +164,57 @@ describe("connectors on the targets", () => {
         assert.equal(env.DYN_KVBM_CPU_CACHE_GB, "8");
         assert.equal(env.DYN_KVBM_METRICS_PORT, "12351");
         assert.equal(env.MY, "1");
+    });
+
+    describe("Kubernetes: KVBM's disk tier is a volume of the workers that carry it", () => {
+        type Svc = Record<string, any>;
+        const services = (kvbm: Record<string, unknown>, over: Record<string, unknown> = {}) =>
+            (buildGraphDeployment(k8sSpec({ kvCache: { connector: "kvbm", kvbm }, ...over })).spec as { services: Record<string, Svc> }).services;
+        const envOf = (svc: Svc) => Object.fromEntries(((svc.envs ?? []) as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]));
+
+        test("the folder asked for: an emptyDir of the tier's size plus the margin, mounted there, on prefill only", () => {
+            const s = services({ diskCacheGb: 100, diskCacheDir: "/nvme/kvbm" });
+            assert.deepEqual(s.prefill!.extraPodSpec.volumes, [{ name: "kvbm-disk-cache", emptyDir: { sizeLimit: "101G" } }]);
+            assert.deepEqual(s.prefill!.extraPodSpec.mainContainer.volumeMounts, [{ name: "kvbm-disk-cache", mountPath: "/nvme/kvbm" }]);
+            assert.equal(envOf(s.prefill!).DYN_KVBM_DISK_CACHE_DIR, "/nvme/kvbm");
+            // Decode carries no tier: no volume, no folder.
+            assert.equal(s.decode!.extraPodSpec.volumes, undefined);
+            assert.equal(s.decode!.extraPodSpec.mainContainer.volumeMounts, undefined);
+            assert.equal(envOf(s.decode!).DYN_KVBM_DISK_CACHE_DIR, undefined);
+        });
+
+        test("no folder set: KVBM is pointed at the volume's own folder, not its default /tmp in the container", () => {
+            const s = services({ cpuCacheGb: 8, diskCacheGb: 2.5 });
+            assert.equal(envOf(s.prefill!).DYN_KVBM_DISK_CACHE_DIR, KVBM_DISK_MOUNT);
+            assert.deepEqual(s.prefill!.extraPodSpec.mainContainer.volumeMounts, [{ name: "kvbm-disk-cache", mountPath: KVBM_DISK_MOUNT }]);
+            assert.deepEqual(s.prefill!.extraPodSpec.volumes, [{ name: "kvbm-disk-cache", emptyDir: { sizeLimit: "3.5G" } }]);
+            assert.equal(kvbmDiskSizeLimit(0.1), "1.1G");
+        });
+
+        test("aggregated: the one worker carries it; a CPU tier alone needs no volume", () => {
+            const agg = services({ diskCacheGb: 10 }, { mode: "aggregated", prefill: { replicas: 0 } });
+            assert.deepEqual(agg.worker!.extraPodSpec.volumes, [{ name: "kvbm-disk-cache", emptyDir: { sizeLimit: "11G" } }]);
+            const cpu = services({ cpuCacheGb: 8 });
+            assert.equal(cpu.prefill!.extraPodSpec.volumes, undefined);
+            assert.equal(envOf(cpu.prefill!).DYN_KVBM_DISK_CACHE_DIR, undefined);
+        });
+
+        test("another connector's files keep their volume alone", () => {
+            const lm = (
+                buildGraphDeployment(k8sSpec({ kvCache: { connector: "lmcache", lmcache: { config: { chunk_size: 256 } } } })).spec as {
+                    services: Record<string, Svc>;
+                }
+            ).services;
+            assert.deepEqual(
+                lm.prefill!.extraPodSpec.volumes.map((v: Svc) => v.name),
+                ["engine-config"],
+            );
+        });
+
+        test("the graph with the volume is valid against the DynamoGraphDeployment CRD", { skip: NO_CRDS }, () => {
+            const graph = buildGraphDeployment(k8sSpec({ kvCache: { connector: "kvbm", kvbm: { cpuCacheGb: 8, diskCacheGb: 100 } } }));
+            assert.deepEqual(validateCustomResource(graph), []);
+        });
     });
 
     test("Slurm: the LMCache file is staged with the job files, and KVBM ports differ per worker process", () => {
