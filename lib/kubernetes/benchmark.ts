@@ -181,6 +181,9 @@ export function buildBenchmarkJob(spec: BenchmarkSpec, opts: JobOptions): Manife
                 metadata: { labels, annotations: { [INPUTS_DIGEST_ANNOTATION]: opts.inputsDigest } },
                 spec: {
                     restartPolicy: "Never",
+                    // No API token in the pod: AIPerf (0.13) lists the namespace's pods itself when it has one and
+                    // scrapes every Dynamo pod it finds, another benchmark's graph too; the plan names this graph's.
+                    automountServiceAccountToken: false,
                     ...(k.imagePullSecrets.length > 0 ? { imagePullSecrets: k.imagePullSecrets.map((name) => ({ name })) } : {}),
                     ...(Object.keys(k.nodeSelector).length > 0 ? { nodeSelector: k.nodeSelector } : {}),
                     containers: [

@@ -5,6 +5,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
+    buildBenchmarkJob,
     buildBenchmarkPlan,
     buildGraphDeployment,
     buildWorkerMetricsService,
@@ -99,6 +100,11 @@ describe("worker-metrics plan", () => {
         assert.deepEqual(c8!.argv.slice(c8!.workerMetricsAt), ["--request-timeout-seconds", "9"]);
         // AIPerf scrapes the frontend by its base URL; nothing turns that off.
         for (const p of plan.phases) assert.equal(p.argv.includes("--no-server-metrics"), false);
+    });
+
+    test("the Job's pod holds no API token, so AIPerf's own pod discovery cannot add other graphs' pods", () => {
+        const job = buildBenchmarkJob(k8sSpec(), { inputsDigest: "d" }) as Json;
+        assert.equal(job.spec.template.spec.automountServiceAccountToken, false);
     });
 
     test("multinode workers: one pod per node; aggregated: the decode workers only", () => {
