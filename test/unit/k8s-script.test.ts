@@ -340,6 +340,24 @@ describe("run-benchmark.sh", () => {
             assert.doesNotMatch(r.log, /WARNING/);
         });
 
+        test(
+            "with this machine's own getent (glibc) the name's addresses are read the same way",
+            { skip: !hasGetent() && "getent not installed" },
+            async () => {
+                const made = plan("real-getent", ["c1"], {
+                    workerMetrics: { host: "localhost", port: 9090, path: "/metrics", expected: 1, waitSeconds: 5, flag: "--server-metrics" },
+                });
+                const p = JSON.parse(fs.readFileSync(made.file, "utf8")) as BenchmarkPlan;
+                p.phases[0]!.workerMetricsAt = p.phases[0]!.argv.length - 2;
+                fs.writeFileSync(made.file, JSON.stringify(p));
+                const r = await runScript(made.file);
+                assert.equal(r.code, 0, r.log);
+                const argv = argvOf(made.results, "c1");
+                assert.equal(argv[5], "--server-metrics");
+                assert.ok(argv.includes("http://127.0.0.1:9090/metrics"), argv.join(" "));
+            },
+        );
+
         test("fewer workers than expected within the bound: a warning with the counts, and the run goes on with those found", async () => {
             const { file, results } = workerPlan("fewer", 2, 1);
             const start = Date.now();
@@ -377,6 +395,10 @@ describe("run-benchmark.sh", () => {
         assert.equal(parseBenchmarkLog(r.log).failure, "bad-plan");
     });
 });
+
+function hasGetent(): boolean {
+    return spawnSync("getent", ["ahosts", "localhost"]).status === 0;
+}
 
 function hasShellcheck(): boolean {
     return spawnSync("shellcheck", ["--version"]).status === 0;
