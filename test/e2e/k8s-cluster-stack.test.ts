@@ -190,6 +190,8 @@ describe("Kubernetes stack on the test cluster (real API server, kwok nodes)", {
                     };
                     const { slices, found } = await sliceAddresses();
                     assert.deepEqual(found, workerIps, "the EndpointSlice lists exactly the worker pods, not the frontend");
+                    const frontendIp = pods.find((p) => p.metadata.labels?.["nvidia.com/dynamo-component-type"] === "frontend")?.status.podIP;
+                    console.log(`# ${NAME}-worker-metrics EndpointSlice: ${found.join(", ")} (worker pods; the frontend pod is ${frontendIp})`);
                     assert.deepEqual(
                         [...new Set(slices.flatMap((sl) => ((sl.ports ?? []) as Array<Record<string, any>>).map((pt) => `${pt.name}:${pt.port}`)))],
                         ["system:9090"],

@@ -132,6 +132,12 @@ describe("Kubernetes sweep on the test cluster: each point's GPUs freed before t
                 );
                 assert.equal(kubectl(["-n", NS, "get", GRAPH_RESOURCE, "-o", "name"]).trim(), "", "no graph left after the sweep");
                 assert.equal(getJson(["-n", NS, "get", "pods", "-l", "nvidia.com/dynamo-graph-deployment-name"]).items.length, 0, "no graph pod left");
+                // Each point's worker-metrics Service was applied owned by its graph, and went with it.
+                assert.equal(
+                    kubectl(["-n", NS, "get", "services", "-l", "app.kubernetes.io/component=worker-metrics", "-o", "name"]).trim(),
+                    "",
+                    "no worker-metrics Service left",
+                );
                 // The Jobs stay until destroy (their logs explain a run), one per point, both complete.
                 for (const id of IDS) assert.ok(getJson(["-n", NS, "get", "job", `${NAME}-${id}-bench`]).status?.succeeded >= 1, id);
                 assert.equal(
