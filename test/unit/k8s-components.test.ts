@@ -335,7 +335,7 @@ describe("variants", () => {
     test("LMCache's controller: a Deployment and Service next to the graph, created first, bounded, under the graph component", async () => {
         await run({ name: "lmc", kvCache: { connector: "lmcache", lmcache: { controller: { startupTimeoutSeconds: 60 } } }, timeouts: { readySeconds: 600 } });
         const deployment = mocks.one("kubernetes:apps/v1:Deployment");
-        const service = mocks.one("kubernetes:core/v1:Service");
+        const service = mocks.one("kubernetes:core/v1:Service", "lmc-lmcache-controller");
         assert.deepEqual([deployment.name, service.name], ["lmc-lmcache-controller", "lmc-lmcache-controller"]);
         assert.equal(deployment.inputs.metadata.name, "lmc-lmcache-controller");
         assert.equal(deployment.inputs.spec.template.spec.containers[0].command[0], "lmcache_controller");
