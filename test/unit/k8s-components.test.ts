@@ -350,7 +350,11 @@ describe("variants", () => {
         assert.equal(env.LMCACHE_CONTROLLER_PULL_URL, `lmc-lmcache-controller.${deployment.inputs.metadata.namespace}.svc.cluster.local:9001`);
         await run({ name: "nolmc", kvCache: { connector: "lmcache" } });
         assert.deepEqual(mocks.ofType("kubernetes:apps/v1:Deployment"), []);
-        assert.deepEqual(mocks.ofType("kubernetes:core/v1:Service"), []);
+        assert.deepEqual(
+            mocks.ofType("kubernetes:core/v1:Service").map((r) => r.name),
+            ["nolmc-worker-metrics"],
+            "no controller Service, only the workers' metrics one",
+        );
     });
 
     test("model cache created here: a PVC the graph waits for", async () => {
