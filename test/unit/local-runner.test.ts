@@ -36,7 +36,7 @@ if (mod === "dynamo.frontend") {
 } else {
   if (process.env.FAKE_IGNORE_TERM) process.on("SIGTERM", () => console.log("ignoring SIGTERM"));
   if (process.env.FAKE_GRANDCHILD) spawn("sleep", ["600"], { stdio: "ignore" });
-  if (process.env.FAKE_EXIT_AFTER_MS) setTimeout(() => { console.error("fatal: simulated crash"); process.exit(3); }, Number(process.env.FAKE_EXIT_AFTER_MS));
+  if (process.env.FAKE_EXIT_AFTER_MS) setTimeout(() => { console.error(process.env.FAKE_EXIT_MESSAGE || "fatal: simulated crash"); process.exit(3); }, Number(process.env.FAKE_EXIT_AFTER_MS));
   setInterval(() => {}, 1000);
 }
 `;
@@ -172,6 +172,27 @@ describe("runLocalPlan with stand-in processes", () => {
             return true;
         });
         assert.ok(Date.now() - t0 < 10_000);
+        allGone(recordedGroups(p.runDir));
+    });
+
+    test("a worker that cannot reach the HuggingFace hub fails the run naming that cause and the fix first", { timeout: 30_000 }, async () => {
+        // The line Dynamo 1.6.1's mocker prints without hub access (a real run's log).
+        const hub =
+            "Exception: Failed to fetch model 'Qwen/Qwen3-0.6B' at revision 'main' from HuggingFace. Is this a valid HuggingFace ID and revision? Error: request error: error sending request for url (https://huggingface.co/api/models/Qwen/Qwen3-0.6B/revision/main)";
+        const p = await plan(
+            input({
+                decode: { replicas: 1, extraArgs: [], env: { FAKE_EXIT_AFTER_MS: "200", FAKE_EXIT_MESSAGE: hub } },
+                timeouts: { readySeconds: 10, benchmarkSeconds: 30, teardownGraceSeconds: 1 },
+            }),
+        );
+        await assert.rejects(runLocalPlan(p), (e: unknown) => {
+            assert.ok(e instanceof LocalRunError);
+            assert.match(
+                e.message,
+                /^decode-0 \(pid \d+\) exited with code 3 during [^:;]+: the model Qwen\/Qwen3-0\.6B could not be fetched from the HuggingFace hub .*model\.id.*; last 40 lines/,
+            );
+            return true;
+        });
         allGone(recordedGroups(p.runDir));
     });
 

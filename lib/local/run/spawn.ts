@@ -7,6 +7,7 @@ import * as path from "node:path";
 import type { Managed, RunContext } from "./context";
 import { LocalRunError } from "./error";
 import { logTail } from "./log-tail";
+import { CAUSE_SEARCH_LINES, knownCauseIn } from "./known-causes";
 
 export interface ProcessToStart {
     name: string;
@@ -65,13 +66,20 @@ function onExit(ctx: RunContext, m: Managed, code: number | null, signal: NodeJS
     if (m.expectedExit || ctx.stopping) return;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const n = ctx.tailLines;
+    const tail = logTail(m.logFile, n);
+    // The cause may sit above the tail shown (retries and a traceback follow it).
+    const cause = knownCauseIn(logTail(m.logFile, CAUSE_SEARCH_LINES));
     ctx.raiseFailure(
-        new LocalRunError("process-exited", `${m.name} (pid ${m.pid}) ${how} during ${ctx.stage}; last ${n} lines of ${m.logFile}:\n${logTail(m.logFile, n)}`, {
-            process: m.name,
-            logFile: m.logFile,
-            logTail: logTail(m.logFile, n),
-            exitCode: code,
-            signal,
-        }),
+        new LocalRunError(
+            "process-exited",
+            `${m.name} (pid ${m.pid}) ${how} during ${ctx.stage}${cause ? `: ${cause}` : ""}; last ${n} lines of ${m.logFile}:\n${tail}`,
+            {
+                process: m.name,
+                logFile: m.logFile,
+                logTail: tail,
+                exitCode: code,
+                signal,
+            },
+        ),
     );
 }
