@@ -5,12 +5,14 @@ import { after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { loadSpec } from "../../config/load";
 import type { BenchmarkSpec } from "../../config/resolve";
 import { defaultVenv, REPO_ROOT, tinyModelDir } from "../../lib/paths";
 import { cancelCommand, renderJob, stageCommand, submitCommand, waitCommandArgs, type RenderedJob } from "../../lib/slurm/render";
+import { freePort } from "../helpers/free-port";
+
+export { freePort };
 
 export { REPO_ROOT } from "../../lib/paths";
 export const LAB = process.env.DYNAMO_BENCH_SLURM_LAB || "/tmp/dynamo-bench-slurm";
@@ -86,18 +88,6 @@ export function testSshd(): Check<SshdInfo> {
         keyFile: vars.DYNAMO_BENCH_SSH_KEY_FILE,
         hostKey: vars.DYNAMO_BENCH_SSH_HOST_KEY,
     };
-}
-
-/** A port nothing listens on now (the OS picks it). */
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
 }
 
 /** A stack config for the disaggregated mocker benchmark on the test cluster (bare metal). */

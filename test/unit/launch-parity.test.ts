@@ -4,7 +4,6 @@
 // the engine-config folder), never in what it is told to be.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -14,10 +13,10 @@ import { deepMerge } from "../../lib/deep-merge";
 import { buildGraphDeployment } from "../../lib/kubernetes";
 import { planInputFromSpec } from "../../lib/local/from-spec";
 import { planLocalRun } from "../../lib/local/plan";
-import { shq } from "../../lib/shell-quote";
 import { renderJob } from "../../lib/slurm/render";
 import { stackFileConfig } from "../helpers/stack-file";
 import { jobScriptsOf } from "../helpers/job-scripts";
+import { sourcedVariable } from "../helpers/bash-env";
 
 type Role = "frontend" | "prefill" | "decode";
 /** module + arguments of each role, as a target would start them. */
@@ -72,22 +71,15 @@ function kubernetesLaunches(spec: BenchmarkSpec): Launches {
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "launch-parity-"));
 process.on("exit", () => fs.rmSync(TMP, { recursive: true, force: true }));
 
-/** The argv of one process key of a rendered job.env, as bash reads it. */
-function sourcedArgv(envFile: string, key: string): string[] {
-    const r = spawnSync("bash", ["-c", `set -eu; source ${shq(envFile)}; declare -n v=P_${key}_ARGV; printf '%s\\0' "\${v[@]}"`], { encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout.split("\0").slice(0, -1);
-}
-
 function slurmLaunches(spec: BenchmarkSpec): Launches {
     const job = renderJob(spec, { scripts: jobScriptsOf() });
     const dir = fs.mkdtempSync(path.join(TMP, "job-"));
     for (const f of job.files) fs.writeFileSync(path.join(dir, f.name), f.content);
     const envFile = path.join(dir, "job.env");
-    const out: Launches = { frontend: fromModule(sourcedArgv(envFile, "FRONTEND")) };
+    const out: Launches = { frontend: fromModule(sourcedVariable(envFile, "P_FRONTEND_ARGV")) };
     job.plan.instances.forEach((instance, i) => {
         // The first process of each role stands for the role (every replica gets the same flags).
-        out[instance.role] ??= fromModule(sourcedArgv(envFile, `W${i}`));
+        out[instance.role] ??= fromModule(sourcedVariable(envFile, `P_W${i}_ARGV`));
     });
     return out;
 }

@@ -22,7 +22,8 @@ import { k8sSpec } from "./k8s-fixtures";
 import { BASE_SLURM_CONFIG, slurmSpec } from "./slurm-fixtures";
 import { writeLmcacheControllerStandIn } from "../helpers/lmcache-controller-stand-in";
 import { writeSlurmCommandStandIns } from "../helpers/slurm-commands-stand-in";
-import * as net from "node:net";
+import { sourcedVariable } from "../helpers/bash-env";
+import { freePort } from "../helpers/free-port";
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "lmcache-controller-test-"));
 after(() => fs.rmSync(TMP, { recursive: true, force: true }));
@@ -31,15 +32,6 @@ const CONTROLLER = { kvCache: { connector: "lmcache", lmcache: { config: { chunk
 const withController = (controller: Record<string, unknown>) => ({ kvCache: { connector: "lmcache", lmcache: { config: { chunk_size: 256 }, controller } } });
 const SLURM = deepMerge(BASE_SLURM_CONFIG, { slurm: { engine: "backend" } });
 const K8S = { target: "kubernetes", model: { id: "Qwen/Qwen3-0.6B" } };
-
-/** A bash variable (array or scalar) of a rendered job.env. */
-function sourced(envFile: string, name: string): string[] {
-    const r = spawnSync("bash", ["-c", `set -eu; source ${shq(envFile)}; declare -n v=${name}; printf '%s\\0' "\${v[@]}"`], { encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
-    const fields = r.stdout.split("\0");
-    fields.pop();
-    return fields;
-}
 
 function writeJob(over: Record<string, unknown>): { dir: string; env: string } {
     const dir = fs.mkdtempSync(path.join(TMP, "job-"));
@@ -78,10 +70,10 @@ describe("the controller's command line", () => {
 describe("Slurm: the controller is a process of the job on the frontend's node", () => {
     test("job.env starts it (P_LMCTL) with its port and bound; without it, nothing", () => {
         const { env } = writeJob(deepMerge(CONTROLLER, { kvCache: { lmcache: { controller: { port: 9100, startupTimeoutSeconds: 45 } } } }));
-        assert.deepEqual(sourced(env, "LMCACHE_CONTROLLER"), ["1"]);
-        assert.deepEqual(sourced(env, "LMCACHE_CONTROLLER_PORT"), ["9100"]);
-        assert.deepEqual(sourced(env, "LMCACHE_CONTROLLER_TIMEOUT"), ["45"]);
-        assert.deepEqual(sourced(env, "P_LMCTL_ARGV"), [
+        assert.deepEqual(sourcedVariable(env, "LMCACHE_CONTROLLER"), ["1"]);
+        assert.deepEqual(sourcedVariable(env, "LMCACHE_CONTROLLER_PORT"), ["9100"]);
+        assert.deepEqual(sourcedVariable(env, "LMCACHE_CONTROLLER_TIMEOUT"), ["45"]);
+        assert.deepEqual(sourcedVariable(env, "P_LMCTL_ARGV"), [
             "lmcache_controller",
             "--host",
             "0.0.0.0",
@@ -91,16 +83,16 @@ describe("Slurm: the controller is a process of the job on the frontend's node",
             '{"pull":9001,"reply":9002}',
         ]);
         const plain = writeJob({ kvCache: { connector: "lmcache", lmcache: { config: { chunk_size: 256 } } } });
-        assert.deepEqual(sourced(plain.env, "LMCACHE_CONTROLLER"), ["0"]);
+        assert.deepEqual(sourcedVariable(plain.env, "LMCACHE_CONTROLLER"), ["0"]);
         assert.ok(!fs.readFileSync(plain.env, "utf8").includes("P_LMCTL_ARGV"));
     });
 
     test("the LMCache workers get the frontend's address (node.sh fills it) and worker ports of their own; decode gets none", () => {
         const { env, dir } = writeJob(deepMerge(CONTROLLER, { prefill: { replicas: 2, tensorParallel: 2 } }));
-        const roles = sourced(env, "INSTANCES");
+        const roles = sourcedVariable(env, "INSTANCES");
         const prefill = roles.flatMap((id, i) => (id.startsWith("prefill") ? [i] : []));
         const decode = roles.findIndex((id) => id.startsWith("decode"));
-        const lists = prefill.map((i) => envOf(sourced(env, `P_W${i}_ENV`)));
+        const lists = prefill.map((i) => envOf(sourcedVariable(env, `P_W${i}_ENV`)));
         for (const e of lists) {
             assert.equal(e.LMCACHE_ENABLE_CONTROLLER, "True");
             assert.equal(e.LMCACHE_CONTROLLER_PULL_URL, "{frontend_host}:9001");
@@ -108,7 +100,7 @@ describe("Slurm: the controller is a process of the job on the frontend's node",
             assert.equal(e.LMCACHE_LMCACHE_WORKER_PORTS!.split(",").length, 2, "one port per rank (TP 2)");
         }
         assert.notEqual(lists[0]!.LMCACHE_LMCACHE_WORKER_PORTS, lists[1]!.LMCACHE_LMCACHE_WORKER_PORTS, "workers sharing a node bind their own ports");
-        assert.equal(envOf(sourced(env, `P_W${decode}_ENV`)).LMCACHE_ENABLE_CONTROLLER, undefined, "decode carries no LMCache tier");
+        assert.equal(envOf(sourcedVariable(env, `P_W${decode}_ENV`)).LMCACHE_ENABLE_CONTROLLER, undefined, "decode carries no LMCache tier");
 
         // node.sh fills {frontend_host} in the environment it starts the worker with (argv swapped for env, to read it).
         fs.appendFileSync(env, `\nP_W${prefill[0]}_ARGV=(env)\nRUNTIME=pyxis\nRUN_DIR=${shq(dir)}\nWORKDIR=${shq(dir)}\n`);
@@ -120,8 +112,8 @@ describe("Slurm: the controller is a process of the job on the frontend's node",
 
     test("a worker over two nodes: one list for the engine, each rank's port from its own node's process", () => {
         const { env } = writeJob(deepMerge(CONTROLLER, { prefill: { tensorParallel: 16, nodesPerWorker: 2 } }));
-        const ids = sourced(env, "INSTANCES");
-        const ranks = ids.flatMap((id, i) => (id.startsWith("prefill") ? [envOf(sourced(env, `P_W${i}_ENV`)).LMCACHE_LMCACHE_WORKER_PORTS!] : []));
+        const ids = sourcedVariable(env, "INSTANCES");
+        const ranks = ids.flatMap((id, i) => (id.startsWith("prefill") ? [envOf(sourcedVariable(env, `P_W${i}_ENV`)).LMCACHE_LMCACHE_WORKER_PORTS!] : []));
         assert.equal(ranks.length, 2);
         assert.equal(ranks[0], ranks[1], "both processes read the same list");
         const ports = ranks[0]!.split(",").map(Number);
@@ -129,18 +121,6 @@ describe("Slurm: the controller is a process of the job on the frontend's node",
         assert.equal(ports[8]! - ports[0]!, 8, "rank 8 runs in the next process: the next 8 ports");
     });
 });
-
-/** A port nothing listens on now. */
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
-}
 
 /**
  * batch.sh itself, run on this machine with STAND-INS for srun and scontrol and for

@@ -5,22 +5,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { cancelCommand, cancelRunCommand, renderJob, sbatchCommandLine, stageCommand, submitCommand, type RenderedJob } from "../../lib/slurm/render";
-import { shq } from "../../lib/shell-quote";
 import { HOSTILE, slurmSpec } from "./slurm-fixtures";
+import { sourcedVariable } from "../helpers/bash-env";
 
 /** Every temporary folder of this file lives here and goes at the end. */
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "slurm-render-test-"));
 after(() => fs.rmSync(TMP, { recursive: true, force: true }));
 const tmpDir = (prefix: string) => fs.mkdtempSync(path.join(TMP, prefix));
-
-/** The value of one bash variable (array or scalar) from a rendered env file, NUL-separated. */
-function sourced(envFile: string, name: string): string[] {
-    const r = spawnSync("bash", ["-c", `set -eu; source ${shq(envFile)}; declare -n v=${name}; printf '%s\\0' "\${v[@]}"`], { encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
-    const fields = r.stdout.split("\0");
-    fields.pop();
-    return fields;
-}
 
 function writeJob(job: RenderedJob, dir: string): string {
     fs.mkdirSync(dir, { recursive: true });
@@ -77,7 +68,7 @@ describe("slurm sbatch and srun arguments", () => {
             }),
         );
         const env = writeJob(job, tmpDir("pyxis-"));
-        assert.deepEqual(sourced(env, "SRUN_ARGS"), [
+        assert.deepEqual(sourcedVariable(env, "SRUN_ARGS"), [
             "--container-image=nvcr.io/nvidia/ai-dynamo/vllm-runtime:1.3.0",
             "--container-name=dynamo-bench-unit",
             `--container-mounts=${job.runDir}:${job.runDir},/models/tiny:/models/tiny,/data:/data:ro`,
@@ -86,7 +77,7 @@ describe("slurm sbatch and srun arguments", () => {
             `--container-workdir=${job.runDir}`,
             "--mpi=pmix",
         ]);
-        assert.deepEqual(sourced(env, "PREPARE_CONTAINERS"), ["1"]);
+        assert.deepEqual(sourcedVariable(env, "PREPARE_CONTAINERS"), ["1"]);
     });
 
     test("a changed config is a new run folder; the same config is the same", () => {
@@ -105,13 +96,13 @@ describe("slurm sbatch and srun arguments", () => {
     test("etcd discovery starts etcd and NATS and points every process at them", () => {
         const job = renderJob(slurmSpec({ slurm: { discovery: { backend: "etcd", etcdPort: 12379, natsPort: 14222 } } }));
         const env = writeJob(job, tmpDir("etcd-"));
-        assert.equal(sourced(env, "P_ETCD_ARGV")[0], "etcd");
-        assert.deepEqual(sourced(env, "P_NATS_ARGV").slice(0, 4), ["nats-server", "-js", "-p", "14222"]);
-        const fe = sourced(env, "P_FRONTEND_ENV");
+        assert.equal(sourcedVariable(env, "P_ETCD_ARGV")[0], "etcd");
+        assert.deepEqual(sourcedVariable(env, "P_NATS_ARGV").slice(0, 4), ["nats-server", "-js", "-p", "14222"]);
+        const fe = sourcedVariable(env, "P_FRONTEND_ENV");
         assert.ok(fe.includes("ETCD_ENDPOINTS=http://{frontend_host}:12379"));
         assert.ok(fe.includes("NATS_SERVER=nats://{frontend_host}:14222"));
-        assert.ok(sourced(env, "P_W0_ENV").includes("DYN_DISCOVERY_BACKEND=etcd"));
-        assert.ok(sourced(env, "P_W0_ENV").includes("ETCD_ENDPOINTS=http://{frontend_host}:12379"));
+        assert.ok(sourcedVariable(env, "P_W0_ENV").includes("DYN_DISCOVERY_BACKEND=etcd"));
+        assert.ok(sourcedVariable(env, "P_W0_ENV").includes("ETCD_ENDPOINTS=http://{frontend_host}:12379"));
     });
 });
 
@@ -198,8 +189,8 @@ describe("hostile values reach the processes byte for byte", () => {
         const job = render(outputDir);
         const env = writeJob(job, job.runDir);
         fs.writeFileSync(path.join(job.runDir, "nodes.txt"), job.plan.slots.map((slot, i) => `${i} n${i} 10.2.0.${i} ${slot.roles.join(",")}\n`).join(""));
-        assert.deepEqual(sourced(env, "SBATCH_ARGS").slice(-HOSTILE.length), HOSTILE);
-        assert.deepEqual(sourced(env, "SRUN_ARGS"), HOSTILE);
+        assert.deepEqual(sourcedVariable(env, "SBATCH_ARGS").slice(-HOSTILE.length), HOSTILE);
+        assert.deepEqual(sourcedVariable(env, "SRUN_ARGS"), HOSTILE);
 
         const roles: Array<[string, string, string[]]> = [
             ["FRONTEND", "frontend", HOSTILE as string[]],
@@ -208,7 +199,7 @@ describe("hostile values reach the processes byte for byte", () => {
             ["PH0", "phase-p1", [...HOSTILE, "--last", "it's"]],
         ];
         for (const [key, name, tail] of roles) {
-            const expected = sourced(env, `P_${key}_ARGV`).map(fill).slice(2);
+            const expected = sourcedVariable(env, `P_${key}_ARGV`).map(fill).slice(2);
             const got = runNode(job, env, key, name);
             assert.deepEqual(got.argv, expected, key);
             assert.deepEqual(got.argv.slice(-tail.length), tail, `${key}: user arguments are the last ones, unchanged`);
@@ -296,7 +287,7 @@ describe("generated engine configs", () => {
         );
         for (const f of configs) assert.match(f.content, /cache_transceiver_config/);
         const env = writeJob(job, tmpDir("trtllm-"));
-        const argv = sourced(env, "P_W0_ARGV");
+        const argv = sourcedVariable(env, "P_W0_ARGV");
         assert.ok(argv.includes(`${job.runDir}/trtllm-${job.plan.instances[0]!.role}.yaml`), argv.join(" "));
     });
 });
@@ -305,7 +296,7 @@ describe("readiness components", () => {
     test("the job waits for the components the release's workers register under, unless the config names others", () => {
         const expected = (over: Record<string, unknown>) => {
             const env = writeJob(renderJob(slurmSpec(over)), tmpDir("components-"));
-            return sourced(env, "EXPECT_COMPONENTS");
+            return sourcedVariable(env, "EXPECT_COMPONENTS");
         };
         assert.deepEqual(expected({}), ["prefill", "backend"]);
         assert.deepEqual(expected({ backend: "trtllm", platform: { version: "1.2.0" }, slurm: { engine: "backend" } }), ["prefill", "tensorrt_llm"]);

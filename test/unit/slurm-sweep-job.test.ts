@@ -11,11 +11,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadSweep } from "../../config/load-sweep";
 import { deepMerge } from "../../lib/deep-merge";
-import { shq } from "../../lib/shell-quote";
 import { stageCommand, sweepWaitCommandArgs } from "../../lib/slurm/render";
 import { renderSweepJob, type RenderedSweepJob, type SweepManifest } from "../../lib/slurm/sweep-render";
 import { parseSweepOutcome } from "../../lib/slurm/sweep-results";
 import { BASE_SLURM_CONFIG } from "./slurm-fixtures";
+import { sourcedVariable } from "../helpers/bash-env";
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "slurm-sweep-job-test-"));
 after(() => fs.rmSync(TMP, { recursive: true, force: true }));
@@ -37,13 +37,9 @@ function sweepJob(over: Record<string, unknown> = {}, points: unknown[] = [{ "de
     );
 }
 
-/** Values of bash variables from an env file, each NUL-separated. */
+/** Values of bash variables from an env file. */
 function sourced(envFile: string, ...names: string[]): Record<string, string[]> {
-    const script = `set -eu; source ${shq(envFile)}; for n in ${names.join(" ")}; do declare -n v=$n; printf '%s\\0' "\${v[@]}"; printf '\\1'; done`;
-    const r = spawnSync("bash", ["-c", script], { encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
-    const groups = r.stdout.split("\u0001");
-    return Object.fromEntries(names.map((n, i) => [n, groups[i]!.split("\0").slice(0, -1)]));
+    return Object.fromEntries(names.map((n) => [n, sourcedVariable(envFile, n)]));
 }
 
 /** Writes the job's files where they would be on the cluster (its runDir moved under `root`). */
