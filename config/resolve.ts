@@ -25,6 +25,8 @@ export interface ResolvedPhase {
     inputTokensStddev: number;
     outputTokens: number;
     outputTokensStddev: number;
+    /** Streamed responses: the client measures the time to first token and between tokens. */
+    streaming: boolean;
     extraArgs: string[];
     /** An accuracy phase: AIPerf's accuracy mode with these settings (config/accuracy.ts). */
     accuracy?: AccuracySpec;
@@ -117,6 +119,7 @@ export function resolvePhases(benchmark: BenchmarkToolSpec): ResolvedPhase[] {
         inputTokensStddev: benchmark.inputTokensStddev,
         outputTokens: benchmark.outputTokens,
         outputTokensStddev: benchmark.outputTokensStddev,
+        streaming: benchmark.streaming,
         // benchmark.goodput's flag, unless the user's own arguments give it (a phase's replace both).
         extraArgs: overrideArgs(goodputArgs(benchmark.goodput), benchmark.extraArgs),
     };
@@ -132,6 +135,7 @@ export function resolvePhases(benchmark: BenchmarkToolSpec): ResolvedPhase[] {
         warmupRequests: phase.warmupRequests ?? base.warmupRequests,
         inputTokens: phase.inputTokens ?? base.inputTokens,
         outputTokens: phase.outputTokens ?? base.outputTokens,
+        streaming: phase.streaming ?? base.streaming,
         // A flag the phase sets replaces the base one: clients refuse or silently drop repeats.
         extraArgs: overrideArgs(base.extraArgs, phase.extraArgs ?? []),
         ...(phase.accuracy ? { accuracy: phase.accuracy } : {}),

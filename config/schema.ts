@@ -186,6 +186,8 @@ const phaseOverrides = {
     warmupRequests: z.number().int().min(0).optional(),
     inputTokens: positiveInt.optional(),
     outputTokens: positiveInt.optional(),
+    /** Streamed responses (a time to first token) or whole ones; CloudAI's phases switch it per phase. */
+    streaming: z.boolean().optional(),
     extraArgs: z.array(z.string()).optional(),
 };
 

@@ -15,7 +15,6 @@ export interface LoadArgvInput {
     /** Frontend base URL, e.g. http://host:8000. */
     url: string;
     endpointType: "chat" | "completions";
-    streaming: boolean;
     phase: LoadPhase;
     /** Tokenizer for synthetic prompts: a HuggingFace id or a local folder. */
     tokenizer: string;
@@ -48,7 +47,7 @@ export function loadArgv(input: LoadArgvInput): string[] {
     const shared: Flag[] = [
         flag("--model", input.servedModelName),
         flag("--endpoint-type", input.endpointType),
-        ...(input.streaming ? [flag("--streaming")] : []),
+        ...(phase.streaming ? [flag("--streaming")] : []),
         // A rate is open-loop load; genai-perf refuses it together with a concurrency (docs/sweeps.md).
         ...(phase.requestRate !== undefined ? [flag("--request-rate", phase.requestRate)] : [flag("--concurrency", phase.concurrency ?? 1)]),
         flag("--request-count", phase.requestCount),

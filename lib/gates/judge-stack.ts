@@ -10,14 +10,20 @@ export type AskedPlan = { single: AskedSpec; points?: undefined } | { points: Re
 
 export interface AskedSpec {
     phases: readonly ResolvedPhase[];
-    benchmark: { streaming: boolean; repeats: number };
+    benchmark: { repeats: number };
 }
 
 function asked(spec: AskedSpec): Record<string, PhaseAsk> {
     return Object.fromEntries(
         spec.phases.map((p) => [
             p.name,
-            { requestCount: p.requestCount, outputTokens: p.outputTokens, outputTokensStddev: p.outputTokensStddev, repeats: spec.benchmark.repeats },
+            {
+                requestCount: p.requestCount,
+                outputTokens: p.outputTokens,
+                outputTokensStddev: p.outputTokensStddev,
+                streaming: p.streaming,
+                repeats: spec.benchmark.repeats,
+            },
         ]),
     );
 }
@@ -29,14 +35,10 @@ export function notJudgedReason(outputs: GatedOutputs): string | undefined {
 }
 
 export function validityProblems(outputs: GatedOutputs, plan: AskedPlan, gates: Pick<GatesSpec, "maxErrorRate" | "outputTokensTolerance">): string[] {
-    const rules = (spec: AskedSpec) => ({
-        maxErrorRate: gates.maxErrorRate,
-        outputTokensTolerance: gates.outputTokensTolerance,
-        streaming: spec.benchmark.streaming,
-    });
+    const rules = { maxErrorRate: gates.maxErrorRate, outputTokensTolerance: gates.outputTokensTolerance };
     return judgedUnits(outputs).flatMap((unit) => {
         // A sweep unit's prefix is "<point id>/".
         const spec = plan.single ?? plan.points[unit.prefix.slice(0, -1)];
-        return spec ? phasesProblems(unit.phases, asked(spec), rules(spec), unit.prefix) : [];
+        return spec ? phasesProblems(unit.phases, asked(spec), rules, unit.prefix) : [];
     });
 }

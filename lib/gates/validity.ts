@@ -10,6 +10,8 @@ export interface PhaseAsk {
     requestCount: number;
     outputTokens: number;
     outputTokensStddev: number;
+    /** The phase's streaming: a streamed response has a first token to time. */
+    streaming: boolean;
     /** benchmark.repeats: runs of the phase. */
     repeats: number;
 }
@@ -19,8 +21,6 @@ export interface ValidityRules {
     maxErrorRate: number;
     /** gates.outputTokensTolerance, percent. */
     outputTokensTolerance: number;
-    /** benchmark.streaming: a streamed response has a first token to time. */
-    streaming: boolean;
 }
 
 const pct = (x: number) => `${+(x * 100).toFixed(2)}%`;
@@ -29,7 +29,7 @@ const num = (x: number) => `${+x.toFixed(3)}`;
 /** Why one run's figures are not a valid result; empty when they are. */
 export function runProblems(figures: StackOutputs, asked: PhaseAsk, rules: ValidityRules): string[] {
     if (Object.keys(figures).length === 0) return ["no figures were collected"];
-    return [...requestProblems(figures, asked, rules), ...lengthProblems(figures, asked, rules), ...measureProblems(figures, rules)];
+    return [...requestProblems(figures, asked, rules), ...lengthProblems(figures, asked, rules), ...measureProblems(figures, asked)];
 }
 
 function requestProblems(f: StackOutputs, asked: PhaseAsk, rules: ValidityRules): string[] {
@@ -64,13 +64,13 @@ function lengthProblems(f: StackOutputs, asked: PhaseAsk, rules: ValidityRules):
     return problems;
 }
 
-function measureProblems(f: StackOutputs, rules: ValidityRules): string[] {
+function measureProblems(f: StackOutputs, asked: PhaseAsk): string[] {
     const problems: string[] = [];
     const throughput = f.outputTokenThroughputTokPerS;
     if (throughput === undefined) problems.push("no output token throughput was measured");
     else if (throughput <= 0) problems.push(`output token throughput is ${num(throughput)} tok/s`);
     if (f.benchmarkDurationS !== undefined && f.benchmarkDurationS <= 0) problems.push(`the measured duration is ${num(f.benchmarkDurationS)} s`);
-    if (rules.streaming && !(f.ttftMs?.avg !== undefined && f.ttftMs.avg > 0)) {
+    if (asked.streaming && !(f.ttftMs?.avg !== undefined && f.ttftMs.avg > 0)) {
         problems.push("a streaming run without a time to first token (ttftMs)");
     }
     return problems;

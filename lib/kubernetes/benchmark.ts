@@ -62,7 +62,6 @@ export function toolArgv(spec: ToolInputs, phase: ResolvedPhase, host: string, p
         servedModelName: spec.servedModelName,
         url: `http://${host}:${port}`,
         endpointType: spec.benchmark.endpointType,
-        streaming: spec.benchmark.streaming,
         phase,
         tokenizer: spec.model.id,
         artifactDir,

@@ -72,7 +72,6 @@ export function planInputFromSpec(spec: BenchmarkSpec, defaults: LocalDefaults):
         env: spec.env,
         benchmark: {
             endpointType: spec.benchmark.endpointType,
-            streaming: spec.benchmark.streaming,
             useServerTokenCount: true,
             serverMetrics: serverMetricsOn(spec.benchmark.serverMetrics, spec.target),
             randomSeed: defaults.randomSeed ?? 0,

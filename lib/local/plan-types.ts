@@ -62,7 +62,6 @@ export interface LocalRunPlanInput {
     env: Record<string, string>;
     benchmark: {
         endpointType: "chat" | "completions";
-        streaming: boolean;
         /** Count tokens from the server's usage (exact for the mocker's random tokens). */
         useServerTokenCount: boolean;
         /** AIPerf scrapes the frontend's metrics (benchmark.serverMetrics, resolved for the local target). */

@@ -205,7 +205,6 @@ export function planLocalRun(input: LocalRunPlanInput, baseEnv: Record<string, s
             servedModelName: input.model.servedName,
             url: frontendUrl,
             endpointType: b.endpointType,
-            streaming: b.streaming,
             phase,
             tokenizer: modelPath,
             artifactDir,

@@ -209,7 +209,6 @@ export function phaseProcess(
         servedModelName: spec.servedModelName,
         url,
         endpointType: b.endpointType,
-        streaming: b.streaming,
         phase,
         tokenizer: spec.model.id,
         artifactDir,

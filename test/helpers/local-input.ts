@@ -26,7 +26,6 @@ export function localPlanInput(base: LocalInputBase, over: Partial<LocalRunPlanI
         env: {},
         benchmark: {
             endpointType: "chat",
-            streaming: true,
             useServerTokenCount: true,
             serverMetrics: false,
             randomSeed: 0,
@@ -40,6 +39,7 @@ export function localPlanInput(base: LocalInputBase, over: Partial<LocalRunPlanI
                     inputTokensStddev: 0,
                     outputTokens: 16,
                     outputTokensStddev: 0,
+                    streaming: true,
                     extraArgs: [],
                 },
             ],

@@ -134,6 +134,7 @@ describe("local run failures", { skip }, () => {
                         inputTokensStddev: 0,
                         outputTokens: 64,
                         outputTokensStddev: 0,
+                        streaming: true,
                         extraArgs: [],
                     },
                 ],

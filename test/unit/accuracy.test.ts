@@ -37,7 +37,6 @@ describe("accuracy phases", () => {
                 servedModelName: "m",
                 url: "http://h:1",
                 endpointType: "chat",
-                streaming: true,
                 phase: spec.phases[i]!,
                 tokenizer: "t",
                 artifactDir: "/a",

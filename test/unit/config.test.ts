@@ -266,17 +266,17 @@ describe("valid configurations", () => {
                     extraArgs: ["--a"],
                     phases: [
                         { name: "c1", concurrency: 1 },
-                        { name: "c64", concurrency: 64, requestCount: 640, extraArgs: ["--b"] },
+                        { name: "c64", concurrency: 64, requestCount: 640, streaming: false, extraArgs: ["--b"] },
                     ],
                 },
             }),
             "dev",
         );
         assert.deepEqual(
-            spec.phases.map((p) => [p.name, p.concurrency, p.requestCount, p.extraArgs]),
+            spec.phases.map((p) => [p.name, p.concurrency, p.requestCount, p.streaming, p.extraArgs]),
             [
-                ["c1", 1, 100, ["--a"]],
-                ["c64", 64, 640, ["--a", "--b"]],
+                ["c1", 1, 100, true, ["--a"]],
+                ["c64", 64, 640, false, ["--a", "--b"]],
             ],
         );
     });

@@ -22,8 +22,8 @@ const local = fixture("local-outputs.json");
 const decode2 = fixture("decode2-outputs.json");
 const c1 = local.phases.c1!;
 // What the fixture's stack asked: 40 requests of 64 output tokens, fixed length.
-const ASK: PhaseAsk = { requestCount: 40, outputTokens: 64, outputTokensStddev: 0, repeats: 1 };
-const RULES = { maxErrorRate: 0, outputTokensTolerance: 5, streaming: true };
+const ASK: PhaseAsk = { requestCount: 40, outputTokens: 64, outputTokensStddev: 0, streaming: true, repeats: 1 };
+const RULES = { maxErrorRate: 0, outputTokensTolerance: 5 };
 const scaled = (f: StackOutputs, key: "itlMs" | "ttftMs", by: number): StackOutputs => ({
     ...f,
     [key]: Object.fromEntries(Object.entries(f[key]!).map(([k, v]) => [k, v * by])),
@@ -97,7 +97,7 @@ describe("validity", () => {
         assert.deepEqual(runProblems({ ...c1, benchmarkDurationS: 0 }, ASK, RULES), ["the measured duration is 0 s"]);
         const { ttftMs: _t, ...noTtft } = c1;
         assert.deepEqual(runProblems(noTtft, ASK, RULES), ["a streaming run without a time to first token (ttftMs)"]);
-        assert.deepEqual(runProblems(noTtft, ASK, { ...RULES, streaming: false }), []);
+        assert.deepEqual(runProblems(noTtft, { ...ASK, streaming: false }, RULES), []);
         assert.deepEqual(runProblems({}, ASK, RULES), ["no figures were collected"]);
         assert.deepEqual(phasesProblems({}, { c1: ASK }, RULES, "d1/"), ["d1/c1: no figures were collected"]);
     });

@@ -10,6 +10,7 @@ const phase = {
     inputTokensStddev: 0,
     outputTokens: 150,
     outputTokensStddev: 0,
+    streaming: true,
     extraArgs: ["--goodput", "time_to_first_token:500"],
 };
 const base: LoadArgvInput = {
@@ -17,7 +18,6 @@ const base: LoadArgvInput = {
     servedModelName: "llama",
     url: "http://bench-frontend.ns.svc.cluster.local:8000",
     endpointType: "chat",
-    streaming: true,
     phase,
     tokenizer: "meta-llama/Llama-3.1-70B-Instruct",
     artifactDir: "/results/c8",
@@ -65,6 +65,12 @@ test("genai-perf takes host:port and none of AIPerf's own flags", () => {
     assert.deepEqual(argv.slice(0, 2), ["genai-perf", "profile"]);
     assert.equal(flag(argv, "--url"), "bench-frontend.ns.svc.cluster.local:8000");
     for (const f of ["--ui", "--use-server-token-count", "--request-timeout-seconds"]) assert.ok(!argv.includes(f), f);
+});
+
+test("--streaming follows the phase's own streaming", () => {
+    assert.ok(loadArgv(base).includes("--streaming"));
+    assert.ok(!loadArgv({ ...base, phase: { ...phase, streaming: false } }).includes("--streaming"));
+    assert.ok(!loadArgv({ ...base, tool: "genai-perf", phase: { ...phase, streaming: false } }).includes("--streaming"));
 });
 
 test("a phase flag replaces the planned one instead of repeating it (AIPerf refuses repeats)", () => {

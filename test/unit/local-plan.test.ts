@@ -220,7 +220,6 @@ describe("planLocalRun: benchmark phases", () => {
         input({
             benchmark: {
                 endpointType: "chat",
-                streaming: true,
                 useServerTokenCount: true,
                 serverMetrics: false,
                 randomSeed: 7,
@@ -234,6 +233,7 @@ describe("planLocalRun: benchmark phases", () => {
                         inputTokensStddev: 0,
                         outputTokens: 32,
                         outputTokensStddev: 0,
+                        streaming: true,
                         extraArgs: [],
                     },
                     {
@@ -245,6 +245,7 @@ describe("planLocalRun: benchmark phases", () => {
                         inputTokensStddev: 4,
                         outputTokens: 64,
                         outputTokensStddev: 2,
+                        streaming: true,
                         extraArgs: ["--request-rate", "5"],
                     },
                 ],
@@ -289,8 +290,14 @@ describe("planLocalRun: benchmark phases", () => {
 
     test("no warmup flag when the phase has no warmup; no --streaming when streaming is off", () => {
         assert.equal(flag(plan.benchmarkPhases[0]!.argv, "--warmup-request-count"), undefined);
-        const off = planLocalRun(input({ benchmark: { ...input().benchmark, streaming: false, endpointType: "completions" } }), {}, ports);
+        const base = input().benchmark;
+        const phases = [
+            { ...base.phases[0]!, streaming: false },
+            { ...base.phases[0]!, name: "streamed", streaming: true },
+        ];
+        const off = planLocalRun(input({ benchmark: { ...base, phases, endpointType: "completions" } }), {}, ports);
         assert.ok(!off.benchmarkPhases[0]!.argv.includes("--streaming"));
+        assert.ok(off.benchmarkPhases[1]!.argv.includes("--streaming"), "streaming is the phase's own");
         assert.equal(flag(off.benchmarkPhases[0]!.argv, "--endpoint-type"), "completions");
         assert.equal(off.readiness.probe.path, "/v1/completions");
     });

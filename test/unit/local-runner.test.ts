@@ -82,6 +82,7 @@ function input(over: Partial<LocalRunPlanInput> = {}): LocalRunPlanInput {
         inputTokensStddev: 0,
         outputTokens: 8,
         outputTokensStddev: 0,
+        streaming: true,
         extraArgs: [],
     };
     const base = localPlanInput({ runId, runDir: path.join(work, runId), venv, modelPath: "/models/tiny" });

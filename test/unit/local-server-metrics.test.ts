@@ -85,7 +85,6 @@ describe("local server metrics: every worker's /metrics", () => {
             servedModelName: "m",
             url: "http://h:1",
             endpointType: "chat" as const,
-            streaming: true,
             phase: {
                 concurrency: 1,
                 requestCount: 1,
@@ -94,6 +93,7 @@ describe("local server metrics: every worker's /metrics", () => {
                 inputTokensStddev: 0,
                 outputTokens: 1,
                 outputTokensStddev: 0,
+                streaming: true,
                 extraArgs: [],
             },
             tokenizer: "t",

@@ -28,7 +28,6 @@ test("loadArgv: AIPerf gets --no-server-metrics only when scraping is off; genai
         servedModelName: "m",
         url: "http://f:8000",
         endpointType: "chat" as const,
-        streaming: true,
         phase: {
             concurrency: 1,
             requestCount: 4,
@@ -37,6 +36,7 @@ test("loadArgv: AIPerf gets --no-server-metrics only when scraping is off; genai
             inputTokensStddev: 0,
             outputTokens: 8,
             outputTokensStddev: 0,
+            streaming: true,
             extraArgs: [],
         },
         tokenizer: "t",

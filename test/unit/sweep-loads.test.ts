@@ -97,13 +97,21 @@ describe("client argv of a rate phase", () => {
         servedModelName: "m",
         url: "http://h:8000",
         endpointType: "chat",
-        streaming: true,
         phase,
         tokenizer: "t",
         artifactDir: "/a",
         requestTimeoutSeconds: 60,
     });
-    const phase = { requestCount: 10, warmupRequests: 0, inputTokens: 8, inputTokensStddev: 0, outputTokens: 8, outputTokensStddev: 0, extraArgs: [] };
+    const phase = {
+        requestCount: 10,
+        warmupRequests: 0,
+        inputTokens: 8,
+        inputTokensStddev: 0,
+        outputTokens: 8,
+        outputTokensStddev: 0,
+        streaming: true,
+        extraArgs: [],
+    };
 
     for (const tool of ["aiperf", "genai-perf"] as const) {
         test(`${tool}: --request-rate and no --concurrency (genai-perf refuses both)`, () => {

@@ -18,7 +18,7 @@ export const LOAD_ARGS: Record<string, { to: string; phase: boolean }> = {
     synthetic_input_tokens_stddev: { to: "inputTokensStddev", phase: false },
     output_tokens_stddev: { to: "outputTokensStddev", phase: false },
     endpoint_type: { to: "endpointType", phase: false },
-    streaming: { to: "streaming", phase: false },
+    streaming: { to: "streaming", phase: true },
     server_metrics: { to: "serverMetrics", phase: false },
 };
 
