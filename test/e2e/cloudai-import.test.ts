@@ -1,5 +1,6 @@
 // CloudAI's own files, imported with `dynamo-bench import cloudai`, through the
-// real Pulumi engine: `pulumi preview` of every imported stack (Kubernetes in
+// real Pulumi engine: `pulumi preview` of every imported stack (the reference
+// scenarios, and test/sglang.toml in a one-entry scenario; Kubernetes in
 // render mode, Slurm with slurm.submit false and an output folder, the one
 // field its report names; local as imported), and a real `pulumi up` of the
 // imported DynamoMocker scenario: CloudAI's mocker values (max-num-seqs
@@ -14,7 +15,7 @@ import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { importCommand } from "../../cli/import";
 import { TINY_MODEL_ID } from "../../lib/local/from-spec";
 import { CLOUDAI, REFERENCE_IMPORTS, importArgs } from "../helpers/cloudai-reference";
-import { referenceSkip } from "../helpers/reference";
+import { referencePath, referenceSkip } from "../helpers/reference";
 import { pulumiAvailable, REPO_ROOT, stackConfigFile, withStack } from "./helpers";
 
 const avail = pulumiAvailable();
@@ -43,45 +44,70 @@ function writeConfig(stack: string, config: Record<string, unknown>): void {
     fs.writeFileSync(file, toYaml({ ...current, config }));
 }
 
+// test/sglang.toml is named by no reference scenario: a one-entry scenario, as a
+// user would write one, runs it on the Slurm example system.
+const SGLANG_SCENARIO = `name = "sglang-slurm"
+[[Tests]]
+id = "sglang.disagg"
+test_name = "sglang"
+time_limit = "00:20:00"
+`;
+
+/** Every imported stack to preview: the reference scenarios' and the SGLang test's. */
+const PREVIEWS = [
+    ...REFERENCE_IMPORTS.flatMap((ref) => ref.stacks.map((id) => ({ from: ref.scenario, id, target: ref.target }))),
+    { from: "sglang.toml (one-entry scenario)", id: "sglang-disagg", target: "slurm" },
+] as const;
+
 describe("imported CloudAI stacks through the real engine", { skip }, () => {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "dbench-cloudai-e2e-"));
     const out = path.join(scratch, "stacks");
 
     before(async () => {
-        for (const ref of REFERENCE_IMPORTS) {
+        const sglangScenario = path.join(scratch, "sglang_slurm.toml");
+        fs.writeFileSync(sglangScenario, SGLANG_SCENARIO);
+        const sglangArgs = [
+            "cloudai",
+            sglangScenario,
+            "--tests",
+            referencePath(CLOUDAI, "test"),
+            "--system",
+            referencePath(CLOUDAI, "system", "example_slurm_cluster.toml"),
+            "--out",
+            out,
+        ];
+        for (const args of [...REFERENCE_IMPORTS.map((ref) => importArgs(ref.scenario, ref.system, out)), sglangArgs]) {
             const io = { out: "", err: "", stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-            assert.equal(await importCommand(importArgs(ref.scenario, ref.system, out), io), 0, io.err);
+            assert.equal(await importCommand(args, io), 0, io.err);
         }
     });
     after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-    for (const ref of REFERENCE_IMPORTS) {
-        for (const id of ref.stacks) {
-            test(`${ref.scenario} -> ${id} (${ref.target}): pulumi preview succeeds`, { timeout: 600_000 }, async () => {
-                const renderDir = path.join(scratch, `render-${id}`);
-                // Only the fields the report names (Slurm's output folder) and what keeps a preview off a cluster.
-                const over: Record<string, unknown> =
-                    ref.target === "kubernetes"
-                        ? { "kubernetes.renderYamlToDirectory": renderDir }
-                        : ref.target === "slurm"
-                          ? { "slurm.submit": false, "slurm.outputDir": path.join(scratch, "slurm-out") }
-                          : {};
-                const stack = `cloudai-${id}`;
-                await withStack(
-                    REPO_ROOT,
-                    stack,
-                    {},
-                    async (s) => {
-                        writeConfig(stack, importedConfig(path.join(out, `Pulumi.${id}.yaml`), over));
-                        const preview = await s.preview();
-                        const expected = { kubernetes: /DynamoGraphDeployment/, slurm: /dynamo-bench:slurm/, local: /dynamo-bench:local/ }[ref.target];
-                        assert.match(preview.stdout, expected);
-                        assert.match(preview.stdout, /\+ .*create/);
-                    },
-                    { env: runnerEnv, timeoutMs: 300_000 },
-                );
-            });
-        }
+    for (const { from, id, target } of PREVIEWS) {
+        test(`${from} -> ${id} (${target}): pulumi preview succeeds`, { timeout: 600_000 }, async () => {
+            const renderDir = path.join(scratch, `render-${id}`);
+            // Only the fields the report names (Slurm's output folder) and what keeps a preview off a cluster.
+            const over: Record<string, unknown> =
+                target === "kubernetes"
+                    ? { "kubernetes.renderYamlToDirectory": renderDir }
+                    : target === "slurm"
+                      ? { "slurm.submit": false, "slurm.outputDir": path.join(scratch, "slurm-out") }
+                      : {};
+            const stack = `cloudai-${id}`;
+            await withStack(
+                REPO_ROOT,
+                stack,
+                {},
+                async (s) => {
+                    writeConfig(stack, importedConfig(path.join(out, `Pulumi.${id}.yaml`), over));
+                    const preview = await s.preview();
+                    const expected = { kubernetes: /DynamoGraphDeployment/, slurm: /dynamo-bench:slurm/, local: /dynamo-bench:local/ }[target];
+                    assert.match(preview.stdout, expected);
+                    assert.match(preview.stdout, /\+ .*create/);
+                },
+                { env: runnerEnv, timeoutMs: 300_000 },
+            );
+        });
     }
 
     test("with dynamo-bench's handoff switched back on, CloudAI's max-num-seqs are refused at preview, naming the field", { timeout: 300_000 }, async () => {
