@@ -62,6 +62,16 @@ if [ -s "$K8S_DIR/ports.env" ]; then
   done
 fi
 
+# The kubernetes provider copies the kubeconfig it is given to a new
+# $TMPDIR/kubeconfig<digits> each time it is configured and never removes it
+# (pulumi-kubernetes 4.25.0, provider/pkg/provider/util.go writeKubeconfigToFile).
+# Remove the copies that point at this cluster (they name its CA file).
+copies=0
+while IFS= read -r -d '' f; do
+  grep -qF "$K8S_DIR/pki/" "$f" 2>/dev/null && rm -f "$f" && copies=$((copies + 1))
+done < <(find "${TMPDIR:-/tmp}" -maxdepth 1 -type f -name 'kubeconfig[0-9]*' -user "$(id -u)" -print0 2>/dev/null)
+[ $copies -eq 0 ] || log "removed $copies kubeconfig copies the kubernetes provider left in ${TMPDIR:-/tmp}"
+
 if [ $PURGE = 1 ] && [ $failed = 0 ] && [ -d "$K8S_DIR" ]; then
   rm -rf "$K8S_DIR"; log "deleted $K8S_DIR"
 fi
