@@ -16,7 +16,6 @@ import {
     envSecretData,
     envSecretMetadata,
     waitGraphArgv,
-    workerMetricsOn,
     FRONTEND_SERVICE_PORT,
     type Manifest,
 } from "../../lib/kubernetes";
@@ -137,8 +136,8 @@ export class DynamoGraph extends pulumi.ComponentResource {
             { parent: this, dependsOn, ...deleteBound(spec) },
         );
         this.graphName = String(this.manifest.metadata.name);
-        if (workerMetricsOn(spec)) {
-            const svc = buildWorkerMetricsService(spec);
+        const svc = buildWorkerMetricsService(spec);
+        if (svc) {
             this.workerMetricsService = new k8s.core.v1.Service(
                 `${name}-worker-metrics`,
                 { metadata: svc.metadata, spec: svc.spec as k8s.types.input.core.v1.ServiceSpec },

@@ -22,7 +22,6 @@ import {
     k8sNames,
     readBenchmarkScripts,
     runPointArgv,
-    workerMetricsOn,
     type GraphLifetime,
     type PointManifests,
 } from "../../lib/kubernetes";
@@ -47,9 +46,10 @@ export function pointManifests(spec: BenchmarkSpec, secret: { envSecretName?: st
     const graph = buildGraphDeployment(spec, { envSecret: secret.envSecretName });
     const hfTokenSecret = secret.hasHfToken ? secret.envSecretName : undefined;
     const job = buildBenchmarkJob(spec, { hfTokenSecret, inputsDigest: digestOf({ graph, plan, scripts }) });
+    const workerMetricsService = buildWorkerMetricsService(spec);
     return {
         graph,
-        ...(workerMetricsOn(spec) ? { workerMetricsService: buildWorkerMetricsService(spec) } : {}),
+        ...(workerMetricsService ? { workerMetricsService } : {}),
         configMap: buildScriptConfigMap(spec, scripts, plan),
         job,
     };

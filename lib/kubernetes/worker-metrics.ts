@@ -72,9 +72,11 @@ export function workerMetricsInsertAt(argv: readonly string[], phase: Pick<Resol
 /**
  * The headless Service over the graph's worker pods: no cluster IP, so its
  * DNS name answers with every Ready worker pod's address (not-ready ones left
- * out: a starting or failing worker has no metrics to give).
+ * out: a starting or failing worker has no metrics to give). None when the
+ * workers are not scraped (workerMetricsOn).
  */
-export function buildWorkerMetricsService(spec: Pick<BenchmarkSpec, "name" | "kubernetes">): Manifest {
+export function buildWorkerMetricsService(spec: Pick<BenchmarkSpec, "name" | "kubernetes" | "benchmark">): Manifest | undefined {
+    if (!workerMetricsOn(spec)) return undefined;
     const names = k8sNames(spec.name, spec.kubernetes.namespace);
     return {
         apiVersion: "v1",
