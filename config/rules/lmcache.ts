@@ -1,13 +1,16 @@
 // Rules of kvCache.lmcache (config/kv-cache.ts): its file is written as given,
 // and with the controller the plan owns the controller's address and ports.
 import type { ParsedSpec } from "../schema";
-import { LMCACHE_CONTROLLER_KEYS, LMCACHE_CONTROLLER_PLAN_FLAGS, lmcacheEnvName } from "../../lib/dynamo/lmcache-controller";
+import {
+    LMCACHE_CONTROLLER_KEYS,
+    LMCACHE_CONTROLLER_PLAN_FLAGS,
+    LMCACHE_FILE_PLACEHOLDER,
+    lmcacheControllerPorts,
+    lmcacheEnvName,
+} from "../../lib/dynamo/lmcache-controller";
 import { SLURM_PLACEHOLDER_WORDS } from "../../lib/facts/slurm-placeholders";
 import { stringsIn } from "./values";
 import type { RuleViolation } from "./violation";
-
-/** A {word} as CloudAI's run-time placeholders are spelled ({frontend_node}, {results_dir}, ...). */
-const PLACEHOLDER = /\{[A-Za-z_][A-Za-z0-9_]*\}/;
 
 /**
  * kvCache.lmcache: the file is written as given, so a {placeholder} in it would reach
@@ -21,7 +24,7 @@ export function checkLmcacheRules(spec: ParsedSpec): RuleViolation[] {
     if (!lmcache) return [];
     const out: RuleViolation[] = [];
     for (const s of stringsIn(lmcache.config, "kvCache.lmcache.config")) {
-        const word = PLACEHOLDER.exec(s.text)?.[0];
+        const word = LMCACHE_FILE_PLACEHOLDER.exec(s.text)?.[0];
         // On Slurm the node-script words have their own rule (config/rules/values.ts).
         if (word === undefined || (spec.target === "slurm" && SLURM_PLACEHOLDER_WORDS.some((w) => s.text.includes(w)))) continue;
         out.push({
@@ -58,19 +61,15 @@ export function checkLmcacheRules(spec: ParsedSpec): RuleViolation[] {
             message: `expected no ${name}: the plan sets it and names the controller's ports to the workers, got ${JSON.stringify(arg)}; remove it and set ${LMCACHE_CONTROLLER_PLAN_FLAGS[name]}`,
         });
     });
-    const ports: Array<[string, number]> = [
-        ["port", c.port],
-        ["pullPort", c.pullPort],
-        ["replyPort", c.replyPort],
-    ];
     // On Slurm the port rules check them with every other port of the frontend's node (config/rules/ports.ts).
+    const ports = lmcacheControllerPorts(c);
     if (spec.target !== "slurm")
-        ports.forEach(([name, value], i) => {
-            const same = ports.slice(0, i).find(([, v]) => v === value);
+        ports.forEach(({ setting, port }, i) => {
+            const same = ports.slice(0, i).find((p) => p.port === port);
             if (same) {
                 out.push({
-                    path: `kvCache.lmcache.controller.${name}`,
-                    message: `expected a port apart from kvCache.lmcache.controller.${same[0]} (the controller binds both), got ${value} for both; change one of them`,
+                    path: `kvCache.lmcache.controller.${setting}`,
+                    message: `expected a port apart from kvCache.lmcache.controller.${same.setting} (the controller binds both), got ${port} for both; change one of them`,
                 });
             }
         });

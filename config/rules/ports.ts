@@ -10,6 +10,7 @@
 // system server's DYN_SYSTEM_PORT at most 32767, Dynamo reads it as i16) and
 // no two processes that may share a node on the same port.
 import type { ParsedSpec } from "../schema";
+import { lmcacheControllerPorts } from "../../lib/dynamo/lmcache-controller";
 import { DEFAULT_FRONTEND_PORT, PORT_BLOCK, PORT_OFFSETS } from "../../lib/dynamo/ports";
 import { KVBM_CONSOLIDATOR_PORT_OFFSET } from "../../lib/dynamo/workers/kv-cache";
 import { slurmWorkerSystemServer } from "../../lib/facts/slurm-worker-metrics";
@@ -126,9 +127,9 @@ function checkSlurmPorts(spec: ParsedSpec): RuleViolation[] {
     const lmc = spec.kvCache.lmcache?.controller;
     if (lmc) {
         const at = "kvCache.lmcache.controller";
-        uses.push({ owner: `the LMCache controller's HTTP port (${lmc.port})`, path: `${at}.port`, first: lmc.port, last: lmc.port });
-        uses.push({ owner: `the LMCache controller's pull port (${lmc.pullPort})`, path: `${at}.pullPort`, first: lmc.pullPort, last: lmc.pullPort });
-        uses.push({ owner: `the LMCache controller's reply port (${lmc.replyPort})`, path: `${at}.replyPort`, first: lmc.replyPort, last: lmc.replyPort });
+        for (const p of lmcacheControllerPorts(lmc)) {
+            uses.push({ owner: `the LMCache controller's ${p.label} port (${p.port})`, path: `${at}.${p.setting}`, first: p.port, last: p.port });
+        }
         const lastWorker = lmc.workerPortBase + count * spec.gpusPerNode - 1;
         if (count > 0 && lastWorker > MAX_PORT) {
             out.push({

@@ -47,6 +47,25 @@ export const LMCACHE_CONTROLLER_KEYS = [
     "lmcache_worker_port",
 ] as const;
 
+/**
+ * A {word} in a string of the LMCache file: the shape of CloudAI's run-time
+ * placeholders ({frontend_node}, {results_dir}, ...). dynamo-bench writes the file
+ * as given and renders none, so the config rules refuse them and the importer
+ * leaves such values out.
+ */
+export const LMCACHE_FILE_PLACEHOLDER = /\{[A-Za-z_][A-Za-z0-9_]*\}/;
+
+/** The controller's three listening ports: the setting that holds each, its container-port name and how messages call it. */
+export function lmcacheControllerPorts(
+    c: LmcacheControllerSpec,
+): Array<{ setting: "port" | "pullPort" | "replyPort"; name: string; label: string; port: number }> {
+    return [
+        { setting: "port", name: "http", label: "HTTP", port: c.port },
+        { setting: "pullPort", name: "pull", label: "pull", port: c.pullPort },
+        { setting: "replyPort", name: "reply", label: "reply", port: c.replyPort },
+    ];
+}
+
 /** LMCache's variable for a config key (config.py get_env_name). */
 export const lmcacheEnvName = (key: string): string => `LMCACHE_${key.toUpperCase()}`;
 

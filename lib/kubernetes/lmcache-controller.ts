@@ -5,12 +5,9 @@
 // and a ClusterIP Service whose DNS name the workers are given
 // (lib/dynamo/lmcache-controller.ts). Both are deleted with the stack.
 import type { BenchmarkSpec } from "../../config/resolve";
-import { lmcacheControllerArgv } from "../dynamo/lmcache-controller";
+import { lmcacheControllerArgv, lmcacheControllerPorts } from "../dynamo/lmcache-controller";
 import { commonLabels, toEnvList, type Manifest } from "./graph";
 import { k8sNames } from "./names";
-
-/** Container port names (at most 15 characters, the Service targets them). */
-const PORT_NAMES = { http: "http", pull: "pull", reply: "reply" } as const;
 
 export interface LmcacheControllerManifests {
     deployment: Manifest;
@@ -29,11 +26,10 @@ export function buildLmcacheController(spec: BenchmarkSpec): LmcacheControllerMa
     const image = (spec.prefill ?? spec.decode).image;
     const k = spec.kubernetes;
     const env = toEnvList(spec.env);
-    const ports = [
-        { name: PORT_NAMES.http, containerPort: c.port, protocol: "TCP" },
-        { name: PORT_NAMES.pull, containerPort: c.pullPort, protocol: "TCP" },
-        { name: PORT_NAMES.reply, containerPort: c.replyPort, protocol: "TCP" },
-    ];
+    // Named container ports (at most 15 characters): the Service and the readiness probe target them by name.
+    const named = lmcacheControllerPorts(c);
+    const http = named.find((p) => p.setting === "port")!.name;
+    const ports = named.map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" }));
     const deployment: Manifest = {
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -54,7 +50,7 @@ export function buildLmcacheController(spec: BenchmarkSpec): LmcacheControllerMa
                             ...(env.length > 0 ? { env } : {}),
                             ports,
                             // Ready once its HTTP API listens (its sockets for the workers are bound before that).
-                            readinessProbe: { tcpSocket: { port: PORT_NAMES.http }, periodSeconds: 5 },
+                            readinessProbe: { tcpSocket: { port: http }, periodSeconds: 5 },
                         },
                     ],
                 },

@@ -7,7 +7,7 @@
 // and DYN_KVBM_* variables. Each field records what it says here; once every
 // field is read, finishConnectors settles the connector and keeps only the
 // settings of the one chosen, reporting the rest.
-import { LMCACHE_CONTROLLER_KEYS } from "../../dynamo/lmcache-controller";
+import { LMCACHE_CONTROLLER_KEYS, LMCACHE_FILE_PLACEHOLDER } from "../../dynamo/lmcache-controller";
 import type { Draft } from "./draft";
 import type { ReportLine } from "./report";
 import type { FieldRow, MapContext, Target } from "./table";
@@ -274,7 +274,6 @@ export function parseControllerCmd(cmd: string): { controller: Record<string, un
 
 /** CloudAI's {placeholders} it renders into the LMCache file at run time; dynamo-bench renders none (its config rules refuse them). */
 const PLACEHOLDER = /\{(frontend_node|frontend_ip|results_dir|storage_cache_dir)\}/g;
-const ANY_PLACEHOLDER = /\{[A-Za-z_][A-Za-z0-9_]*\}/;
 
 /**
  * CloudAI's LMCache table as dynamo-bench's file: with the controller, the keys naming it are
@@ -303,7 +302,7 @@ function lmcacheFile(f: Facts, line: (outcome: ReportLine["outcome"], note: stri
                 `kvCache.lmcache.config.${key}`,
             );
         }
-        if (JSON.stringify(value).match(ANY_PLACEHOLDER)) {
+        if (LMCACHE_FILE_PLACEHOLDER.test(JSON.stringify(value))) {
             const words = [...new Set(JSON.stringify(value).match(PLACEHOLDER) ?? [])];
             dropped.push(key);
             const why = planKeys.has(key)
