@@ -10,6 +10,7 @@ import { planLocalRun, portRequests, portsFromAllocation, type LocalRunPlanInput
 import { allocatePorts } from "../../lib/local/ports";
 import { aiperfTempPrefix, groupAlive, logTail, LocalRunError, readMeasuredDurationMs, runLocalPlan } from "../../lib/local/runner";
 import { localPlanInput } from "../helpers/local-input";
+import { loadPhase } from "../helpers/load-phase";
 
 // Stand-in for `python -m dynamo.frontend|dynamo.mocker`. The frontend serves
 // /health (instances from FAKE_PREFILL/FAKE_DECODE), /v1/models and chat;
@@ -74,17 +75,7 @@ after(() => fs.rmSync(work, { recursive: true, force: true }));
 let n = 0;
 function input(over: Partial<LocalRunPlanInput> = {}): LocalRunPlanInput {
     const runId = `ut-${process.pid}-${++n}`;
-    const phase = {
-        concurrency: 1,
-        requestCount: 1,
-        warmupRequests: 0,
-        inputTokens: 8,
-        inputTokensStddev: 0,
-        outputTokens: 8,
-        outputTokensStddev: 0,
-        streaming: true,
-        extraArgs: [],
-    };
+    const phase = loadPhase({ concurrency: 1, requestCount: 1 });
     const base = localPlanInput({ runId, runDir: path.join(work, runId), venv, modelPath: "/models/tiny" });
     return {
         ...base,

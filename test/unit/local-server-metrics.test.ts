@@ -8,6 +8,7 @@ import { loadArgv } from "../../lib/benchmark/load-argv";
 import { MAX_SYSTEM_PORT, planLocalRun, portRequests, portsFromAllocation, workerNames } from "../../lib/local/plan";
 import { allocatePorts } from "../../lib/local/ports";
 import { localPlanInput } from "../helpers/local-input";
+import { loadPhase } from "../helpers/load-phase";
 
 const base = { runId: "sm-1", runDir: "/tmp/dbench-sm", venv: "/opt/venv", modelPath: "/models/tiny" };
 const withMetrics = (over: Parameters<typeof localPlanInput>[1] = {}) => {
@@ -85,17 +86,7 @@ describe("local server metrics: every worker's /metrics", () => {
             servedModelName: "m",
             url: "http://h:1",
             endpointType: "chat" as const,
-            phase: {
-                concurrency: 1,
-                requestCount: 1,
-                warmupRequests: 0,
-                inputTokens: 1,
-                inputTokensStddev: 0,
-                outputTokens: 1,
-                outputTokensStddev: 0,
-                streaming: true,
-                extraArgs: [],
-            },
+            phase: loadPhase({ concurrency: 1, requestCount: 1, inputTokens: 1, outputTokens: 1 }),
             tokenizer: "t",
             artifactDir: "/a",
             requestTimeoutSeconds: 1,

@@ -11,6 +11,7 @@ import { renderJob } from "../../lib/slurm/render";
 import { k8sSpec } from "./k8s-fixtures";
 import { slurmSpec } from "./slurm-fixtures";
 import { jobScriptsOf } from "../helpers/job-scripts";
+import { loadPhase } from "../helpers/load-phase";
 
 const OFF = "--no-server-metrics";
 const MODEL = { id: "dynamo-bench/tiny-model" };
@@ -28,17 +29,7 @@ test("loadArgv: AIPerf gets --no-server-metrics only when scraping is off; genai
         servedModelName: "m",
         url: "http://f:8000",
         endpointType: "chat" as const,
-        phase: {
-            concurrency: 1,
-            requestCount: 4,
-            warmupRequests: 0,
-            inputTokens: 8,
-            inputTokensStddev: 0,
-            outputTokens: 8,
-            outputTokensStddev: 0,
-            streaming: true,
-            extraArgs: [],
-        },
+        phase: loadPhase({ concurrency: 1 }),
         tokenizer: "t",
         artifactDir: "/a",
         requestTimeoutSeconds: 60,

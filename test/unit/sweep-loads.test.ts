@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError, loadSpec } from "../../config/load";
 import { loadArgv, type LoadArgvInput } from "../../lib/benchmark/load-argv";
+import { loadPhase } from "../helpers/load-phase";
 
 const base = { model: { id: "Qwen/Qwen3-0.6B" } };
 const load = (benchmark: Record<string, unknown>) => loadSpec({ ...base, benchmark }, "s");
@@ -102,16 +103,7 @@ describe("client argv of a rate phase", () => {
         artifactDir: "/a",
         requestTimeoutSeconds: 60,
     });
-    const phase = {
-        requestCount: 10,
-        warmupRequests: 0,
-        inputTokens: 8,
-        inputTokensStddev: 0,
-        outputTokens: 8,
-        outputTokensStddev: 0,
-        streaming: true,
-        extraArgs: [],
-    };
+    const phase = loadPhase({ requestCount: 10 });
 
     for (const tool of ["aiperf", "genai-perf"] as const) {
         test(`${tool}: --request-rate and no --concurrency (genai-perf refuses both)`, () => {
